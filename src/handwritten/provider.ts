@@ -1,0 +1,65 @@
+// Provider configuration: where requests go, with which default headers, retry tuning and timeouts.
+import type { RetryConfig } from "./retry.js";
+
+export interface ProviderConfig {
+  /** A label; `azure` (any case) marks an Azure Responses endpoint. */
+  name?: string;
+  /** e.g. `https://api.openai.com/v1`; a trailing slash is trimmed. */
+  baseUrl: string;
+  /** Appended to every URL, percent-encoded. */
+  queryParams?: Record<string, string>;
+  /** Sent with every request (per-call and auth headers win). */
+  headers?: Record<string, string>;
+  retry?: Partial<RetryConfig>;
+  /** Longest gap between two SSE events before the stream fails; default 300 000. */
+  streamIdleTimeoutMs?: number;
+  /** Covers connect and headers of a stream, the whole body of a JSON call; default 600 000. */
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+
+export const providers = {
+  openai: (overrides: Partial<ProviderConfig> = {}): ProviderConfig => ({
+    name: "openai",
+    baseUrl: "https://api.openai.com/v1",
+    ...overrides,
+  }),
+  chatgpt: (overrides: Partial<ProviderConfig> = {}): ProviderConfig => ({
+    name: "chatgpt",
+    baseUrl: "https://chatgpt.com/backend-api/codex",
+    ...overrides,
+  }),
+  azure: (baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig => ({
+    name: "azure",
+    baseUrl,
+    ...overrides,
+  }),
+};
+
+/** base URL (trailing slashes trimmed) + path (leading slashes trimmed) + encoded query. */
+export function urlFor(provider: ProviderConfig, path: string): string {
+  const base = provider.baseUrl.replace(/\/+$/, "");
+  const rest = path.replace(/^\/+/, "");
+  const url = rest ? `${base}/${rest}` : base;
+  const query = new URLSearchParams(provider.queryParams ?? {}).toString();
+  if (!query) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}${query}`;
+}
+
+const AZURE_MARKERS = [
+  "openai.azure.",
+  "cognitiveservices.azure.",
+  "aoai.azure.",
+  "azure-api.",
+  "azurefd.",
+  "windows.net/openai",
+];
+
+/** True for the name `azure` or a base URL on one of Azure's OpenAI hosts. */
+export function isAzureResponsesEndpoint(provider: ProviderConfig): boolean {
+  if (provider.name?.toLowerCase() === "azure") return true;
+  const url = provider.baseUrl.toLowerCase();
+  return AZURE_MARKERS.some((marker) => url.includes(marker));
+}

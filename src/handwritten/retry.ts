@@ -1,0 +1,88 @@
+// Retry policy: which failures are sent again, and how long to wait before each retry.
+import {
+  CodexApiError,
+  RateLimitError,
+  ServerError,
+  TransportError,
+  RequestTimeoutError,
+} from "./errors.js";
+
+export interface RetryConfig {
+  /** Sends in all, the first included (default 5 = 1 + 4 retries). */
+  maxAttempts: number;
+  /** Delay before retry n is `baseDelayMs * 2^(n-1)`, times a jitter in [0.9, 1.1]. */
+  baseDelayMs: number;
+  /** Retry 429 replies (default false). */
+  retry429: boolean;
+  /** Retry 5xx replies (default true). */
+  retry5xx: boolean;
+  /** Retry when fetch itself failed or the request timed out (default true). */
+  retryTransport: boolean;
+  /** No wait is longer than this (default 30 000). */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryConfig = {
+  maxAttempts: 5,
+  baseDelayMs: 200,
+  retry429: false,
+  retry5xx: true,
+  retryTransport: true,
+  maxDelayMs: 30_000,
+};
+
+export function retryConfig(overrides: Partial<RetryConfig> = {}): RetryConfig {
+  const config = { ...DEFAULT_RETRY, ...overrides };
+  if (!Number.isInteger(config.maxAttempts) || config.maxAttempts < 1) {
+    throw new RangeError(
+      `retry.maxAttempts must be a whole number >= 1, got ${config.maxAttempts}`,
+    );
+  }
+  return config;
+}
+
+/** Whether the policy sends the request again after this error. */
+export function shouldRetry(error: unknown, config: RetryConfig): boolean {
+  if (!(error instanceof CodexApiError)) return false;
+  if (error instanceof RateLimitError) return config.retry429 && error.status === 429;
+  if (error instanceof ServerError) return config.retry5xx;
+  if (error instanceof TransportError || error instanceof RequestTimeoutError) {
+    return config.retryTransport;
+  }
+  return false;
+}
+
+/** The computed backoff before retry `n` (1-based): base * 2^(n-1) * jitter, capped. */
+export function backoffMs(
+  n: number,
+  config: RetryConfig,
+  random: () => number = Math.random,
+): number {
+  const jitter = 0.9 + random() * 0.2;
+  return Math.min(Math.round(config.baseDelayMs * 2 ** (n - 1) * jitter), config.maxDelayMs);
+}
+
+/**
+ * What the server asked for: `retry-after-ms` (milliseconds), then `retry-after` (seconds or an
+ * HTTP date). Undefined when absent or unparseable.
+ */
+export function serverRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
+  const after = headers.get("retry-after");
+  if (after === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.round(Number(after) * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The wait before retry `n`: the server's delay as is when given and within the cap, else backoff. */
+export function retryDelayMs(
+  n: number,
+  config: RetryConfig,
+  serverDelayMs: number | undefined,
+  random?: () => number,
+): number {
+  if (serverDelayMs !== undefined && serverDelayMs <= config.maxDelayMs) return serverDelayMs;
+  return backoffMs(n, config, random);
+}

@@ -1,0 +1,80 @@
+// Telemetry hooks and the logger. A hook that throws is reported to the logger and never breaks a
+// request. Whatever reaches the logger has secrets redacted.
+
+export type Endpoint = "responses" | "compact" | "memories";
+
+export interface RequestTelemetry {
+  endpoint: Endpoint;
+  /** 1-based. */
+  attempt: number;
+  status?: number;
+  error?: unknown;
+  durationMs: number;
+}
+
+export interface SseEventTelemetry {
+  /** The payload's wire `type`, e.g. `response.output_text.delta`. */
+  type: string;
+  /** Time since the previous event (or since the reply's headers). */
+  durationMs: number;
+}
+
+export interface RetryTelemetry {
+  endpoint: Endpoint;
+  /** The attempt that failed (1-based); the next one is `attempt + 1`. */
+  attempt: number;
+  delayMs: number;
+  error: unknown;
+}
+
+export interface Telemetry {
+  onRequest?(info: RequestTelemetry): void;
+  onSseEvent?(info: SseEventTelemetry): void;
+  onRetry?(info: RetryTelemetry): void;
+}
+
+export interface Logger {
+  debug?(message: string, ...data: unknown[]): void;
+  info?(message: string, ...data: unknown[]): void;
+  warn?(message: string, ...data: unknown[]): void;
+  error?(message: string, ...data: unknown[]): void;
+}
+
+const SECRET_HEADERS = new Set([
+  "authorization",
+  "chatgpt-account-id",
+  "cookie",
+  "set-cookie",
+  "proxy-authorization",
+  "api-key",
+  "x-api-key",
+  "openai-api-key",
+]);
+
+/** True for a header whose value must never be logged. */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.has(name.toLowerCase());
+}
+
+/** A copy of `headers` fit to log: secret values replaced by `[redacted]`. */
+export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
+  for (const [name, value] of entries) out[name] = isSecretHeader(name) ? "[redacted]" : value;
+  return out;
+}
+
+/** Calls a hook; a hook that throws is reported as `logger.warn(message, error)`. */
+export function callHook<T>(
+  hook: ((info: T) => void) | undefined,
+  info: T,
+  logger: Logger | undefined,
+  name: string,
+): void {
+  if (!hook) return;
+  try {
+    hook(info);
+  } catch (error) {
+    logger?.warn?.(`telemetry hook ${name} threw; ignored`, error);
+  }
+}
