@@ -51,6 +51,8 @@ export function clientSource(operations: Operation[]): string {
     `export interface OperationInit {`,
     `  headers?: Record<string, string>;`,
     `  signal?: AbortSignal;`,
+    `  /** Sends this call (openapi-fetch's per-request fetch): where retries, auth and timeouts live. */`,
+    `  fetch?: (request: Request) => Promise<Response>;`,
     `}`,
     ``,
     `/** Every operation of the schema: method, path and whether its reply is a stream. */`,
@@ -71,7 +73,7 @@ export function clientSource(operations: Operation[]): string {
       ``,
       `/** ${method} ${op.path}: ${op.summary}${op.stream ? " (the body is returned unread, as a stream)" : ""}. */`,
       `export function ${op.operationId}(client: BaseClient, body: ${body}, init: OperationInit = {}) {`,
-      `  return client.${method}("${op.path}", { body, ${op.stream ? `parseAs: "stream", ` : ""}headers: init.headers, signal: init.signal });`,
+      `  return client.${method}("${op.path}", { body, ${op.stream ? `parseAs: "stream", ` : ""}headers: init.headers, signal: init.signal, fetch: init.fetch });`,
       `}`,
     );
   }

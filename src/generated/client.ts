@@ -13,6 +13,8 @@ export function createBaseClient(options: ClientOptions = {}): BaseClient {
 export interface OperationInit {
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Sends this call (openapi-fetch's per-request fetch): where retries, auth and timeouts live. */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 /** Every operation of the schema: method, path and whether its reply is a stream. */
@@ -36,6 +38,7 @@ export function summarizeMemories(
     body,
     headers: init.headers,
     signal: init.signal,
+    fetch: init.fetch,
   });
 }
 
@@ -54,6 +57,7 @@ export function createResponse(
     parseAs: "stream",
     headers: init.headers,
     signal: init.signal,
+    fetch: init.fetch,
   });
 }
 
@@ -67,5 +71,10 @@ export function compactResponses(
   body: CompactResponsesBody,
   init: OperationInit = {},
 ) {
-  return client.POST("/responses/compact", { body, headers: init.headers, signal: init.signal });
+  return client.POST("/responses/compact", {
+    body,
+    headers: init.headers,
+    signal: init.signal,
+    fetch: init.fetch,
+  });
 }
