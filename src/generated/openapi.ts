@@ -150,17 +150,20 @@ export interface components {
       id: string;
       metadata: components["schemas"]["RawMemoryMetadata"];
       /** @description Normalized rollout items, passed through as JSON objects. */
-      items: Record<string, never>[];
+      items: {
+        [key: string]: unknown;
+      }[];
     };
     /** @description `trace_summary` (older servers: `raw_memory`) and `memory_summary`. */
     TraceSummary:
       | {
-          trace_summary?: string;
-          raw_memory?: string;
+          trace_summary: string;
           memory_summary: string;
         }
-      | unknown
-      | unknown;
+      | {
+          raw_memory: string;
+          memory_summary: string;
+        };
     /**
      * @description One conversation item, tagged by `type`. Items of a type not listed here (apply_patch_call,
      *     shell_call, code_interpreter_call, mcp_call, ...) validate as `OtherResponseItem`.

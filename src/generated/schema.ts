@@ -208,20 +208,24 @@ export const schema = {
         items: {
           description: "Normalized rollout items, passed through as JSON objects.",
           type: "array",
-          items: { type: "object" },
+          items: { type: "object", additionalProperties: true },
         },
       },
     },
     TraceSummary: {
       description: "`trace_summary` (older servers: `raw_memory`) and `memory_summary`.",
-      type: "object",
-      required: ["memory_summary"],
-      properties: {
-        trace_summary: { type: "string" },
-        raw_memory: { type: "string" },
-        memory_summary: { type: "string" },
-      },
-      anyOf: [{ required: ["trace_summary"] }, { required: ["raw_memory"] }],
+      anyOf: [
+        {
+          type: "object",
+          required: ["trace_summary", "memory_summary"],
+          properties: { trace_summary: { type: "string" }, memory_summary: { type: "string" } },
+        },
+        {
+          type: "object",
+          required: ["raw_memory", "memory_summary"],
+          properties: { raw_memory: { type: "string" }, memory_summary: { type: "string" } },
+        },
+      ],
     },
     ResponseItem: {
       description:

@@ -1,0 +1,81 @@
+// Fixture files checked against the schema (node only: reads files). Used by
+// `npm run validate:fixtures` and `codex-api validate`.
+import { readFile } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import { schemaNames, validate, type SchemaName } from "./validate.js";
+
+export interface FixtureFailure {
+  file: string;
+  /** 1-based line of the value (1 for a `.json` file). */
+  line: number;
+  /** JSON Pointer into the value; empty for the value itself. */
+  path: string;
+  message: string;
+}
+
+export interface FixtureReport {
+  /** Values checked (a `.json` file is one, a stream file one per non-empty line). */
+  checked: number;
+  failures: FixtureFailure[];
+}
+
+const STREAM_FILE = /\.(jsonl|chunks\.txt)$/;
+
+/**
+ * The schema a file is checked against when none is given: `ResponseStreamEvent` for stream files
+ * (`.jsonl`, `.chunks.txt`), else the name of the folder it sits in (`fixtures/valid/ResponseItem/x.json`).
+ */
+export function schemaForFile(file: string): SchemaName | undefined {
+  if (STREAM_FILE.test(file)) return "ResponseStreamEvent";
+  const folder = basename(dirname(file));
+  return (schemaNames() as string[]).includes(folder) ? (folder as SchemaName) : undefined;
+}
+
+/** Checks one file; a file that cannot be read or parsed is reported as a failure, not thrown. */
+export async function validateFixtureFile(
+  file: string,
+  schemaName?: SchemaName,
+): Promise<FixtureReport> {
+  const name = schemaName ?? schemaForFile(file);
+  if (!name) {
+    const message = `no schema for this file: pass --schema, or put it in a folder named after a schema`;
+    return { checked: 0, failures: [{ file, line: 0, path: "", message }] };
+  }
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const message = `cannot read: ${(error as Error).message}`;
+    return { checked: 0, failures: [{ file, line: 0, path: "", message }] };
+  }
+  const values = STREAM_FILE.test(file)
+    ? text.split(/\r?\n/).map((source, i) => ({ source, line: i + 1 }))
+    : [{ source: text, line: 1 }];
+  const report: FixtureReport = { checked: 0, failures: [] };
+  for (const { source, line } of values) {
+    if (!source.trim()) continue;
+    report.checked++;
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (error) {
+      report.failures.push({
+        file,
+        line,
+        path: "",
+        message: `not JSON: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    const result = validate(name, value);
+    if (!result.ok) {
+      for (const e of result.errors) report.failures.push({ file, line, ...e });
+    }
+  }
+  return report;
+}
+
+/** `file:line: /path message`, the way a compiler reports. */
+export function formatFailure(f: FixtureFailure): string {
+  return `${f.file}:${f.line}: ${f.path || "(value)"} ${f.message}`;
+}
