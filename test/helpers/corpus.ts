@@ -1,10 +1,9 @@
-// The recorded Responses streams of ../shared/corpus/responses-streams, one JSON payload per line.
+// The recorded Responses streams (a copy of ../shared/corpus/responses-streams, with its README and
+// provenance: vercel/ai test fixtures, Apache-2.0), one JSON payload per line.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const CORPUS_DIR = fileURLToPath(
-  new URL("../../../shared/corpus/responses-streams/", import.meta.url),
-);
+export const CORPUS_DIR = fileURLToPath(new URL("../corpus/responses-streams/", import.meta.url));
 
 export interface CorpusStream {
   name: string;
