@@ -1,0 +1,59 @@
+// createClient: composes the provider, auth, transport and the three endpoint resources.
+import { createBaseClient } from "../generated/client.js";
+import { toAuthProvider, type AuthProvider } from "./auth.js";
+import { compactResource } from "./compact.js";
+import type { Endpoints } from "./endpoints.js";
+import { memoriesResource } from "./memories.js";
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  type ProviderConfig,
+} from "./provider.js";
+import { responsesResource } from "./responses.js";
+import { retryConfig } from "./retry.js";
+import type { Logger, Telemetry } from "./telemetry.js";
+import { createTransport } from "./transport.js";
+
+export interface ClientOptions {
+  provider: ProviderConfig;
+  /** A bearer token, or a provider of one (read before every attempt). */
+  auth?: string | AuthProvider;
+  /** The fetch to send with (default: the global one). */
+  fetch?: typeof fetch;
+  telemetry?: Telemetry;
+  logger?: Logger;
+}
+
+export type CodexClient = ReturnType<typeof createClient>;
+
+export function createClient(options: ClientOptions) {
+  const { provider } = options;
+  const auth = toAuthProvider(options.auth);
+  const transport = createTransport({
+    retry: retryConfig(provider.retry),
+    requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(provider.queryParams ? { queryParams: provider.queryParams } : {}),
+    ...(auth ? { auth } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const base = createBaseClient({
+    baseUrl: provider.baseUrl.replace(/\/+$/, ""),
+    Request: transport.Request,
+  });
+  const endpoints: Endpoints = {
+    provider,
+    base,
+    transport,
+    streamIdleTimeoutMs: provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
+  return {
+    provider,
+    responses: responsesResource(endpoints),
+    compact: compactResource(endpoints),
+    memories: memoriesResource(endpoints),
+  };
+}

@@ -1,0 +1,14 @@
+// What every endpoint module shares: the provider, the generated base client and the transport.
+import type { BaseClient } from "../generated/client.js";
+import type { ProviderConfig } from "./provider.js";
+import type { Logger, Telemetry } from "./telemetry.js";
+import type { Transport } from "./transport.js";
+
+export interface Endpoints {
+  provider: ProviderConfig;
+  base: BaseClient;
+  transport: Transport;
+  streamIdleTimeoutMs: number;
+  telemetry?: Telemetry;
+  logger?: Logger;
+}

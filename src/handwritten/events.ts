@@ -1,0 +1,220 @@
+// SSE message -> ResponseEvent (DESIGN §3). The event kind is the JSON payload's `type`; the
+// `event:` line is only a hint. Failures inside the stream become the mapped error classes.
+import type { ResponseItem } from "../generated/openapi.js";
+import {
+  IncompleteResponseError,
+  StreamError,
+  isObject,
+  readErrorFields,
+  streamFailure,
+  type ErrorDetails,
+} from "./errors.js";
+import {
+  isEmptySnapshot,
+  parseRateLimits,
+  rateLimitsFromEvent,
+  type RateLimitSnapshot,
+} from "./rate-limits.js";
+
+export interface TokenUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningOutputTokens: number;
+  totalTokens: number;
+}
+
+/** What iterating a ResponseStream yields. Items keep their wire shape. */
+export type ResponseEvent =
+  | { type: "rateLimits"; snapshot: RateLimitSnapshot }
+  | { type: "modelsEtag"; etag: string }
+  | { type: "serverReasoningIncluded"; included: true }
+  | { type: "created" }
+  | { type: "outputItemAdded"; item: ResponseItem }
+  | { type: "outputItemDone"; item: ResponseItem }
+  | { type: "outputTextDelta"; delta: string }
+  | { type: "reasoningSummaryDelta"; delta: string; summaryIndex: number }
+  | { type: "reasoningContentDelta"; delta: string; contentIndex: number }
+  | { type: "reasoningSummaryPartAdded"; summaryIndex: number }
+  | { type: "completed"; responseId: string; tokenUsage?: TokenUsage }
+  | { type: "raw"; event: Record<string, unknown> };
+
+/** The events a 2xx reply's headers stand for, in the order DESIGN §8 gives. */
+export function headerEvents(headers: Headers): ResponseEvent[] {
+  const events: ResponseEvent[] = [];
+  const snapshot = parseRateLimits(headers);
+  if (!isEmptySnapshot(snapshot)) events.push({ type: "rateLimits", snapshot });
+  const etag = headers.get("x-models-etag");
+  if (etag !== null) events.push({ type: "modelsEtag", etag });
+  if (headers.has("x-reasoning-included")) {
+    events.push({ type: "serverReasoningIncluded", included: true });
+  }
+  return events;
+}
+
+/** Where a payload came from, for error messages and error details. */
+export interface PayloadContext {
+  byteOffset: number;
+  details: ErrorDetails;
+  includeRawEvents: boolean;
+}
+
+function malformed(type: string, what: string, ctx: PayloadContext): StreamError {
+  return new StreamError(`${type} event at byte ${ctx.byteOffset}: ${what}`, ctx.details);
+}
+
+function field<T>(
+  payload: Record<string, unknown>,
+  name: string,
+  kind: "string" | "integer" | "object",
+  ctx: PayloadContext,
+): T {
+  const v = payload[name];
+  const ok =
+    kind === "integer"
+      ? Number.isSafeInteger(v)
+      : kind === "object"
+        ? isObject(v)
+        : typeof v === kind;
+  if (!ok) {
+    throw malformed(
+      String(payload["type"]),
+      `\`${name}\` must be ${kind === "integer" ? "an integer" : `a ${kind}`}`,
+      ctx,
+    );
+  }
+  return v as T;
+}
+
+function count(value: unknown, name: string, type: string, ctx: PayloadContext): number {
+  if (Number.isSafeInteger(value)) return value as number;
+  throw malformed(type, `\`usage.${name}\` must be an integer`, ctx);
+}
+
+/** `response.usage` -> TokenUsage; absent or null usage -> undefined; missing details count 0. */
+export function parseTokenUsage(
+  usage: unknown,
+  type: string,
+  ctx: PayloadContext,
+): TokenUsage | undefined {
+  if (usage === undefined || usage === null) return undefined;
+  if (!isObject(usage)) throw malformed(type, "`usage` must be an object", ctx);
+  const input = isObject(usage["input_tokens_details"]) ? usage["input_tokens_details"] : {};
+  const output = isObject(usage["output_tokens_details"]) ? usage["output_tokens_details"] : {};
+  return {
+    inputTokens: count(usage["input_tokens"], "input_tokens", type, ctx),
+    cachedInputTokens: count(
+      input["cached_tokens"] ?? 0,
+      "input_tokens_details.cached_tokens",
+      type,
+      ctx,
+    ),
+    outputTokens: count(usage["output_tokens"], "output_tokens", type, ctx),
+    reasoningOutputTokens: count(
+      output["reasoning_tokens"] ?? 0,
+      "output_tokens_details.reasoning_tokens",
+      type,
+      ctx,
+    ),
+    totalTokens: count(usage["total_tokens"], "total_tokens", type, ctx),
+  };
+}
+
+/** Parses an SSE message's data; a payload that is not a JSON object with a string `type` throws. */
+export function parsePayload(
+  data: string,
+  hint: string | undefined,
+  ctx: PayloadContext,
+): Record<string, unknown> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch (error) {
+    throw new StreamError(
+      `${hint ?? "SSE"} event at byte ${ctx.byteOffset}: data is not JSON (${(error as Error).message})`,
+      { ...ctx.details, cause: error },
+    );
+  }
+  if (!isObject(payload) || typeof payload["type"] !== "string") {
+    throw malformed(hint ?? "SSE", "data is not a JSON object with a string `type`", ctx);
+  }
+  return payload;
+}
+
+/**
+ * The ResponseEvent for a payload, or undefined for one that is dropped. Throws the mapped error
+ * for `response.failed`, `response.incomplete` and `error`.
+ */
+export function mapPayload(
+  payload: Record<string, unknown>,
+  ctx: PayloadContext,
+): ResponseEvent | undefined {
+  const type = payload["type"] as string;
+  switch (type) {
+    case "response.created":
+      return { type: "created" };
+    case "response.output_item.added":
+    case "response.output_item.done": {
+      const item = field<ResponseItem>(payload, "item", "object", ctx);
+      if (typeof item.type !== "string") throw malformed(type, "`item.type` must be a string", ctx);
+      return {
+        type: type === "response.output_item.added" ? "outputItemAdded" : "outputItemDone",
+        item,
+      };
+    }
+    case "response.output_text.delta":
+      return { type: "outputTextDelta", delta: field(payload, "delta", "string", ctx) };
+    case "response.reasoning_summary_text.delta":
+      return {
+        type: "reasoningSummaryDelta",
+        delta: field(payload, "delta", "string", ctx),
+        summaryIndex: field(payload, "summary_index", "integer", ctx),
+      };
+    case "response.reasoning_text.delta":
+      return {
+        type: "reasoningContentDelta",
+        delta: field(payload, "delta", "string", ctx),
+        contentIndex: field(payload, "content_index", "integer", ctx),
+      };
+    case "response.reasoning_summary_part.added":
+      return {
+        type: "reasoningSummaryPartAdded",
+        summaryIndex: field(payload, "summary_index", "integer", ctx),
+      };
+    case "codex.rate_limits": {
+      const snapshot = rateLimitsFromEvent(payload);
+      return snapshot ? { type: "rateLimits", snapshot } : undefined;
+    }
+    case "response.completed":
+    case "response.done": {
+      const response = payload["response"];
+      if (response === undefined || response === null) {
+        if (type === "response.done") return { type: "completed", responseId: "" };
+        throw malformed(type, "`response` is missing", ctx);
+      }
+      if (!isObject(response)) throw malformed(type, "`response` must be an object", ctx);
+      const id = response["id"];
+      if (typeof id !== "string" && !(type === "response.done" && id === undefined)) {
+        throw malformed(type, "`response.id` must be a string", ctx);
+      }
+      const tokenUsage = parseTokenUsage(response["usage"], type, ctx);
+      return { type: "completed", responseId: id ?? "", ...(tokenUsage ? { tokenUsage } : {}) };
+    }
+    case "response.failed": {
+      const response = payload["response"];
+      const error = isObject(response) ? response["error"] : undefined;
+      throw streamFailure(readErrorFields(isObject(error) ? error : {}), ctx.details);
+    }
+    case "error":
+      throw streamFailure(readErrorFields(payload), ctx.details);
+    case "response.incomplete": {
+      const response = payload["response"];
+      const details = isObject(response) ? response["incomplete_details"] : undefined;
+      const reason =
+        isObject(details) && typeof details["reason"] === "string" ? details["reason"] : "unknown";
+      throw new IncompleteResponseError(reason, ctx.details);
+    }
+    default:
+      return ctx.includeRawEvents ? { type: "raw", event: payload } : undefined;
+  }
+}

@@ -1,0 +1,72 @@
+// POST /memories/trace_summarize: raw memories go in (as `traces` on the wire), summaries come out.
+import type { Reasoning, RawMemory } from "../generated/openapi.js";
+import { summarizeMemories } from "../generated/client.js";
+import type { CallOptions } from "./compact.js";
+import type { Endpoints } from "./endpoints.js";
+import { mergeHeaders, USER_AGENT } from "./headers.js";
+import { expectShape } from "./json-reply.js";
+
+export type { RawMemory };
+
+export interface MemorySummarizeInput {
+  model: string;
+  rawMemories: RawMemory[];
+  reasoning?: Reasoning;
+}
+
+export interface MemorySummarizeOutput {
+  /** `trace_summary` on the wire (`raw_memory` from older servers). */
+  traceSummary: string;
+  memorySummary: string;
+}
+
+function toOutput(value: unknown): MemorySummarizeOutput | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const traceSummary = v["trace_summary"] ?? v["raw_memory"];
+  const memorySummary = v["memory_summary"];
+  if (typeof traceSummary !== "string" || typeof memorySummary !== "string") return undefined;
+  return { traceSummary, memorySummary };
+}
+
+export function memoriesResource(endpoints: Endpoints) {
+  return {
+    /** One summary per raw memory, in order. */
+    async summarizeInput(
+      input: MemorySummarizeInput,
+      extraHeaders?: Record<string, string>,
+      options: CallOptions = {},
+    ): Promise<MemorySummarizeOutput[]> {
+      const { data, response } = await summarizeMemories(
+        endpoints.base,
+        {
+          model: input.model,
+          traces: input.rawMemories,
+          ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
+        },
+        {
+          headers: mergeHeaders(
+            endpoints.provider.headers,
+            { "User-Agent": USER_AGENT },
+            extraHeaders,
+          ),
+          ...(options.signal ? { signal: options.signal } : {}),
+          fetch: endpoints.transport.fetchFor({
+            endpoint: "memories",
+            stream: false,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        },
+      );
+      const raw = (data as { output?: unknown } | undefined)?.output;
+      const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
+      expectShape(
+        outputs.every((o) => o !== undefined),
+        "memories",
+        data,
+        response,
+      );
+      return outputs as MemorySummarizeOutput[];
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// POST /responses: builds the wire request from a typed one, sends it through the transport, and
+// hands the 2xx reply to the SSE stream reader.
+import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
+import { createResponse } from "../generated/client.js";
+import type { Endpoints } from "./endpoints.js";
+import { mergeHeaders, USER_AGENT } from "./headers.js";
+import { isAzureResponsesEndpoint } from "./provider.js";
+import { openResponseStream, type ResponseStream } from "./response-stream.js";
+
+/** A Responses request: the wire fields, with the ones that have an obvious default optional. */
+export type ResponsesRequest = Omit<
+  ResponsesApiRequest,
+  "instructions" | "tools" | "tool_choice" | "parallel_tool_calls" | "store" | "stream" | "include"
+> &
+  Partial<
+    Pick<
+      ResponsesApiRequest,
+      "instructions" | "tools" | "tool_choice" | "parallel_tool_calls" | "store" | "include"
+    >
+  > & { stream?: true };
+
+/** A set-once holder for the sticky-routing token of one turn (`x-codex-turn-state`). */
+export interface TurnState {
+  value?: string;
+}
+
+export interface ResponsesOptions {
+  /** Sent as `session_id`. */
+  conversationId?: string;
+  /** Sent verbatim as `originator`. */
+  sessionSource?: string;
+  /** Sent verbatim as `x-openai-subagent`. */
+  subagent?: string;
+  extraHeaders?: Record<string, string>;
+  compression?: "none" | "gzip" | "zstd";
+  /** Its `value` is sent as `x-codex-turn-state`, and filled from the reply while empty. */
+  turnState?: TurnState;
+  signal?: AbortSignal;
+  /** Yield payload types the event table does not map as `{type: "raw", event}`. */
+  includeRawEvents?: boolean;
+}
+
+// Item types whose `id` only Azure (store: true) keeps on input; elsewhere it is not sent.
+const ITEM_TYPES_WITH_ID = new Set([
+  "message",
+  "reasoning",
+  "function_call",
+  "custom_tool_call",
+  "local_shell_call",
+  "web_search_call",
+  "compaction",
+]);
+
+function withoutId(item: ResponseItem): ResponseItem {
+  if (!ITEM_TYPES_WITH_ID.has(item.type) || !("id" in item)) return item;
+  const { id: _id, ...rest } = item as ResponseItem & { id?: string };
+  return rest as ResponseItem;
+}
+
+/** The JSON body: defaults filled in, Azure's `store`/ids rule applied, absent optionals left out. */
+export function buildResponsesBody(request: ResponsesRequest, azure: boolean): ResponsesApiRequest {
+  const reasoning = request.reasoning;
+  return {
+    ...request,
+    instructions: request.instructions ?? "",
+    input: azure ? request.input : request.input.map(withoutId),
+    tools: request.tools ?? [],
+    tool_choice: request.tool_choice ?? "auto",
+    parallel_tool_calls: request.parallel_tool_calls ?? false,
+    store: azure ? true : (request.store ?? false),
+    stream: true,
+    include: request.include ?? (reasoning ? ["reasoning.encrypted_content"] : []),
+  };
+}
+
+export function responsesResource(endpoints: Endpoints) {
+  return {
+    /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
+    async stream(
+      request: ResponsesRequest,
+      options: ResponsesOptions = {},
+    ): Promise<ResponseStream> {
+      const { provider } = endpoints;
+      const body = buildResponsesBody(request, isAzureResponsesEndpoint(provider));
+      const headers = mergeHeaders(
+        provider.headers,
+        {
+          session_id: options.conversationId,
+          originator: options.sessionSource,
+          "x-openai-subagent": options.subagent,
+          "x-codex-turn-state": options.turnState?.value,
+          "User-Agent": USER_AGENT,
+          Accept: "text/event-stream",
+        },
+        options.extraHeaders,
+      );
+      const { response } = await createResponse(endpoints.base, body, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+        fetch: endpoints.transport.fetchFor({
+          endpoint: "responses",
+          stream: true,
+          compression: options.compression ?? "none",
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      });
+      const turnState = response.headers.get("x-codex-turn-state");
+      if (options.turnState && !options.turnState.value && turnState) {
+        options.turnState.value = turnState;
+      }
+      return openResponseStream(response, {
+        idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+        ...(options.includeRawEvents ? { includeRawEvents: true } : {}),
+        ...(endpoints.telemetry ? { telemetry: endpoints.telemetry } : {}),
+        ...(endpoints.logger ? { logger: endpoints.logger } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    },
+  };
+}
