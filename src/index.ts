@@ -24,10 +24,19 @@ export {
   type ResponsesOptions,
   type TurnState,
 } from "./handwritten/responses.js";
-export type { ResponseStream } from "./handwritten/response-stream.js";
+export type { ResponseStream, CollectedResponse } from "./handwritten/response-stream.js";
 export type { ResponseEvent, TokenUsage } from "./handwritten/events.js";
-export { parseRateLimits, type RateLimitSnapshot } from "./handwritten/rate-limits.js";
+export {
+  parseRateLimits,
+  type RateLimitSnapshot,
+  type RateLimitFamily,
+  type RateLimitWindow,
+  type Credits,
+  type HeaderSource,
+} from "./handwritten/rate-limits.js";
 export type { MemorySummarizeInput, MemorySummarizeOutput } from "./handwritten/memories.js";
+export type { CallOptions } from "./handwritten/compact.js";
+export type { ErrorDetails } from "./handwritten/errors.js";
 export {
   CodexApiError,
   TransportError,

@@ -25,7 +25,8 @@ export interface RateLimitSnapshot extends RateLimitFamily {
   limits?: Record<string, RateLimitFamily>;
 }
 
-type HeaderSource = Headers | Record<string, string>;
+/** Reply headers, or a plain record of them (any case). */
+export type HeaderSource = Headers | Record<string, string>;
 
 function reader(headers: HeaderSource): (name: string) => string | undefined {
   if (headers instanceof Headers) return (name) => headers.get(name) ?? undefined;

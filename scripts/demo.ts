@@ -1,0 +1,71 @@
+// `npm run demo`: the whole library against the embedded mock server, in one run. Streams a reply
+// (text appears as it arrives), shows the rate-limit snapshot and token usage, compacts the history,
+// then summarizes it as a memory. Point it at a real server with CODEX_BASE_URL and CODEX_API_KEY.
+import { createClient, type ResponseItem } from "../src/index.js";
+import { startMockServer } from "../src/handwritten/testing/mock-server.js";
+
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
+const step = (title: string) => console.log(`\n== ${title}`);
+
+const mock = process.env["CODEX_BASE_URL"]
+  ? undefined
+  : await startMockServer({ responses: { dripMs: 25 } });
+const baseUrl = process.env["CODEX_BASE_URL"] ?? `${mock!.url}/v1`;
+console.log(mock ? `embedded mock server at ${baseUrl}` : `server: ${baseUrl}`);
+
+const client = createClient({
+  provider: { baseUrl },
+  auth: process.env["CODEX_API_KEY"] ?? process.env["OPENAI_API_KEY"] ?? "demo-token",
+});
+const model = process.env["CODEX_MODEL"] ?? "gpt-5.1-codex";
+const question: ResponseItem = {
+  type: "message",
+  role: "user",
+  content: [{ type: "input_text", text: "What does codex-api do, in one sentence?" }],
+};
+
+try {
+  step("1. responses.stream: text as it arrives");
+  const stream = await client.responses.stream({
+    model,
+    instructions: "Answer briefly.",
+    input: [question],
+    reasoning: { effort: "low", summary: "auto" },
+  });
+  console.log(dim(`request id: ${stream.requestId ?? "(none)"}`));
+  const output: ResponseItem[] = [];
+  for await (const event of stream) {
+    if (event.type === "reasoningSummaryDelta") process.stdout.write(dim(event.delta));
+    else if (event.type === "reasoningSummaryPartAdded") process.stdout.write(dim("[thinking] "));
+    else if (event.type === "outputItemAdded" && event.item.type === "message")
+      process.stdout.write("\n");
+    else if (event.type === "outputTextDelta") process.stdout.write(event.delta);
+    else if (event.type === "outputItemDone") output.push(event.item);
+    else if (event.type === "completed") {
+      console.log(`\n\nresponse ${event.responseId} completed`);
+      console.log("token usage:", event.tokenUsage);
+    }
+  }
+  console.log("rate limits:", JSON.stringify(stream.rateLimits ?? "(none sent)"));
+
+  step("2. compact.compactInput: the history, compacted");
+  const history = [question, ...output];
+  const compacted = await client.compact.compactInput({
+    model,
+    input: history,
+    instructions: "Compact the conversation.",
+  });
+  console.log(`${history.length} items in, ${compacted.length} out:`);
+  for (const item of compacted) console.log(`  - ${item.type}`);
+
+  step("3. memories.summarizeInput: the history as a memory");
+  const summaries = await client.memories.summarizeInput({
+    model,
+    rawMemories: [{ id: "demo-trace", metadata: { source_path: "demo" }, items: history }],
+  });
+  for (const s of summaries) {
+    console.log(`  trace:  ${s.traceSummary}\n  memory: ${s.memorySummary}`);
+  }
+} finally {
+  await mock?.close();
+}
