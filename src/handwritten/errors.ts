@@ -222,6 +222,7 @@ export function errorFromHttp(
   status: number,
   bodyText: string,
   details: ErrorDetails & { retryAfterMs?: number },
+  where?: string,
 ): CodexApiError {
   let fields: ServerErrorFields = {};
   try {
@@ -231,7 +232,7 @@ export function errorFromHttp(
   }
   const d = { ...details, status };
   const said = fields.message ?? (bodyText.trim() ? snippet(bodyText) : "(empty body)");
-  const message = `HTTP ${status}: ${said}`;
+  const message = `${where ? `${where}: ` : ""}HTTP ${status}: ${said}`;
   const known = errorForCode(fields.code, message, d);
   if (known && !(known instanceof RateLimitError)) return known;
   if (status === 401 || status === 403) return new AuthError(message, d);
@@ -248,6 +249,16 @@ export function errorFromHttp(
     ...(fields.code === undefined ? {} : { code: fields.code }),
     ...(fields.param === undefined ? {} : { param: fields.param }),
   });
+}
+
+/** The reply details an error carries, to hand on to an error built from it. */
+export function detailsOf(error: CodexApiError): ErrorDetails {
+  const { status, requestId, headers } = error;
+  return {
+    ...(status === undefined ? {} : { status }),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(headers === undefined ? {} : { headers }),
+  };
 }
 
 /** The first 200 characters of a body, on one line. */

@@ -3,6 +3,7 @@ import {
   CodexApiError,
   RateLimitError,
   ServerError,
+  ServerOverloadedError,
   TransportError,
   RequestTimeoutError,
 } from "./errors.js";
@@ -46,6 +47,10 @@ export function shouldRetry(error: unknown, config: RetryConfig): boolean {
   if (!(error instanceof CodexApiError)) return false;
   if (error instanceof RateLimitError) return config.retry429 && error.status === 429;
   if (error instanceof ServerError) return config.retry5xx;
+  // A 5xx reply whose body says server_is_overloaded / slow_down is still a 5xx reply.
+  if (error instanceof ServerOverloadedError) {
+    return error.status !== undefined && error.status >= 500 && config.retry5xx;
+  }
   if (error instanceof TransportError || error instanceof RequestTimeoutError) {
     return config.retryTransport;
   }

@@ -5,11 +5,13 @@
 import { authHeaders, type AuthProvider } from "./auth.js";
 import {
   AbortError,
+  AuthError,
   CodexApiError,
   InvalidRequestError,
   InvalidResponseError,
   RequestTimeoutError,
   TransportError,
+  detailsOf,
   errorFromHttp,
   snippet,
 } from "./errors.js";
@@ -96,7 +98,9 @@ async function compress(body: string, mode: Compression): Promise<Uint8Array | s
     zstdCompressSync?: (b: string, o: object) => Uint8Array;
     constants?: Record<string, number>;
   };
-  const zlib: Zlib | undefined = await import("node:zlib" as string).catch(() => undefined);
+  // A module name in a variable: bundlers for browsers and edge runtimes leave it alone.
+  const zlibModule = "node:zlib";
+  const zlib: Zlib | undefined = await import(/* @vite-ignore */ zlibModule).catch(() => undefined);
   const level = zlib?.constants?.["ZSTD_c_compressionLevel"];
   if (!zlib?.zstdCompressSync || level === undefined) {
     throw new InvalidRequestError(
@@ -110,6 +114,24 @@ function withQuery(url: string, query: Record<string, string> | undefined): stri
   const q = query ? new URLSearchParams(query).toString() : "";
   if (!q) return url;
   return `${url}${url.includes("?") ? "&" : "?"}${q}`;
+}
+
+/** The values of the auth headers (and the bare token), longest first, to scrub from reply bodies. */
+function secretValues(headers: Record<string, string>): string[] {
+  const values = new Set<string>();
+  for (const value of Object.values(headers)) {
+    values.add(value);
+    const bare = value.replace(/^Bearer\s+/i, "");
+    if (bare) values.add(bare);
+  }
+  return [...values].filter((v) => v.trim() !== "").sort((a, b) => b.length - a.length);
+}
+
+/** A reply body with any echoed secret replaced, so that no error message can carry it. */
+function scrub(text: string, secrets: string[]): string {
+  for (const secret of secrets)
+    if (text.includes(secret)) text = text.split(secret).join("[redacted]");
+  return text;
 }
 
 function describeFetchFailure(error: unknown): string {
@@ -140,12 +162,23 @@ export function createTransport(options: TransportOptions): Transport {
       for (;;) {
         const started = performance.now();
         const headers = new Headers(baseHeaders);
-        const secrets = await authHeaders(auth);
+        const secrets = await authHeaders(auth).catch((cause: unknown) => {
+          throw new AuthError(`${where}: the auth provider failed to give a token`, { cause });
+        });
         assertHeaderValues(secrets);
         for (const [name, value] of Object.entries(secrets)) headers.set(name, value);
         logger?.debug?.(`${where} attempt ${attempt}`, { headers: redactHeaders(headers) });
 
-        const outcome = await attemptOnce(send, url, request.method, headers, body, call, where);
+        const outcome = await attemptOnce(
+          send,
+          url,
+          request.method,
+          headers,
+          body,
+          call,
+          where,
+          secretValues(secrets),
+        );
         const error = outcome instanceof CodexApiError ? outcome : undefined;
         callHook(
           telemetry?.onRequest,
@@ -164,7 +197,13 @@ export function createTransport(options: TransportOptions): Transport {
 
         if (error.status === 401 && !refreshed && auth?.onUnauthorized) {
           refreshed = true;
-          if (await auth.onUnauthorized()) continue; // outside the retry budget
+          const renewed = await auth.onUnauthorized().catch((cause: unknown) => {
+            throw new AuthError(`${where}: auth refresh (onUnauthorized) failed after a 401`, {
+              ...detailsOf(error),
+              cause,
+            });
+          });
+          if (renewed) continue; // outside the retry budget
         }
         if (!shouldRetry(error, retry) || attempt >= retry.maxAttempts) {
           error.attempts = attempt;
@@ -201,6 +240,7 @@ export function createTransport(options: TransportOptions): Transport {
     body: Uint8Array | string,
     call: Call,
     where: string,
+    secrets: string[],
   ): Promise<Response | CodexApiError> {
     const controller = new AbortController();
     let timedOut = false;
@@ -241,16 +281,18 @@ export function createTransport(options: TransportOptions): Transport {
       const text = await response.text();
       if (!response.ok) {
         const retryAfterMs = serverRetryAfterMs(response.headers);
-        return errorFromHttp(response.status, text, {
-          ...details,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
+        return errorFromHttp(
+          response.status,
+          scrub(text, secrets),
+          { ...details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+          where,
+        );
       }
       try {
         JSON.parse(text);
       } catch {
         return new InvalidResponseError(
-          `${where}: HTTP ${response.status} reply is not JSON: ${text.trim() ? snippet(text) : "(empty body)"}`,
+          `${where}: HTTP ${response.status} reply is not JSON: ${text.trim() ? snippet(scrub(text, secrets)) : "(empty body)"}`,
           details,
         );
       }

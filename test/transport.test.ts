@@ -1,0 +1,763 @@
+// The transport against a real HTTP server on 127.0.0.1: retries, backoff, Retry-After, auth per
+// attempt and 401 refresh, request timeout, abort, HTTP error mapping, redaction and telemetry.
+import { gunzipSync } from "node:zlib";
+import type { ServerResponse } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AbortError,
+  AuthError,
+  CodexApiError,
+  ContextWindowExceededError,
+  InvalidRequestError,
+  InvalidResponseError,
+  QuotaExceededError,
+  RateLimitError,
+  RequestTimeoutError,
+  ServerError,
+  ServerOverloadedError,
+  StreamError,
+  TransportError,
+  createClient,
+  type AuthProvider,
+  type ClientOptions,
+  type Logger,
+  type RequestTelemetry,
+  type ResponseItem,
+  type RetryConfig,
+  type RetryTelemetry,
+  type Telemetry,
+} from "../src/index.js";
+import { json, refusedPort, stall, startServer, type TestServer } from "./helpers/http-server.js";
+
+const ITEM: ResponseItem = {
+  type: "message",
+  role: "user",
+  content: [{ type: "input_text", text: "hello" }],
+} as ResponseItem;
+const OK = json(200, { output: [ITEM] });
+const INPUT = { model: "gpt-test", input: [ITEM], instructions: "be brief" };
+
+let servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function serve(...replies: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...replies);
+  servers.push(server);
+  return server;
+}
+
+interface Opts {
+  retry?: Partial<RetryConfig>;
+  auth?: ClientOptions["auth"];
+  telemetry?: Telemetry;
+  logger?: Logger;
+  requestTimeoutMs?: number;
+}
+
+function clientFor(baseUrl: string, opts: Opts = {}) {
+  return createClient({
+    provider: {
+      baseUrl,
+      retry: { baseDelayMs: 1, ...opts.retry },
+      ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
+    },
+    auth: opts.auth ?? "tok",
+    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+}
+
+function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
+  const base = typeof server === "string" ? server : server.url;
+  return clientFor(base, opts).compact.compactInput(INPUT, undefined, signal ? { signal } : {});
+}
+
+async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CodexApiError);
+    return error as CodexApiError;
+  }
+  throw new Error("expected the call to reject");
+}
+
+const gaps = (server: TestServer) =>
+  server.requests.slice(1).map((r, i) => r.at - server.requests[i]!.at);
+
+function sse(payloads: Record<string, unknown>[]): string {
+  return payloads
+    .map((p) => `event: ${String(p["type"])}\ndata: ${JSON.stringify(p)}\n\n`)
+    .join("");
+}
+
+const sseHead = (res: ServerResponse) =>
+  res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req-stream" });
+
+const REQUEST = { model: "gpt-test", input: [ITEM], instructions: "be brief" };
+
+describe("retries", () => {
+  it("503, 503, 200 succeeds after 3 requests", async () => {
+    const server = await serve(json(503, "busy"), json(503, "busy"), OK);
+    await expect(compact(server)).resolves.toEqual([ITEM]);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("exhausted retries reject with the last ServerError, attempts = maxAttempts", async () => {
+    const server = await serve(json(503, { error: { message: "overloaded" } }));
+    const error = await rejection(compact(server, { retry: { maxAttempts: 3 } }));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.attempts).toBe(3);
+    expect(error.retryable).toBe(true);
+    expect(error.status).toBe(503);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("429 is not retried by default", async () => {
+    const server = await serve(json(429, { error: { message: "slow down" } }), OK);
+    const error = await rejection(compact(server));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.attempts).toBe(1);
+    expect(error.status).toBe(429);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("429 is retried with retry429", async () => {
+    const server = await serve(json(429, { error: { message: "slow down" } }), OK);
+    await expect(compact(server, { retry: { retry429: true } })).resolves.toEqual([ITEM]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("400 is never retried", async () => {
+    const server = await serve(json(400, { error: { message: "bad" } }), OK);
+    const error = await rejection(compact(server, { retry: { retry429: true } }));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.attempts).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("5xx is not retried with retry5xx false; transport failures not with retryTransport false", async () => {
+    const server = await serve(json(500, "x"), OK);
+    const error = await rejection(compact(server, { retry: { retry5xx: false } }));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.requests).toHaveLength(1);
+    const port = await refusedPort();
+    const refused = await rejection(
+      compact(`http://127.0.0.1:${port}`, { retry: { retryTransport: false } }),
+    );
+    expect(refused).toBeInstanceOf(TransportError);
+    expect(refused.attempts).toBe(1);
+  });
+
+  it("a 503 with code server_is_overloaded is retried like any 5xx", async () => {
+    const server = await serve(
+      json(503, { error: { code: "server_is_overloaded", message: "overloaded" } }),
+      OK,
+    );
+    await expect(compact(server)).resolves.toEqual([ITEM]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("waits base * 2^(n-1) * [0.9, 1.1] between attempts", async () => {
+    const retries: RetryTelemetry[] = [];
+    const server = await serve(json(503, "a"), json(503, "b"), json(503, "c"), OK);
+    const base = 20;
+    await compact(server, {
+      retry: { baseDelayMs: base, maxAttempts: 4 },
+      telemetry: { onRetry: (info) => retries.push(info) },
+    });
+    expect(server.requests).toHaveLength(4);
+    const measured = gaps(server);
+    measured.forEach((gap, i) => {
+      const nominal = base * 2 ** i;
+      expect(gap).toBeGreaterThanOrEqual(0.9 * nominal - 2);
+      expect(gap).toBeLessThan(1.1 * nominal + 250);
+    });
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3]);
+    retries.forEach((r, i) => {
+      const nominal = base * 2 ** i;
+      expect(r.delayMs).toBeGreaterThanOrEqual(Math.floor(0.9 * nominal));
+      expect(r.delayMs).toBeLessThanOrEqual(Math.ceil(1.1 * nominal));
+    });
+  });
+
+  it("honours retry-after-ms as is", async () => {
+    const retries: RetryTelemetry[] = [];
+    const server = await serve(json(503, "x", { "retry-after-ms": "150" }), OK);
+    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    expect(retries.map((r) => r.delayMs)).toEqual([150]);
+    expect(gaps(server)[0]).toBeGreaterThanOrEqual(148);
+  });
+
+  it("honours retry-after in seconds", async () => {
+    const retries: RetryTelemetry[] = [];
+    const server = await serve(json(503, "x", { "retry-after": "1" }), OK);
+    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    expect(retries.map((r) => r.delayMs)).toEqual([1000]);
+    expect(gaps(server)[0]).toBeGreaterThanOrEqual(995);
+  });
+
+  it("honours retry-after as an HTTP date", async () => {
+    const retries: RetryTelemetry[] = [];
+    const target = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+    const server = await serve(
+      json(503, "x", { "retry-after": new Date(target).toUTCString() }),
+      OK,
+    );
+    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(900);
+    expect(retries[0]!.delayMs).toBeLessThanOrEqual(2000);
+    expect(gaps(server)[0]).toBeGreaterThanOrEqual(retries[0]!.delayMs - 5);
+  });
+
+  it("ignores a server delay above maxDelayMs and uses the computed backoff", async () => {
+    const retries: RetryTelemetry[] = [];
+    const server = await serve(
+      json(503, "x", { "retry-after-ms": "5000" }),
+      json(503, "x", { "retry-after": "60" }),
+      OK,
+    );
+    const started = performance.now();
+    await compact(server, {
+      retry: { baseDelayMs: 10, maxDelayMs: 100 },
+      telemetry: { onRetry: (info) => retries.push(info) },
+    });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(retries).toHaveLength(2);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(9);
+    expect(retries[0]!.delayMs).toBeLessThanOrEqual(11);
+    expect(retries[1]!.delayMs).toBeGreaterThanOrEqual(18);
+    expect(retries[1]!.delayMs).toBeLessThanOrEqual(22);
+  });
+
+  it("RateLimitError.retryAfterMs comes from the reply's headers", async () => {
+    const server = await serve(
+      json(429, { error: { message: "slow" } }, { "retry-after-ms": "1234" }),
+      json(429, { error: { message: "slow" } }, { "retry-after": "7" }),
+    );
+    const first = await rejection(compact(server));
+    expect(first).toBeInstanceOf(RateLimitError);
+    expect((first as RateLimitError).retryAfterMs).toBe(1234);
+    const second = await rejection(compact(server));
+    expect((second as RateLimitError).retryAfterMs).toBe(7000);
+  });
+
+  it("an abort during a long backoff rejects with AbortError at once", async () => {
+    const server = await serve(json(503, "x", { "retry-after-ms": "5000" }), OK);
+    const controller = new AbortController();
+    const promise = compact(server, {}, controller.signal);
+    const settled = rejection(promise);
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    const abortedAt = performance.now();
+    controller.abort();
+    const error = await settled;
+    expect(performance.now() - abortedAt).toBeLessThan(100);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.retryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("sends the same body on every attempt", async () => {
+    const server = await serve(json(503, "x"), json(500, "y"), OK);
+    await compact(server);
+    expect(server.requests).toHaveLength(3);
+    const bodies = server.requests.map((r) => r.body);
+    expect(JSON.parse(bodies[0]!)).toEqual(INPUT);
+    expect(new Set(bodies).size).toBe(1);
+  });
+
+  it("sends the same gzip body on every attempt of a compressed stream", async () => {
+    const server = await serve(json(503, "x"), (_req, res) => {
+      sseHead(res);
+      res.end(sse([{ type: "response.completed", response: { id: "r1" } }]));
+    });
+    const stream = await clientFor(server.url).responses.stream(REQUEST, { compression: "gzip" });
+    await stream.collect();
+    expect(server.requests).toHaveLength(2);
+    const [a, b] = server.requests;
+    expect(a!.headers["content-encoding"]).toBe("gzip");
+    expect(a!.raw.equals(b!.raw)).toBe(true);
+    expect(JSON.parse(gunzipSync(a!.raw).toString("utf8"))).toMatchObject({ model: "gpt-test" });
+  });
+
+  it("reads auth before every attempt", async () => {
+    let n = 0;
+    const auth: AuthProvider = { bearerToken: () => `tok-${++n}`, accountId: () => `acct-${n}` };
+    const server = await serve(json(503, "x"), json(503, "x"), OK);
+    await compact(server, { auth });
+    expect(server.requests.map((r) => r.headers["authorization"])).toEqual([
+      "Bearer tok-1",
+      "Bearer tok-2",
+      "Bearer tok-3",
+    ]);
+    expect(server.requests.map((r) => r.headers["chatgpt-account-id"])).toEqual([
+      "acct-1",
+      "acct-2",
+      "acct-3",
+    ]);
+  });
+});
+
+describe("streams", () => {
+  it("a request error before the stream is retried; stream() rejects once exhausted", async () => {
+    const server = await serve(json(503, "x"), (_req, res) => {
+      sseHead(res);
+      res.end(sse([{ type: "response.completed", response: { id: "r9" } }]));
+    });
+    const stream = await clientFor(server.url).responses.stream(REQUEST);
+    expect((await stream.collect()).responseId).toBe("r9");
+    expect(server.requests).toHaveLength(2);
+
+    const failing = await serve(json(502, "bad gateway", { "x-request-id": "req-s" }));
+    const error = await rejection(
+      clientFor(failing.url, { retry: { maxAttempts: 2 } }).responses.stream(REQUEST),
+    );
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.attempts).toBe(2);
+    expect(error.requestId).toBe("req-s");
+    expect(failing.requests).toHaveLength(2);
+  });
+
+  it("a stream that delivered an event is never sent again", async () => {
+    const server = await serve((_req, res) => {
+      sseHead(res);
+      res.write(sse([{ type: "response.created", response: { id: "r1" } }]));
+      setTimeout(() => res.destroy(), 50);
+    }, OK);
+    const stream = await clientFor(server.url, { retry: { maxAttempts: 5 } }).responses.stream(
+      REQUEST,
+    );
+    const seen: string[] = [];
+    let thrown: unknown;
+    try {
+      for await (const event of stream) seen.push(event.type);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(seen).toEqual(["created"]);
+    expect(thrown).toBeInstanceOf(StreamError);
+    expect((thrown as StreamError).requestId).toBe("req-stream");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("HTTP errors", () => {
+  const once = { retry: { maxAttempts: 1 } };
+
+  it("401 and 403 are AuthError", async () => {
+    for (const status of [401, 403]) {
+      const server = await serve(json(status, { error: { message: "no" } }));
+      const error = await rejection(compact(server, once));
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error.status).toBe(status);
+      expect(error.retryable).toBe(false);
+    }
+  });
+
+  it("4xx is InvalidRequestError with code and param from a nested or flat body", async () => {
+    for (const status of [400, 404, 409, 422]) {
+      const nested = await serve(
+        json(status, {
+          error: { message: "bad field", type: "invalid_request_error", code: "c1", param: "p1" },
+        }),
+      );
+      const a = await rejection(compact(nested, once));
+      expect(a).toBeInstanceOf(InvalidRequestError);
+      expect(a).toMatchObject({ status, code: "c1", param: "p1", retryable: false });
+      expect(a.message).toContain("bad field");
+      expect(a.message).toContain(`POST ${nested.url}/responses/compact: HTTP ${status}`);
+
+      const flat = await serve(json(status, { message: "flat field", code: "c2", param: "p2" }));
+      const b = await rejection(compact(flat, once));
+      expect(b).toBeInstanceOf(InvalidRequestError);
+      expect(b).toMatchObject({ status, code: "c2", param: "p2" });
+      expect(b.message).toContain("flat field");
+    }
+  });
+
+  it("5xx is ServerError", async () => {
+    for (const status of [500, 502, 503, 504]) {
+      const server = await serve(json(status, { error: { message: "oops" } }));
+      const error = await rejection(compact(server, once));
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error.status).toBe(status);
+      expect(error.message).toContain(String(status));
+    }
+  });
+
+  it("a body code with a class of its own wins over the status", async () => {
+    const cases: [number, string, new (...a: never[]) => CodexApiError][] = [
+      [400, "context_length_exceeded", ContextWindowExceededError],
+      [429, "insufficient_quota", QuotaExceededError],
+      [503, "server_is_overloaded", ServerOverloadedError],
+    ];
+    for (const [status, code, cls] of cases) {
+      const server = await serve(json(status, { error: { message: `m-${code}`, code } }));
+      const error = await rejection(compact(server, { retry: { maxAttempts: 1, retry429: true } }));
+      expect(error).toBeInstanceOf(cls);
+      expect(error.status).toBe(status);
+      expect(error.message).toContain(`m-${code}`);
+    }
+  });
+
+  it("an HTML gateway page is a ServerError quoting the status and the page", async () => {
+    const page =
+      "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center></body></html>";
+    const server = await serve({
+      status: 502,
+      headers: { "content-type": "text/html" },
+      body: page,
+    });
+    const error = await rejection(compact(server, once));
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.message).toContain("502");
+    expect(error.message).toContain("<title>502 Bad Gateway</title>");
+  });
+
+  it("every HTTP error carries x-request-id", async () => {
+    for (const status of [400, 401, 403, 404, 429, 500, 503]) {
+      const server = await serve(
+        json(status, { error: { message: "x" } }, { "x-request-id": `r-${status}` }),
+      );
+      const error = await rejection(compact(server, once));
+      expect(error.requestId).toBe(`r-${status}`);
+      expect(error.headers?.get("x-request-id")).toBe(`r-${status}`);
+    }
+  });
+
+  it("a refused connection is a retryable TransportError naming the failure", async () => {
+    const port = await refusedPort();
+    const error = await rejection(
+      compact(`http://127.0.0.1:${port}/v1`, { retry: { maxAttempts: 3 } }),
+    );
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error.retryable).toBe(true);
+    expect(error.attempts).toBe(3);
+    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it("requestTimeoutMs with a silent server is a RequestTimeoutError and closes the socket", async () => {
+    const server = await serve(stall);
+    const started = performance.now();
+    const error = await rejection(compact(server, { ...once, requestTimeoutMs: 150 }));
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("150");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    expect(performance.now() - started).toBeLessThan(1500);
+    await server.socketClosed(1);
+    expect(server.sockets.size).toBe(0);
+  });
+
+  it("requestTimeoutMs covers the whole body of a JSON call", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"output": [');
+    });
+    const error = await rejection(compact(server, { ...once, requestTimeoutMs: 150 }));
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    await server.socketClosed(1);
+  });
+
+  it("requestTimeoutMs covers the headers of a stream, and each attempt", async () => {
+    const server = await serve(stall, stall);
+    const error = await rejection(
+      clientFor(server.url, { retry: { maxAttempts: 2 }, requestTimeoutMs: 100 }).responses.stream(
+        REQUEST,
+      ),
+    );
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error.attempts).toBe(2);
+    expect(server.requests).toHaveLength(2);
+    await server.socketClosed(2);
+  });
+
+  it("a caller abort is an AbortError, and the socket is closed", async () => {
+    const server = await serve(stall);
+    const controller = new AbortController();
+    const settled = rejection(compact(server, {}, controller.signal));
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const error = await settled;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.retryable).toBe(false);
+    await server.socketClosed(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("an already aborted signal sends nothing", async () => {
+    const server = await serve(OK);
+    const error = await rejection(compact(server, {}, AbortSignal.abort()));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("401 refresh", () => {
+  function refreshing(result: boolean) {
+    const state = { token: "old", calls: 0 };
+    const auth: AuthProvider = {
+      bearerToken: () => state.token,
+      onUnauthorized: async () => {
+        state.calls++;
+        state.token = "new";
+        return result;
+      },
+    };
+    return { state, auth };
+  }
+
+  it("sends once more with the new token, outside the retry budget", async () => {
+    const { state, auth } = refreshing(true);
+    const requests: RequestTelemetry[] = [];
+    const server = await serve(json(401, { error: { message: "expired" } }), OK);
+    await expect(
+      compact(server, {
+        auth,
+        retry: { maxAttempts: 1 },
+        telemetry: { onRequest: (i) => requests.push(i) },
+      }),
+    ).resolves.toEqual([ITEM]);
+    expect(state.calls).toBe(1);
+    expect(server.requests.map((r) => r.headers["authorization"])).toEqual([
+      "Bearer old",
+      "Bearer new",
+    ]);
+    expect(requests.map((r) => [r.attempt, r.status])).toEqual([
+      [1, 401],
+      [1, 200],
+    ]);
+  });
+
+  it("the refresh leaves the whole retry budget", async () => {
+    const { auth } = refreshing(true);
+    const requests: RequestTelemetry[] = [];
+    const server = await serve(json(401, "x"), json(503, "x"), json(503, "x"));
+    const error = await rejection(
+      compact(server, {
+        auth,
+        retry: { maxAttempts: 2 },
+        telemetry: { onRequest: (i) => requests.push(i) },
+      }),
+    );
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.attempts).toBe(2);
+    expect(server.requests).toHaveLength(3);
+    expect(requests.map((r) => r.attempt)).toEqual([1, 1, 2]);
+  });
+
+  it("a second 401 is an AuthError after exactly 2 sends", async () => {
+    const { state, auth } = refreshing(true);
+    const server = await serve(json(401, "x"), json(401, "x"), OK);
+    const error = await rejection(compact(server, { auth }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.attempts).toBe(1);
+    expect(state.calls).toBe(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("onUnauthorized resolving false is an AuthError after 1 send", async () => {
+    const { state, auth } = refreshing(false);
+    const server = await serve(json(401, "x"), OK);
+    const error = await rejection(compact(server, { auth }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(state.calls).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("403 never calls onUnauthorized", async () => {
+    const { state, auth } = refreshing(true);
+    const server = await serve(json(403, "x"), OK);
+    const error = await rejection(compact(server, { auth }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(state.calls).toBe(0);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("a bearerToken() that throws is an AuthError with the cause, and nothing is sent", async () => {
+    const server = await serve(OK);
+    const boom = new Error("keychain locked");
+    const error = await rejection(
+      compact(server, { auth: { bearerToken: () => Promise.reject(boom) } }),
+    );
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toMatch(/auth provider failed/);
+    expect(error.cause).toBe(boom);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an onUnauthorized() that rejects is an AuthError carrying the 401's details", async () => {
+    const server = await serve(json(401, "x"), OK);
+    const boom = new Error("refresh endpoint down");
+    const auth = { bearerToken: () => "tok", onUnauthorized: () => Promise.reject(boom) };
+    const error = await rejection(compact(server, { auth }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toMatch(/onUnauthorized/);
+    expect(error.status).toBe(401);
+    expect(error.cause).toBe(boom);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("redaction", () => {
+  const TOKEN = "sk-test-SECRET-123";
+  const ACCOUNT = "acct-SECRET-9";
+  const auth: AuthProvider = { bearerToken: () => TOKEN, accountId: () => ACCOUNT };
+
+  function describeError(error: unknown, depth = 0): unknown {
+    if (!(error instanceof Error) || depth > 5) return String(error);
+    return {
+      name: error.name,
+      message: error.message,
+      stack: error.stack,
+      string: String(error),
+      fields: JSON.stringify(error),
+      cause: describeError(error.cause, depth + 1),
+    };
+  }
+  const replacer = (_key: string, value: unknown) =>
+    value instanceof Error ? describeError(value) : value;
+
+  it("no token or account id reaches errors, logs or telemetry", async () => {
+    const lines: string[] = [];
+    const record =
+      (level: string) =>
+      (...args: unknown[]) =>
+        lines.push(`${level} ${JSON.stringify(args, replacer)}`);
+    const logger: Logger = {
+      debug: record("debug"),
+      info: record("info"),
+      warn: record("warn"),
+      error: record("error"),
+    };
+    const payloads: string[] = [];
+    const telemetry: Telemetry = {
+      onRequest: (i) => payloads.push(JSON.stringify(i, replacer)),
+      onRetry: (i) => payloads.push(JSON.stringify(i, replacer)),
+      onSseEvent: (i) => payloads.push(JSON.stringify(i, replacer)),
+    };
+    const opts = { auth, logger, telemetry, retry: { maxAttempts: 2 }, requestTimeoutMs: 150 };
+    const echo = `Incorrect API key provided: ${TOKEN} for account ${ACCOUNT}`;
+    const server = await serve(
+      json(401, { error: { message: echo, code: "invalid_api_key" } }),
+      json(500, { error: { message: echo } }),
+      json(500, `<html><body>${echo}</body></html>`),
+      { status: 502, headers: { "content-type": "text/html" }, body: `<html>${echo}</html>` },
+      { status: 502, headers: { "content-type": "text/html" }, body: `<html>${echo}</html>` },
+      { status: 200, body: `not json ${echo}` },
+      stall,
+      stall,
+    );
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5; i++) errors.push(await rejection(compact(server, opts)));
+    const port = await refusedPort();
+    errors.push(await rejection(compact(`http://127.0.0.1:${port}`, opts)));
+    expect(errors.map((e) => (e as Error).name)).toEqual([
+      "AuthError",
+      "ServerError",
+      "ServerError",
+      "InvalidResponseError",
+      "RequestTimeoutError",
+      "TransportError",
+    ]);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(payloads.length).toBeGreaterThan(0);
+    const haystack = [
+      ...errors.map((e) => JSON.stringify(describeError(e))),
+      ...lines,
+      ...payloads,
+    ].join("\n");
+    expect(haystack).not.toContain(TOKEN);
+    expect(haystack).not.toContain(ACCOUNT);
+    expect(haystack).not.toContain("SECRET");
+    expect(server.requests[0]!.headers["authorization"]).toBe(`Bearer ${TOKEN}`);
+    expect(server.requests[0]!.headers["chatgpt-account-id"]).toBe(ACCOUNT);
+  });
+});
+
+describe("telemetry", () => {
+  it("onRequest after every attempt, onRetry before every wait", async () => {
+    const events: string[] = [];
+    const requests: RequestTelemetry[] = [];
+    const retries: RetryTelemetry[] = [];
+    const server = await serve(json(503, "x"), json(500, "y"), OK);
+    await compact(server, {
+      retry: { baseDelayMs: 5 },
+      telemetry: {
+        onRequest: (i) => {
+          requests.push(i);
+          events.push(`request ${i.attempt} (${server.requests.length} sent)`);
+        },
+        onRetry: (i) => {
+          retries.push(i);
+          events.push(`retry ${i.attempt} (${server.requests.length} sent)`);
+        },
+      },
+    });
+    expect(events).toEqual([
+      "request 1 (1 sent)",
+      "retry 1 (1 sent)",
+      "request 2 (2 sent)",
+      "retry 2 (2 sent)",
+      "request 3 (3 sent)",
+    ]);
+    expect(requests.map((r) => [r.endpoint, r.attempt, r.status])).toEqual([
+      ["compact", 1, 503],
+      ["compact", 2, 500],
+      ["compact", 3, 200],
+    ]);
+    expect(requests[0]!.error).toBeInstanceOf(ServerError);
+    expect(requests[2]!.error).toBeUndefined();
+    for (const r of requests) expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    for (const r of retries) {
+      expect(r.endpoint).toBe("compact");
+      expect(r.error).toBeInstanceOf(ServerError);
+      expect(r.delayMs).toBeGreaterThan(0);
+    }
+  });
+
+  it("a refused attempt is reported with its error and no status", async () => {
+    const requests: RequestTelemetry[] = [];
+    const port = await refusedPort();
+    await rejection(
+      compact(`http://127.0.0.1:${port}`, {
+        retry: { maxAttempts: 2 },
+        telemetry: { onRequest: (i) => requests.push(i) },
+      }),
+    );
+    expect(requests.map((r) => r.attempt)).toEqual([1, 2]);
+    for (const r of requests) {
+      expect(r.status).toBeUndefined();
+      expect(r.error).toBeInstanceOf(TransportError);
+    }
+  });
+
+  it("a hook that throws is reported via logger.warn and the call still succeeds", async () => {
+    const warnings: unknown[][] = [];
+    const boom = new Error("hook exploded");
+    const server = await serve(json(503, "x"), OK);
+    await expect(
+      compact(server, {
+        logger: { warn: (...args) => warnings.push(args) },
+        telemetry: {
+          onRequest: () => {
+            throw boom;
+          },
+          onRetry: () => {
+            throw boom;
+          },
+        },
+      }),
+    ).resolves.toEqual([ITEM]);
+    const hookWarnings = warnings.filter((w) => w[1] === boom);
+    expect(hookWarnings).toHaveLength(3);
+    for (const w of hookWarnings) expect(typeof w[0]).toBe("string");
+  });
+});
