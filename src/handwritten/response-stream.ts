@@ -52,6 +52,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   readonly #body: ReadableStream<Uint8Array> | null;
   readonly #options: StreamOptions;
   readonly #controller = new AbortController();
+  readonly #onSignal = () => this.abort();
   #started = false;
 
   constructor(response: Response, options: StreamOptions) {
@@ -62,11 +63,16 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.rateLimits = isEmptySnapshot(snapshot) ? undefined : snapshot;
     this.#body = response.body;
     this.#options = options;
+    // The caller's signal aborts the stream too, whether or not it is being iterated.
+    if (options.signal?.aborted) this.abort();
+    else options.signal?.addEventListener("abort", this.#onSignal, { once: true });
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */
   abort(): void {
     this.#controller.abort();
+    // Not iterated yet: nothing reads the body, so cancel it here to close the connection.
+    if (!this.#started) this.#body?.cancel().catch(() => {});
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ResponseEvent> {
@@ -108,7 +114,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   }
 
   async *#events(): AsyncGenerator<ResponseEvent, void, undefined> {
-    const { idleTimeoutMs, telemetry, logger, signal } = this.#options;
+    const { idleTimeoutMs, telemetry, logger } = this.#options;
     const details = this.#details();
     const reader = this.#body?.getReader();
     const decoder = new SseDecoder();
@@ -141,12 +147,12 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       }, ms);
     };
     const onAbort = () => stop(new AbortError("the request was aborted by the caller", details));
-    const signals = [this.#controller.signal, signal].filter((s): s is AbortSignal => !!s);
+    const abortSignal = this.#controller.signal;
     let completed = false;
     try {
-      if (signals.some((s) => s.aborted))
+      if (abortSignal.aborted)
         throw new AbortError("the request was aborted by the caller", details);
-      for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+      abortSignal.addEventListener("abort", onAbort, { once: true });
       arm(idleTimeoutMs);
       for (const event of headerEvents(this.headers)) yield event;
       if (!reader) throw new StreamError("the reply has no body", details);
@@ -207,7 +213,8 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       }
     } finally {
       clearTimeout(timer);
-      for (const s of signals) s.removeEventListener("abort", onAbort);
+      abortSignal.removeEventListener("abort", onAbort);
+      this.#options.signal?.removeEventListener("abort", this.#onSignal);
       // Ends the request when the consumer stopped early, the stream failed or completed before EOF.
       reader?.cancel().catch(() => {});
     }
