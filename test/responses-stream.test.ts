@@ -406,7 +406,9 @@ describe("event table (DESIGN §3)", () => {
     ["a non-numeric percent", { rate_limits: { primary: { used_percent: "high" } } }],
     ["rate_limits not an object", { rate_limits: "full" }],
     ["credits without booleans", { rate_limits: {}, credits: { has_credits: "yes" } }],
-  ])("emits nothing for an unparseable codex.rate_limits (%s)", async (_, body) => {
+    ["no rate_limits at all", {}],
+    ["empty rate_limits", { rate_limits: {} }],
+  ])("emits nothing for an unparseable or empty codex.rate_limits (%s)", async (_, body) => {
     const { events, error } = await run([
       sseFrame({ type: "codex.rate_limits", ...body }),
       completedFrame(),
@@ -564,6 +566,11 @@ describe("event table (DESIGN §3)", () => {
       "nested null code",
       { error: { type: "server_error", code: null, message: "oops" } },
       RetryableStreamError,
+    ],
+    [
+      "nested without code, top-level code",
+      { code: "context_length_exceeded", error: { message: "too long" } },
+      ContextWindowExceededError,
     ],
   ] as const)(
     "an error event (%s fields) throws the mapped error at once",

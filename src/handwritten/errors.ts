@@ -141,13 +141,16 @@ export interface ServerErrorFields {
   param?: string;
 }
 
-/** Reads error fields from a JSON value: `value.error` when it is an object, else `value` itself. */
+/**
+ * Reads error fields from a JSON value: from `value.error` when it is an object, each field
+ * falling back to the same field of `value` itself (flat bodies, top-level `code`).
+ */
 export function readErrorFields(value: unknown): ServerErrorFields {
   if (!isObject(value)) return {};
-  const source = isObject(value["error"]) ? value["error"] : value;
+  const nested = isObject(value["error"]) ? value["error"] : {};
   const fields: ServerErrorFields = {};
   for (const key of ["message", "type", "code", "param"] as const) {
-    const v = source[key];
+    const v = typeof nested[key] === "string" ? nested[key] : value[key];
     if (typeof v === "string") fields[key] = v;
   }
   return fields;

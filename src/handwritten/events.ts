@@ -183,7 +183,7 @@ export function mapPayload(
       };
     case "codex.rate_limits": {
       const snapshot = rateLimitsFromEvent(payload);
-      return snapshot ? { type: "rateLimits", snapshot } : undefined;
+      return snapshot && !isEmptySnapshot(snapshot) ? { type: "rateLimits", snapshot } : undefined;
     }
     case "response.completed":
     case "response.done": {

@@ -18,7 +18,7 @@ import {
   type TokenUsage,
 } from "./events.js";
 import { isEmptySnapshot, parseRateLimits, type RateLimitSnapshot } from "./rate-limits.js";
-import { SseDecoder } from "./sse.js";
+import { SseDecoder, type SseMessage } from "./sse.js";
 import { callHook, type Logger, type Telemetry } from "./telemetry.js";
 
 export interface StreamOptions {
@@ -113,111 +113,183 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     };
   }
 
-  async *#events(): AsyncGenerator<ResponseEvent, void, undefined> {
-    const { idleTimeoutMs, telemetry, logger } = this.#options;
-    const details = this.#details();
-    const reader = this.#body?.getReader();
-    const decoder = new SseDecoder();
-    const ctx: PayloadContext = {
-      byteOffset: 0,
+  #events(): AsyncIterator<ResponseEvent> {
+    return new EventReader(
+      this.#body,
+      this.headers,
+      this.#details(),
+      this.#options,
+      this.#controller.signal,
+      () => this.#options.signal?.removeEventListener("abort", this.#onSignal),
+    );
+  }
+}
+
+const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
+
+/**
+ * The iterator behind a ResponseStream. Hand-written rather than an async generator: events that
+ * one chunk completes are handed out from a resolved promise each, which keeps long streams near
+ * the speed of parsing alone. Once it ends (completed, failed, aborted or returned early) the body
+ * is cancelled, the idle timer cleared and listeners removed.
+ */
+class EventReader implements AsyncIterator<ResponseEvent> {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #decoder = new SseDecoder();
+  readonly #pending: ResponseEvent[];
+  readonly #details: ErrorDetails;
+  readonly #options: StreamOptions;
+  readonly #signal: AbortSignal;
+  readonly #ctx: PayloadContext;
+  readonly #onEnd: () => void;
+  readonly #onAbort = () =>
+    this.#stop(new AbortError("the request was aborted by the caller", this.#details));
+  #next = 0; // index into decoder.messages
+  #message: SseMessage = { data: "" }; // the one being mapped
+  #telemetryAt = performance.now(); // when the previous event (or the headers) came
+  #finished = false;
+  #stopped: CodexApiError | undefined;
+  // The idle timer is armed once and re-armed when it fires early: cheaper than a reset per event.
+  // Only time spent waiting for bytes counts, from the later of the last message and the `next()`
+  // call that started the wait.
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastEventAt = performance.now();
+  #reading = false;
+
+  constructor(
+    body: ReadableStream<Uint8Array> | null,
+    headers: Headers,
+    details: ErrorDetails,
+    options: StreamOptions,
+    signal: AbortSignal,
+    onEnd: () => void,
+  ) {
+    this.#reader = body?.getReader();
+    this.#details = details;
+    this.#options = options;
+    this.#signal = signal;
+    this.#onEnd = onEnd;
+    this.#pending = headerEvents(headers);
+    const self = this;
+    this.#ctx = {
       details,
-      includeRawEvents: this.#options.includeRawEvents ?? false,
+      includeRawEvents: options.includeRawEvents ?? false,
+      // Only error messages read it, so it is worked out only then.
+      get byteOffset() {
+        return self.#decoder.offsetAfter(self.#message);
+      },
     };
-    // One timer, re-armed when it fires early: cheaper than resetting it per event. Only time spent
-    // waiting for bytes counts; time the consumer spends between two `next()` calls does not.
-    let lastEventAt = performance.now();
-    let reading = false;
-    let stopped: CodexApiError | undefined;
-    const stop = (error: CodexApiError) => {
-      stopped ??= error;
-      reader?.cancel(error).catch(() => {});
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = (ms: number) => {
-      timer = setTimeout(() => {
-        const idle = performance.now() - lastEventAt;
-        if (!reading) return arm(idleTimeoutMs);
-        if (idle + 1 < idleTimeoutMs) return arm(idleTimeoutMs - idle);
-        stop(
-          new StreamIdleTimeoutError(
-            `no SSE event for ${idleTimeoutMs} ms (idle timeout) after byte ${decoder.bytes}`,
-            details,
-          ),
-        );
-      }, ms);
-    };
-    const onAbort = () => stop(new AbortError("the request was aborted by the caller", details));
-    const abortSignal = this.#controller.signal;
-    let completed = false;
+    if (signal.aborted)
+      this.#stopped = new AbortError("the request was aborted by the caller", details);
+    else signal.addEventListener("abort", this.#onAbort, { once: true });
+    this.#arm(options.idleTimeoutMs);
+  }
+
+  next(): Promise<IteratorResult<ResponseEvent>> {
     try {
-      if (abortSignal.aborted)
-        throw new AbortError("the request was aborted by the caller", details);
-      abortSignal.addEventListener("abort", onAbort, { once: true });
-      arm(idleTimeoutMs);
-      for (const event of headerEvents(this.headers)) yield event;
+      const event = this.#take();
+      if (event) return Promise.resolve({ done: false, value: event });
+      if (this.#finished) return Promise.resolve(done);
+      this.#lastEventAt = Math.max(this.#lastEventAt, performance.now());
+      return this.#read();
+    } catch (error) {
+      this.#finish();
+      return Promise.reject(error);
+    }
+  }
+
+  return(): Promise<IteratorResult<ResponseEvent>> {
+    this.#finish();
+    return Promise.resolve(done);
+  }
+
+  /** The next event already received, or undefined when more bytes are needed (or it ended). */
+  #take(): ResponseEvent | undefined {
+    if (this.#finished) return undefined;
+    if (this.#stopped) throw this.#stopped;
+    if (this.#pending.length > 0) return this.#pending.shift();
+    const { messages } = this.#decoder;
+    const { telemetry, logger } = this.#options;
+    while (this.#next < messages.length) {
+      const message = messages[this.#next++]!;
+      this.#message = message;
+      const payload = parsePayload(message.data, message.event, this.#ctx);
+      if (telemetry?.onSseEvent) {
+        const now = performance.now();
+        const info = { type: payload["type"] as string, durationMs: now - this.#telemetryAt };
+        this.#telemetryAt = now;
+        callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
+      }
+      const event = mapPayload(payload, this.#ctx);
+      if (!event) continue;
+      if (event.type === "completed") this.#finish(); // later bytes are ignored
+      return event;
+    }
+    messages.length = 0;
+    this.#next = 0;
+    return undefined;
+  }
+
+  async #read(): Promise<IteratorResult<ResponseEvent>> {
+    const reader = this.#reader;
+    const details = this.#details;
+    try {
       if (!reader) throw new StreamError("the reply has no body", details);
-      const { messages } = decoder;
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
-        reading = true;
+        this.#reading = true;
         try {
           chunk = await reader.read();
         } catch (error) {
-          if (stopped) throw stopped;
-          throw new StreamError(
-            `the stream failed after byte ${decoder.bytes}: ${String((error as Error)?.message ?? error)}`,
-            {
-              ...details,
-              retryable: true,
-              cause: error,
-            },
-          );
+          if (this.#stopped) throw this.#stopped;
+          const message = `the stream failed after byte ${this.#decoder.bytes}: ${String((error as Error)?.message ?? error)}`;
+          throw new StreamError(message, { ...details, retryable: true, cause: error });
         }
-        reading = false;
-        if (stopped) throw stopped;
-        if (chunk.done) decoder.end();
-        else decoder.push(chunk.value);
-        // Messages are taken out one by one: a consumer that stops at any event leaves none behind.
-        while (messages.length > 0) {
-          const message = messages.shift()!;
-          const now = performance.now();
-          const durationMs = now - lastEventAt;
-          lastEventAt = now;
-          ctx.byteOffset = message.byteOffset;
-          const payload = parsePayload(message.data, message.event, ctx);
-          if (telemetry?.onSseEvent) {
-            callHook(
-              telemetry.onSseEvent,
-              { type: payload["type"] as string, durationMs },
-              logger,
-              "onSseEvent",
-            );
-          }
-          const event = mapPayload(payload, ctx);
-          if (!event) continue;
-          if (event.type === "completed") completed = true;
-          yield event;
-          lastEventAt = performance.now();
-          if (stopped) throw stopped;
-          if (completed) return;
-        }
+        this.#reading = false;
+        if (this.#stopped) throw this.#stopped;
+        if (chunk.done) this.#decoder.end();
+        else this.#decoder.push(chunk.value);
+        if (this.#decoder.messages.length > 0) this.#lastEventAt = performance.now();
+        const event = this.#take();
+        if (event) return { done: false, value: event };
         if (chunk.done) {
           throw new StreamError(
-            `stream closed before response.completed (after ${decoder.bytes} bytes)`,
-            {
-              ...details,
-              retryable: true,
-            },
+            `stream closed before response.completed (after ${this.#decoder.bytes} bytes)`,
+            { ...details, retryable: true },
           );
         }
       }
-    } finally {
-      clearTimeout(timer);
-      abortSignal.removeEventListener("abort", onAbort);
-      this.#options.signal?.removeEventListener("abort", this.#onSignal);
-      // Ends the request when the consumer stopped early, the stream failed or completed before EOF.
-      reader?.cancel().catch(() => {});
+    } catch (error) {
+      this.#finish();
+      throw error;
     }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      const { idleTimeoutMs } = this.#options;
+      if (!this.#reading) return this.#arm(idleTimeoutMs);
+      const idle = performance.now() - this.#lastEventAt;
+      if (idle + 1 < idleTimeoutMs) return this.#arm(idleTimeoutMs - idle);
+      const message = `no SSE event for ${idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
+      this.#stop(new StreamIdleTimeoutError(message, this.#details));
+    }, ms);
+  }
+
+  /** Ends reading with `error`: a pending read resolves at once and then throws it. */
+  #stop(error: CodexApiError): void {
+    this.#stopped ??= error;
+    this.#reader?.cancel(error).catch(() => {});
+  }
+
+  /** Releases everything; cancels the body when it was not read to the end. */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#signal.removeEventListener("abort", this.#onAbort);
+    this.#onEnd();
+    this.#reader?.cancel().catch(() => {});
   }
 }
 

@@ -1,65 +1,76 @@
 // Bytes -> SSE messages: one streaming TextDecoder (UTF-8 split across chunks is fine) feeding
 // eventsource-parser. Comments and `retry:` fields are not messages; nothing is buffered beyond the
-// message being read.
+// message being read. Byte offsets, which only error messages need, are worked out when asked for.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
-export interface SseMessage extends EventSourceMessage {
-  /** Byte offset in the body just past this message's blank line (for error messages). */
-  byteOffset: number;
-}
+export type SseMessage = EventSourceMessage;
 
-/** UTF-8 length of decoded text (a surrogate pair counts 2 + 2). */
-function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+const encoder = new TextEncoder();
+
+/** Index of `needle` in `hay` from `from`, or -1. */
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  if (needle.length === 0) return from;
+  const first = needle[0]!;
+  for (
+    let i = hay.indexOf(first, from);
+    i !== -1 && i + needle.length <= hay.length;
+    i = hay.indexOf(first, i + 1)
+  ) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
   }
-  return n;
+  return -1;
 }
 
-/** Feeds body chunks; every complete message is appended to `messages` by `push`. */
+/** Feeds body chunks; the messages each chunk completes are appended to `messages`. */
 export class SseDecoder {
   readonly messages: SseMessage[] = [];
   #bytes = 0;
-  /** Bytes of decoded text handed to the parser so far. */
-  #fed = 0;
+  #previous: Uint8Array = new Uint8Array(0);
+  #current: Uint8Array = new Uint8Array(0);
   readonly #decoder = new TextDecoder();
-  readonly #parser = createParser({
-    onEvent: (message) => {
-      (message as SseMessage).byteOffset = this.#fed;
-      this.messages.push(message as SseMessage);
-    },
-  });
+  readonly #parser = createParser({ onEvent: (message) => this.messages.push(message) });
 
-  /** Decodes one chunk; complete messages land in `messages`. */
+  /** Decodes one chunk; the messages it completes land in `messages`. */
   push(chunk: Uint8Array): void {
     this.#bytes += chunk.byteLength;
-    this.#feed(this.#decoder.decode(chunk, { stream: true }));
+    this.#previous = this.#current;
+    this.#current = chunk;
+    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
   }
 
   /** The body ended: flushes the decoder. A message without its blank line is not dispatched. */
   end(): void {
-    this.#feed(this.#decoder.decode());
+    this.#parser.feed(this.#decoder.decode());
   }
 
-  // Fed line by line so that each message's byte offset is its own, not the end of the chunk.
-  #feed(text: string): void {
-    let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      const line = text.slice(start, nl + 1);
-      this.#fed += utf8Length(line);
-      this.#parser.feed(line);
-      start = nl + 1;
-    }
-    if (start < text.length) {
-      const rest = start === 0 ? text : text.slice(start);
-      this.#fed += utf8Length(rest);
-      this.#parser.feed(rest);
-    }
-  }
-
+  /** Bytes of the body received so far. */
   get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Where `message` (completed by the last chunk) ends in the body: just past its blank line. Found
+   * in the last two chunks; for a message spread wider, the end of the last chunk.
+   */
+  offsetAfter(message: SseMessage): number {
+    const hay = new Uint8Array(this.#previous.length + this.#current.length);
+    hay.set(this.#previous);
+    hay.set(this.#current, this.#previous.length);
+    const start = this.#bytes - hay.length;
+    const needle = encoder.encode(message.data);
+    // The first place the data stands as a whole line, then the blank line after it.
+    for (let at = indexOfBytes(hay, needle); at !== -1; at = indexOfBytes(hay, needle, at + 1)) {
+      let i = at + needle.length;
+      let breaks = 0;
+      for (; breaks < 2 && i < hay.length; breaks++) {
+        if (hay[i] === 13 && hay[i + 1] === 10) i += 2;
+        else if (hay[i] === 13 || hay[i] === 10) i += 1;
+        else break;
+      }
+      if (breaks === 2) return start + i;
+    }
     return this.#bytes;
   }
 }

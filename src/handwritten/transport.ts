@@ -62,6 +62,17 @@ export class LiteRequest {
   }
 }
 
+/**
+ * A JSON reply whose body was read inside the request timeout, handed to openapi-fetch. A real
+ * `new Response(text)` would build a second body stream per call; openapi-fetch only reads
+ * `status`, `ok`, `headers` and `text()`.
+ */
+function jsonReply(response: Response, text: string): Response {
+  const { status, ok, statusText, headers, url } = response;
+  const reply = { status, ok, statusText, headers, url, text: () => Promise.resolve(text) };
+  return Object.assign(reply, { json: () => reply.text().then(JSON.parse) }) as unknown as Response;
+}
+
 export interface Transport {
   /** The fetch for one call: resolves with a 2xx reply, or rejects with a CodexApiError. */
   fetchFor(call: Call): (request: Request) => Promise<Response>;
@@ -180,13 +191,13 @@ export function createTransport(options: TransportOptions): Transport {
           secretValues(secrets),
         );
         const error = outcome instanceof CodexApiError ? outcome : undefined;
+        const status = error ? error.status : (outcome as Response).status;
         callHook(
           telemetry?.onRequest,
           {
             endpoint: call.endpoint,
             attempt,
-            ...(error?.status !== undefined ? { status: error.status } : {}),
-            ...(outcome instanceof Response ? { status: outcome.status } : {}),
+            ...(status === undefined ? {} : { status }),
             ...(error ? { error } : {}),
             durationMs: performance.now() - started,
           },
@@ -296,7 +307,7 @@ export function createTransport(options: TransportOptions): Transport {
           details,
         );
       }
-      return new Response(text, { status: response.status, headers: response.headers });
+      return jsonReply(response, text);
     } catch (error) {
       return failure(error);
     } finally {
