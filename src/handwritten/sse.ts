@@ -27,6 +27,7 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
 export class SseDecoder {
   readonly messages: SseMessage[] = [];
   #bytes = 0;
+  #endsWithCr = false;
   #previous: Uint8Array = new Uint8Array(0);
   #current: Uint8Array = new Uint8Array(0);
   readonly #decoder = new TextDecoder();
@@ -37,12 +38,17 @@ export class SseDecoder {
     this.#bytes += chunk.byteLength;
     this.#previous = this.#current;
     this.#current = chunk;
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    const text = this.#decoder.decode(chunk, { stream: true });
+    if (text) this.#endsWithCr = text.endsWith("\r");
+    this.#parser.feed(text);
   }
 
   /** The body ended: flushes the decoder. A message without its blank line is not dispatched. */
   end(): void {
-    this.#parser.feed(this.#decoder.decode());
+    const rest = this.#decoder.decode();
+    if (rest) this.#endsWithCr = rest.endsWith("\r");
+    // A final CR ends its line, but the parser waits to see whether an LF follows: there is none.
+    this.#parser.feed(this.#endsWithCr ? `${rest}\n` : rest);
   }
 
   /** Bytes of the body received so far. */
