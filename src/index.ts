@@ -35,7 +35,7 @@ export {
   type HeaderSource,
 } from "./handwritten/rate-limits.js";
 export type { MemorySummarizeInput, MemorySummarizeOutput } from "./handwritten/memories.js";
-export type { CallOptions } from "./handwritten/compact.js";
+export type { CallOptions } from "./handwritten/json-reply.js";
 export type { ErrorDetails } from "./handwritten/errors.js";
 export {
   CodexApiError,

@@ -2,12 +2,7 @@
 import type { CompactionInput, ResponseItem } from "../generated/openapi.js";
 import { compactResponses } from "../generated/client.js";
 import type { Endpoints } from "./endpoints.js";
-import { mergeHeaders, USER_AGENT } from "./headers.js";
-import { expectShape, isObjectWithType } from "./json-reply.js";
-
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+import { expectShape, isObjectWithType, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export function compactResource(endpoints: Endpoints) {
   return {
@@ -20,19 +15,7 @@ export function compactResource(endpoints: Endpoints) {
       const { data, response } = await compactResponses(
         endpoints.base,
         { model: input.model, input: input.input, instructions: input.instructions },
-        {
-          headers: mergeHeaders(
-            endpoints.provider.headers,
-            { "User-Agent": USER_AGENT },
-            extraHeaders,
-          ),
-          ...(options.signal ? { signal: options.signal } : {}),
-          fetch: endpoints.transport.fetchFor({
-            endpoint: "compact",
-            stream: false,
-            ...(options.signal ? { signal: options.signal } : {}),
-          }),
-        },
+        jsonCallInit(endpoints, "compact", extraHeaders, options),
       );
       const output = (data as { output?: unknown } | undefined)?.output;
       expectShape(

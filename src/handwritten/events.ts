@@ -86,11 +86,6 @@ function field<T>(
   return v as T;
 }
 
-function count(value: unknown, name: string, type: string, ctx: PayloadContext): number {
-  if (Number.isSafeInteger(value)) return value as number;
-  throw malformed(type, `\`usage.${name}\` must be an integer`, ctx);
-}
-
 /** `response.usage` -> TokenUsage; absent or null usage -> undefined; missing details count 0. */
 export function parseTokenUsage(
   usage: unknown,
@@ -99,24 +94,20 @@ export function parseTokenUsage(
 ): TokenUsage | undefined {
   if (usage === undefined || usage === null) return undefined;
   if (!isObject(usage)) throw malformed(type, "`usage` must be an object", ctx);
-  const input = isObject(usage["input_tokens_details"]) ? usage["input_tokens_details"] : {};
-  const output = isObject(usage["output_tokens_details"]) ? usage["output_tokens_details"] : {};
+  // `path` is `field` or `details.field`; a missing details object counts `missing`.
+  const count = (path: string, missing?: number): number => {
+    const [field, sub] = path.split(".") as [string, string?];
+    const outer = usage[field];
+    const value = sub === undefined ? outer : isObject(outer) ? (outer[sub] ?? missing) : missing;
+    if (Number.isSafeInteger(value)) return value as number;
+    throw malformed(type, `\`usage.${path}\` must be an integer`, ctx);
+  };
   return {
-    inputTokens: count(usage["input_tokens"], "input_tokens", type, ctx),
-    cachedInputTokens: count(
-      input["cached_tokens"] ?? 0,
-      "input_tokens_details.cached_tokens",
-      type,
-      ctx,
-    ),
-    outputTokens: count(usage["output_tokens"], "output_tokens", type, ctx),
-    reasoningOutputTokens: count(
-      output["reasoning_tokens"] ?? 0,
-      "output_tokens_details.reasoning_tokens",
-      type,
-      ctx,
-    ),
-    totalTokens: count(usage["total_tokens"], "total_tokens", type, ctx),
+    inputTokens: count("input_tokens"),
+    cachedInputTokens: count("input_tokens_details.cached_tokens", 0),
+    outputTokens: count("output_tokens"),
+    reasoningOutputTokens: count("output_tokens_details.reasoning_tokens", 0),
+    totalTokens: count("total_tokens"),
   };
 }
 

@@ -1,5 +1,28 @@
-// Shared by the JSON endpoints: the documented-shape check of a 2xx reply.
+// Shared by the JSON endpoints (Compact, Memories): the options of a call and the
+// documented-shape check of a 2xx reply.
+import type { OperationInit } from "../generated/client.js";
+import type { Endpoints } from "./endpoints.js";
 import { InvalidResponseError, snippet } from "./errors.js";
+import { mergeHeaders, USER_AGENT } from "./headers.js";
+import type { Endpoint } from "./telemetry.js";
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Headers (provider, User-Agent, extra) and the transport for one JSON call. */
+export function jsonCallInit(
+  endpoints: Endpoints,
+  endpoint: Endpoint,
+  extraHeaders: Record<string, string> | undefined,
+  { signal }: CallOptions,
+): OperationInit {
+  return {
+    headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, extraHeaders),
+    ...(signal ? { signal } : {}),
+    fetch: endpoints.transport.fetchFor({ endpoint, stream: false, ...(signal ? { signal } : {}) }),
+  };
+}
 
 /** Throws InvalidResponseError (status, requestId, the start of the body) when `ok` is false. */
 export function expectShape(ok: boolean, what: string, data: unknown, response: Response): void {

@@ -1,10 +1,8 @@
 // POST /memories/trace_summarize: raw memories go in (as `traces` on the wire), summaries come out.
 import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
-import type { CallOptions } from "./compact.js";
 import type { Endpoints } from "./endpoints.js";
-import { mergeHeaders, USER_AGENT } from "./headers.js";
-import { expectShape } from "./json-reply.js";
+import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };
 
@@ -44,19 +42,7 @@ export function memoriesResource(endpoints: Endpoints) {
           traces: input.rawMemories,
           ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
         },
-        {
-          headers: mergeHeaders(
-            endpoints.provider.headers,
-            { "User-Agent": USER_AGENT },
-            extraHeaders,
-          ),
-          ...(options.signal ? { signal: options.signal } : {}),
-          fetch: endpoints.transport.fetchFor({
-            endpoint: "memories",
-            stream: false,
-            ...(options.signal ? { signal: options.signal } : {}),
-          }),
-        },
+        jsonCallInit(endpoints, "memories", extraHeaders, options),
       );
       const raw = (data as { output?: unknown } | undefined)?.output;
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
