@@ -675,6 +675,46 @@ describe("header events", () => {
 // 4. Stream rules
 
 describe("stream rules", () => {
+  it("next() called again before the last one settled waits for it (as a generator does)", async () => {
+    const delta = (d: string) => sseFrame({ type: "response.output_text.delta", delta: d });
+    const server = await serve({
+      chunks: [
+        created(),
+        { delayMs: 30 },
+        delta("a"),
+        { delayMs: 30 },
+        delta("b"),
+        completedFrame(),
+      ],
+    });
+    const stream = await clientFor(server).responses.stream(REQUEST);
+    const it = stream[Symbol.asyncIterator]();
+    const results = await within(
+      3000,
+      Promise.all([it.next(), it.next(), it.next(), it.next(), it.next(), it.next()]),
+    );
+    expect(results.map((r) => (r.done ? "done" : r.value.type))).toEqual([
+      "created",
+      "outputTextDelta",
+      "outputTextDelta",
+      "completed",
+      "done",
+      "done",
+    ]);
+  });
+
+  it("return() while a read waits ends that read as done, not as an error", async () => {
+    const server = await serve({ chunks: [created()], end: false });
+    const stream = await clientFor(server).responses.stream(REQUEST);
+    const it = stream[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    const pending = it.next();
+    await sleep(20);
+    await it.return!();
+    expect(await within(3000, pending)).toEqual({ done: true, value: undefined });
+    await server.waitForRequestSocketsClosed();
+  });
+
   it("malformed JSON is a StreamError naming the event type and a byte offset", async () => {
     // Non-ASCII before the bad frame: the offset counts bytes, not characters.
     const good = created() + sseFrame({ type: "response.output_text.delta", delta: "é✓😀" });

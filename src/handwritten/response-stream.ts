@@ -154,7 +154,8 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   // call that started the wait.
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastEventAt = performance.now();
-  #reading = false;
+  #waiting = false; // for bytes, inside #read
+  #reading: Promise<void> | undefined; // the #read under way
 
   constructor(
     body: ReadableStream<Uint8Array> | null,
@@ -186,12 +187,19 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   }
 
   next(): Promise<IteratorResult<ResponseEvent>> {
+    // A `next()` called while a read is under way waits for it, as with an async generator.
+    if (this.#reading) return this.#reading.then(() => this.next());
     try {
       const event = this.#take();
       if (event) return Promise.resolve({ done: false, value: event });
       if (this.#finished) return Promise.resolve(done);
       this.#lastEventAt = Math.max(this.#lastEventAt, performance.now());
-      return this.#read();
+      const read = this.#read();
+      const settled = () => {
+        this.#reading = undefined;
+      };
+      this.#reading = read.then(settled, settled);
+      return read;
     } catch (error) {
       this.#finish();
       return Promise.reject(error);
@@ -237,7 +245,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
       if (!reader) throw new StreamError("the reply has no body", details);
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
-        this.#reading = true;
+        this.#waiting = true;
         try {
           chunk = await reader.read();
         } catch (error) {
@@ -245,8 +253,9 @@ class EventReader implements AsyncIterator<ResponseEvent> {
           const message = `the stream failed after byte ${this.#decoder.bytes}: ${String((error as Error)?.message ?? error)}`;
           throw new StreamError(message, { ...details, retryable: true, cause: error });
         }
-        this.#reading = false;
+        this.#waiting = false;
         if (this.#stopped) throw this.#stopped;
+        if (this.#finished) return done; // return() was called meanwhile
         if (chunk.done) this.#decoder.end();
         else this.#decoder.push(chunk.value);
         if (this.#decoder.messages.length > 0) this.#lastEventAt = performance.now();
@@ -268,7 +277,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   #arm(ms: number): void {
     this.#timer = setTimeout(() => {
       const { idleTimeoutMs } = this.#options;
-      if (!this.#reading) return this.#arm(idleTimeoutMs);
+      if (!this.#waiting) return this.#arm(idleTimeoutMs);
       const idle = performance.now() - this.#lastEventAt;
       if (idle + 1 < idleTimeoutMs) return this.#arm(idleTimeoutMs - idle);
       const message = `no SSE event for ${idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
