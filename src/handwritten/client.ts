@@ -5,6 +5,7 @@ import { compactResource } from "./compact.js";
 import type { Endpoints } from "./endpoints.js";
 import { memoriesResource } from "./memories.js";
 import {
+  baseUrlOf,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   type ProviderConfig,
@@ -39,7 +40,7 @@ export function createClient(options: ClientOptions) {
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const base = createBaseClient({
-    baseUrl: provider.baseUrl.replace(/\/+$/, ""),
+    baseUrl: baseUrlOf(provider),
     Request: transport.Request,
   });
   const endpoints: Endpoints = {

@@ -254,6 +254,16 @@ export function errorFromHttp(
   });
 }
 
+/** The details of a reply: its status, headers and `x-request-id`. */
+export function replyDetails(response: { status: number; headers: Headers }): ErrorDetails {
+  const requestId = response.headers.get("x-request-id") ?? undefined;
+  return {
+    status: response.status,
+    headers: response.headers,
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}
+
 /** The reply details an error carries, to hand on to an error built from it. */
 export function detailsOf(error: CodexApiError): ErrorDetails {
   const { status, requestId, headers } = error;

@@ -2,7 +2,7 @@
 // documented-shape check of a 2xx reply.
 import type { OperationInit } from "../generated/client.js";
 import type { Endpoints } from "./endpoints.js";
-import { InvalidResponseError, snippet } from "./errors.js";
+import { InvalidResponseError, isObject, replyDetails, snippet } from "./errors.js";
 import { mergeHeaders, USER_AGENT } from "./headers.js";
 import type { Endpoint } from "./telemetry.js";
 
@@ -27,16 +27,11 @@ export function jsonCallInit(
 /** Throws InvalidResponseError (status, requestId, the start of the body) when `ok` is false. */
 export function expectShape(ok: boolean, what: string, data: unknown, response: Response): void {
   if (ok) return;
-  const requestId = response.headers.get("x-request-id") ?? undefined;
   throw new InvalidResponseError(
     `${what}: the reply is not of the documented shape: ${snippet(JSON.stringify(data) ?? "")}`,
-    {
-      status: response.status,
-      headers: response.headers,
-      ...(requestId === undefined ? {} : { requestId }),
-    },
+    replyDetails(response),
   );
 }
 
 export const isObjectWithType = (v: unknown): boolean =>
-  typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string";
+  isObject(v) && typeof v["type"] === "string";

@@ -2,6 +2,7 @@
 import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
 import type { Endpoints } from "./endpoints.js";
+import { isObject } from "./errors.js";
 import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };
@@ -19,10 +20,9 @@ export interface MemorySummarizeOutput {
 }
 
 function toOutput(value: unknown): MemorySummarizeOutput | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const traceSummary = v["trace_summary"] ?? v["raw_memory"];
-  const memorySummary = v["memory_summary"];
+  if (!isObject(value)) return undefined;
+  const traceSummary = value["trace_summary"] ?? value["raw_memory"];
+  const memorySummary = value["memory_summary"];
   if (typeof traceSummary !== "string" || typeof memorySummary !== "string") return undefined;
   return { traceSummary, memorySummary };
 }

@@ -38,14 +38,23 @@ export const providers = {
   }),
 };
 
+/** The base URL with trailing slashes trimmed. */
+export function baseUrlOf(provider: ProviderConfig): string {
+  return provider.baseUrl.replace(/\/+$/, "");
+}
+
+/** `url` with `query` appended, percent-encoded (after any query it already has). */
+export function withQuery(url: string, query: Record<string, string> | undefined): string {
+  const q = query ? new URLSearchParams(query).toString() : "";
+  if (!q) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}${q}`;
+}
+
 /** base URL (trailing slashes trimmed) + path (leading slashes trimmed) + encoded query. */
 export function urlFor(provider: ProviderConfig, path: string): string {
-  const base = provider.baseUrl.replace(/\/+$/, "");
+  const base = baseUrlOf(provider);
   const rest = path.replace(/^\/+/, "");
-  const url = rest ? `${base}/${rest}` : base;
-  const query = new URLSearchParams(provider.queryParams ?? {}).toString();
-  if (!query) return url;
-  return `${url}${url.includes("?") ? "&" : "?"}${query}`;
+  return withQuery(rest ? `${base}/${rest}` : base, provider.queryParams);
 }
 
 const AZURE_MARKERS = [

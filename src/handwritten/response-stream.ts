@@ -7,6 +7,7 @@ import {
   CodexApiError,
   StreamError,
   StreamIdleTimeoutError,
+  replyDetails,
   type ErrorDetails,
 } from "./errors.js";
 import {
@@ -54,11 +55,13 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   readonly #controller = new AbortController();
   readonly #onSignal = () => this.abort();
   #started = false;
+  readonly #details: ErrorDetails;
 
   constructor(response: Response, options: StreamOptions) {
     this.status = response.status;
     this.headers = response.headers;
-    this.requestId = response.headers.get("x-request-id") ?? undefined;
+    this.#details = replyDetails(response);
+    this.requestId = this.#details.requestId;
     const snapshot = parseRateLimits(response.headers);
     this.rateLimits = isEmptySnapshot(snapshot) ? undefined : snapshot;
     this.#body = response.body;
@@ -79,7 +82,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     if (this.#started) {
       const error = new StreamError(
         "this stream was already consumed (iterate it once)",
-        this.#details(),
+        this.#details,
       );
       return { next: () => Promise.reject(error) };
     }
@@ -105,19 +108,11 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     return result;
   }
 
-  #details(): ErrorDetails {
-    return {
-      status: this.status,
-      headers: this.headers,
-      ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
-    };
-  }
-
   #events(): AsyncIterator<ResponseEvent> {
     return new EventReader(
       this.#body,
       this.headers,
-      this.#details(),
+      this.#details,
       this.#options,
       this.#controller.signal,
       () => this.#options.signal?.removeEventListener("abort", this.#onSignal),

@@ -13,9 +13,11 @@ import {
   TransportError,
   detailsOf,
   errorFromHttp,
+  replyDetails,
   snippet,
 } from "./errors.js";
 import { assertHeaderValues } from "./headers.js";
+import { withQuery } from "./provider.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
 import {
   callHook,
@@ -119,12 +121,6 @@ async function compress(body: string, mode: Compression): Promise<Uint8Array | s
     );
   }
   return zlib.zstdCompressSync(body, { params: { [level]: 3 } });
-}
-
-function withQuery(url: string, query: Record<string, string> | undefined): string {
-  const q = query ? new URLSearchParams(query).toString() : "";
-  if (!q) return url;
-  return `${url}${url.includes("?") ? "&" : "?"}${q}`;
 }
 
 /** The values of the auth headers (and the bare token), longest first, to scrub from reply bodies. */
@@ -282,12 +278,7 @@ export function createTransport(options: TransportOptions): Transport {
         signal: controller.signal,
         redirect: "follow",
       });
-      const requestId = response.headers.get("x-request-id") ?? undefined;
-      const details = {
-        status: response.status,
-        headers: response.headers,
-        ...(requestId === undefined ? {} : { requestId }),
-      };
+      const details = replyDetails(response);
       if (response.ok && call.stream) return response;
       const text = await response.text();
       if (!response.ok) {
