@@ -1,7 +1,7 @@
 // npm run validate:fixtures -- [--schema Name] files…
 // Checks each file against the schema; prints `file:line: /path message` per failure and a
 // `N passed, N failed` line. Exit 0 when all pass, 1 when any fails, 2 for bad arguments.
-import { formatFailure, validateFixtureFile } from "../src/handwritten/fixtures.js";
+import { checkFixtureFiles } from "../src/handwritten/fixtures.js";
 import { schemaNames, type SchemaName } from "../src/handwritten/validate.js";
 
 const args = process.argv.slice(2);
@@ -26,14 +26,5 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-let passed = 0;
-let failed = 0;
-for (const file of files) {
-  const report = await validateFixtureFile(file, schemaName);
-  const badLines = new Set(report.failures.map((f) => f.line));
-  failed += report.checked === 0 ? 1 : badLines.size;
-  passed += report.checked - (report.checked === 0 ? 0 : badLines.size);
-  for (const f of report.failures) console.log(formatFailure(f));
-}
-console.log(`${passed} passed, ${failed} failed`);
+const failed = await checkFixtureFiles(files, schemaName, (line) => console.log(line));
 process.exit(failed > 0 ? 1 : 0);

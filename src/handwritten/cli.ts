@@ -13,7 +13,7 @@ import {
   type RateLimitSnapshot,
   type TokenUsage,
 } from "../index.js";
-import { formatFailure, validateFixtureFile } from "./fixtures.js";
+import { checkFixtureFiles } from "./fixtures.js";
 import { startMockServer, type MockScript } from "./testing/mock-server.js";
 import { schemaNames, type SchemaName } from "./validate.js";
 
@@ -239,16 +239,8 @@ async function validateCmd(v: Values, files: string[]): Promise<number> {
     );
   }
   if (files.length === 0) throw new UsageError("validate: no files given");
-  let passed = 0;
-  let failed = 0;
-  for (const file of files) {
-    const report = await validateFixtureFile(file, schema as SchemaName | undefined);
-    const badLines = new Set(report.failures.map((f) => f.line)).size;
-    failed += report.checked === 0 ? 1 : badLines;
-    passed += report.checked === 0 ? 0 : report.checked - badLines;
-    for (const f of report.failures) process.stdout.write(`${formatFailure(f)}\n`);
-  }
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const failed = await checkFixtureFiles(files, schema as SchemaName | undefined, print);
   return failed > 0 ? 1 : 0;
 }
 

@@ -75,6 +75,29 @@ export async function validateFixtureFile(
   return report;
 }
 
+/**
+ * Checks `files`, writing each failure as `file:line: /path message` and then an
+ * `N passed, N failed` line. A value is one `.json` file or one line of a stream file; a file that
+ * cannot be read or has no schema counts as one failed value. Returns the count of failed values.
+ */
+export async function checkFixtureFiles(
+  files: string[],
+  schemaName: SchemaName | undefined,
+  print: (line: string) => void,
+): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  for (const file of files) {
+    const report = await validateFixtureFile(file, schemaName);
+    const badLines = new Set(report.failures.map((f) => f.line)).size;
+    failed += report.checked === 0 ? 1 : badLines;
+    passed += report.checked === 0 ? 0 : report.checked - badLines;
+    for (const f of report.failures) print(formatFailure(f));
+  }
+  print(`${passed} passed, ${failed} failed`);
+  return failed;
+}
+
 /** `file:line: /path message`, the way a compiler reports. */
 export function formatFailure(f: FixtureFailure): string {
   return `${f.file}:${f.line}: ${f.path || "(value)"} ${f.message}`;
