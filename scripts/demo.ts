@@ -2,7 +2,7 @@
 // (text appears as it arrives), shows the rate-limit snapshot and token usage, compacts the history,
 // then summarizes it as a memory. Point it at a real server with CODEX_BASE_URL and CODEX_API_KEY.
 import { createClient, type ResponseItem } from "../src/index.js";
-import { startMockServer } from "../src/handwritten/testing/mock-server.js";
+import { startMockServer } from "../src/testing/index.js";
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
 const step = (title: string) => console.log(`\n== ${title}`);

@@ -5,8 +5,8 @@ import { build } from "esbuild";
 
 const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
-  { name: "codex-api/validate", file: "src/handwritten/validate.ts", platform: "browser" },
-  { name: "codex-api/testing", file: "src/handwritten/testing/mock-server.ts", platform: "node" },
+  { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
+  { name: "codex-api/testing", file: "src/testing/index.ts", platform: "node" },
 ] as const;
 
 console.log("| entry | minified | min + gzip |\n| --- | ---: | ---: |");

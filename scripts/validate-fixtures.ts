@@ -1,8 +1,8 @@
 // npm run validate:fixtures -- [--schema Name] files…
 // Checks each file against the schema; prints `file:line: /path message` per failure and a
 // `N passed, N failed` line. Exit 0 when all pass, 1 when any fails, 2 for bad arguments.
-import { checkFixtureFiles } from "../src/handwritten/fixtures.js";
-import { schemaNames, type SchemaName } from "../src/handwritten/validate.js";
+import { checkFixtureFiles } from "../src/validate/fixtures.js";
+import { schemaNames, type SchemaName } from "../src/validate/index.js";
 
 const args = process.argv.slice(2);
 let schemaName: SchemaName | undefined;

@@ -1,15 +1,10 @@
 // The public surface of codex-api: re-exports only.
 export type * from "./generated/openapi.js";
-export { createClient, type ClientOptions, type CodexClient } from "./handwritten/client.js";
-export {
-  providers,
-  urlFor,
-  isAzureResponsesEndpoint,
-  type ProviderConfig,
-} from "./handwritten/provider.js";
-export type { AuthProvider } from "./handwritten/auth.js";
-export type { RetryConfig } from "./handwritten/retry.js";
-export { DEFAULT_RETRY } from "./handwritten/retry.js";
+export { createClient, type ClientOptions, type CodexClient } from "./client.js";
+export { providers, urlFor, isAzureResponsesEndpoint, type ProviderConfig } from "./provider.js";
+export type { AuthProvider } from "./transport/auth.js";
+export type { RetryConfig } from "./transport/retry.js";
+export { DEFAULT_RETRY } from "./transport/retry.js";
 export type {
   Telemetry,
   Logger,
@@ -17,15 +12,15 @@ export type {
   SseEventTelemetry,
   RetryTelemetry,
   Endpoint,
-} from "./handwritten/telemetry.js";
+} from "./transport/telemetry.js";
 export {
   buildResponsesBody,
   type ResponsesRequest,
   type ResponsesOptions,
   type TurnState,
-} from "./handwritten/responses.js";
-export type { ResponseStream, CollectedResponse } from "./handwritten/response-stream.js";
-export type { ResponseEvent, TokenUsage } from "./handwritten/events.js";
+} from "./resources/responses.js";
+export type { ResponseStream, CollectedResponse } from "./stream/response-stream.js";
+export type { ResponseEvent, TokenUsage } from "./stream/events.js";
 export {
   parseRateLimits,
   type RateLimitSnapshot,
@@ -33,10 +28,10 @@ export {
   type RateLimitWindow,
   type Credits,
   type HeaderSource,
-} from "./handwritten/rate-limits.js";
-export type { MemorySummarizeInput, MemorySummarizeOutput } from "./handwritten/memories.js";
-export type { CallOptions } from "./handwritten/json-reply.js";
-export type { ErrorDetails } from "./handwritten/errors.js";
+} from "./stream/rate-limits.js";
+export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
+export type { CallOptions } from "./resources/json-reply.js";
+export type { ErrorDetails } from "./errors/catalogue.js";
 export {
   CodexApiError,
   TransportError,
@@ -55,5 +50,5 @@ export {
   StreamIdleTimeoutError,
   IncompleteResponseError,
   InvalidResponseError,
-} from "./handwritten/errors.js";
-export { VERSION } from "./handwritten/version.js";
+} from "./errors/catalogue.js";
+export { VERSION } from "./version.js";

@@ -24,15 +24,15 @@ describe("portability of the root export", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((p) => p.includes("node_modules/ajv"))).toBe(false);
     expect(inputs.filter((p) => p.startsWith("node:"))).toEqual([]);
-    expect(inputs).toContain("src/handwritten/sse.ts");
+    expect(inputs).toContain("src/stream/sse.ts");
   });
 
   it("the same check fails for the node-only mock server (so it can fail)", async () => {
-    await expect(bundle("src/handwritten/testing/mock-server.ts")).rejects.toThrow(/node:/);
+    await expect(bundle("src/testing/index.ts")).rejects.toThrow(/node:/);
   });
 
   it("validate is a separate entry that carries ajv", async () => {
-    const result = await bundle("src/handwritten/validate.ts");
+    const result = await bundle("src/validate/index.ts");
     expect(Object.keys(result.metafile.inputs).some((p) => p.includes("node_modules/ajv"))).toBe(
       true,
     );

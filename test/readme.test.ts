@@ -31,8 +31,8 @@ function compile(sources: string[]): string[] {
     baseUrl: root,
     paths: {
       "codex-api": ["src/index.ts"],
-      "codex-api/validate": ["src/handwritten/validate.ts"],
-      "codex-api/testing": ["src/handwritten/testing/mock-server.ts"],
+      "codex-api/validate": ["src/validate/index.ts"],
+      "codex-api/testing": ["src/testing/index.ts"],
     },
   });
   return ts.getPreEmitDiagnostics(program).map((d) => {

@@ -41,7 +41,7 @@ import {
   startMockServer,
   type MockReply,
   type MockScript,
-} from "../../src/handwritten/testing/mock-server.js";
+} from "../../src/testing/index.js";
 import type { Capture } from "./harness.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
 

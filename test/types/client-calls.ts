@@ -1,7 +1,7 @@
 // Compiled by `npm run typecheck` (never run): typed calls to all three operations of the generated
 // client. A field renamed in schema/ and regenerated makes this file fail to compile; the
 // expect-error lines fail when the types stop rejecting what they must reject.
-// test/schema-rename.test.ts compiles it against a renamed schema to show that.
+// test/generated/schema-rename.test.ts compiles it against a renamed schema to show that.
 import {
   compactResponses,
   createBaseClient,

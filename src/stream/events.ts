@@ -8,7 +8,7 @@ import {
   readErrorFields,
   streamFailure,
   type ErrorDetails,
-} from "./errors.js";
+} from "../errors/catalogue.js";
 import {
   isEmptySnapshot,
   parseRateLimits,

@@ -4,10 +4,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startMockServer, type MockServer } from "../src/handwritten/testing/mock-server.js";
+import { startMockServer, type MockServer } from "../../src/testing/index.js";
 
 const TSX = "node_modules/.bin/tsx";
-const CLI = "src/handwritten/cli.ts";
+const CLI = "src/cli/main.ts";
 
 interface Run {
   code: number | null;
@@ -236,7 +236,7 @@ describe.concurrent("codex-api", () => {
     expect(noCommand.code).toBe(2);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--max-attempts");
-    const { VERSION } = await import("../src/handwritten/version.js");
+    const { VERSION } = await import("../../src/version.js");
     expect(version.stdout.trim()).toBe(VERSION);
   });
 

@@ -4,9 +4,9 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { CORPUS_DIR } from "./helpers/corpus.js";
+import { CORPUS_DIR } from "../helpers/corpus.js";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 const tsx = join(root, "node_modules/.bin/tsx");
 
 async function run(...args: string[]) {

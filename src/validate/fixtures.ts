@@ -2,7 +2,7 @@
 // `npm run validate:fixtures` and `codex-api validate`.
 import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { schemaNames, validate, type SchemaName } from "./validate.js";
+import { schemaNames, validate, type SchemaName } from "./index.js";
 
 export interface FixtureFailure {
   file: string;

@@ -1,8 +1,8 @@
 // What every endpoint module shares: the provider, the generated base client and the transport.
 import type { BaseClient } from "../generated/client.js";
-import type { ProviderConfig } from "./provider.js";
-import type { Logger, Telemetry } from "./telemetry.js";
-import type { Transport } from "./transport.js";
+import type { ProviderConfig } from "../provider.js";
+import type { Logger, Telemetry } from "../transport/telemetry.js";
+import type { Transport } from "../transport/http.js";
 
 export interface Endpoints {
   provider: ProviderConfig;

@@ -1,10 +1,10 @@
 // Shared by the JSON endpoints (Compact, Memories): the options of a call and the
 // documented-shape check of a 2xx reply.
 import type { OperationInit } from "../generated/client.js";
-import type { Endpoints } from "./endpoints.js";
-import { InvalidResponseError, isObject, replyDetails, snippet } from "./errors.js";
-import { mergeHeaders, USER_AGENT } from "./headers.js";
-import type { Endpoint } from "./telemetry.js";
+import type { Endpoints } from "./context.js";
+import { InvalidResponseError, isObject, replyDetails, snippet } from "../errors/catalogue.js";
+import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
+import type { Endpoint } from "../transport/telemetry.js";
 
 export interface CallOptions {
   signal?: AbortSignal;

@@ -13,9 +13,9 @@ import {
   type RateLimitSnapshot,
   type TokenUsage,
 } from "../index.js";
-import { checkFixtureFiles } from "./fixtures.js";
-import { startMockServer, type MockScript } from "./testing/mock-server.js";
-import { schemaNames, type SchemaName } from "./validate.js";
+import { checkFixtureFiles } from "../validate/fixtures.js";
+import { startMockServer, type MockScript } from "../testing/index.js";
+import { schemaNames, type SchemaName } from "../validate/index.js";
 
 const DEFAULT_MODEL = "gpt-5.1-codex";
 const USAGE = `usage: codex-api <command> [options]

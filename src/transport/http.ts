@@ -15,9 +15,9 @@ import {
   errorFromHttp,
   replyDetails,
   snippet,
-} from "./errors.js";
+} from "../errors/catalogue.js";
 import { assertHeaderValues } from "./headers.js";
-import { withQuery } from "./provider.js";
+import { withQuery } from "../provider.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
 import {
   callHook,

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 
-const root = new URL("../", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 const work = join(root, ".tmp", `rename-${process.pid}`);
 
 async function generateAndCompile(edit?: (yaml: string) => string): Promise<string[]> {

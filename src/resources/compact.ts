@@ -1,7 +1,7 @@
 // POST /responses/compact: a history goes in, a compacted history comes out.
 import type { CompactionInput, ResponseItem } from "../generated/openapi.js";
 import { compactResponses } from "../generated/client.js";
-import type { Endpoints } from "./endpoints.js";
+import type { Endpoints } from "./context.js";
 import { expectShape, isObjectWithType, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export function compactResource(endpoints: Endpoints) {

@@ -1,19 +1,19 @@
 // createClient: composes the provider, auth, transport and the three endpoint resources.
-import { createBaseClient } from "../generated/client.js";
-import { toAuthProvider, type AuthProvider } from "./auth.js";
-import { compactResource } from "./compact.js";
-import type { Endpoints } from "./endpoints.js";
-import { memoriesResource } from "./memories.js";
+import { createBaseClient } from "./generated/client.js";
+import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
+import { compactResource } from "./resources/compact.js";
+import type { Endpoints } from "./resources/context.js";
+import { memoriesResource } from "./resources/memories.js";
 import {
   baseUrlOf,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   type ProviderConfig,
 } from "./provider.js";
-import { responsesResource } from "./responses.js";
-import { retryConfig } from "./retry.js";
-import type { Logger, Telemetry } from "./telemetry.js";
-import { createTransport } from "./transport.js";
+import { responsesResource } from "./resources/responses.js";
+import { retryConfig } from "./transport/retry.js";
+import type { Logger, Telemetry } from "./transport/telemetry.js";
+import { createTransport } from "./transport/http.js";
 
 export interface ClientOptions {
   provider: ProviderConfig;

@@ -15,8 +15,8 @@ import {
   type MemorySummarizeInput,
   type ProviderConfig,
   type ResponseItem,
-} from "../src/index.js";
-import { json, startServer, type Reply, type TestServer } from "./helpers/http-server.js";
+} from "../../src/index.js";
+import { json, startServer, type Reply, type TestServer } from "../helpers/http-server.js";
 
 const USER: ResponseItem = {
   type: "message",

@@ -5,8 +5,8 @@
 // merge writes); the last property replays through a real server on 127.0.0.1.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type ResponseEvent } from "../src/index.js";
-import { startSseServer, type SseServer } from "./helpers/sse-server.js";
+import { createClient, type ResponseEvent } from "../../src/index.js";
+import { startSseServer, type SseServer } from "../helpers/sse-server.js";
 
 const encoder = new TextEncoder();
 

@@ -2,10 +2,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { schemaNames, validate, type SchemaName } from "../src/handwritten/validate.js";
-import { corpusStreams } from "./helpers/corpus.js";
+import { schemaNames, validate, type SchemaName } from "../../src/validate/index.js";
+import { corpusStreams } from "../helpers/corpus.js";
 
-const fixtures = new URL("./fixtures/", import.meta.url).pathname;
+const fixtures = new URL("../fixtures/", import.meta.url).pathname;
 
 function fixtureFiles(kind: "valid" | "invalid"): { schema: SchemaName; file: string }[] {
   return readdirSync(join(fixtures, kind)).flatMap((schema) =>

@@ -1,7 +1,7 @@
 // Request headers in the order DESIGN §6 gives: provider headers, then per-call headers, then the
 // caller's extra headers (later wins). Auth is added last, per attempt, by the transport.
-import { InvalidRequestError } from "./errors.js";
-import { VERSION } from "./version.js";
+import { InvalidRequestError } from "../errors/catalogue.js";
+import { VERSION } from "../version.js";
 
 export const USER_AGENT = `codex-api-ts/${VERSION}`;
 

@@ -28,15 +28,15 @@ import {
   type ResponsesOptions,
   type ResponsesRequest,
   type TokenUsage,
-} from "../src/index.js";
-import { corpusStreams } from "./helpers/corpus.js";
+} from "../../src/index.js";
+import { corpusStreams } from "../helpers/corpus.js";
 import {
   sseFrame,
   startSseServer,
   type BodyChunk,
   type Reply,
   type SseServer,
-} from "./helpers/sse-server.js";
+} from "../helpers/sse-server.js";
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
@@ -1065,7 +1065,7 @@ describe("stream rules", () => {
 
 describe("request", () => {
   const PKG_VERSION = (
-    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;
     }
   ).version;

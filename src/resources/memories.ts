@@ -1,8 +1,8 @@
 // POST /memories/trace_summarize: raw memories go in (as `traces` on the wire), summaries come out.
 import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
-import type { Endpoints } from "./endpoints.js";
-import { isObject } from "./errors.js";
+import type { Endpoints } from "./context.js";
+import { isObject } from "../errors/catalogue.js";
 import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };

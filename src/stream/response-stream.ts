@@ -9,7 +9,7 @@ import {
   StreamIdleTimeoutError,
   replyDetails,
   type ErrorDetails,
-} from "./errors.js";
+} from "../errors/catalogue.js";
 import {
   headerEvents,
   mapPayload,
@@ -20,7 +20,7 @@ import {
 } from "./events.js";
 import { isEmptySnapshot, parseRateLimits, type RateLimitSnapshot } from "./rate-limits.js";
 import { SseDecoder, type SseMessage } from "./sse.js";
-import { callHook, type Logger, type Telemetry } from "./telemetry.js";
+import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
 
 export interface StreamOptions {
   idleTimeoutMs: number;

@@ -26,8 +26,8 @@ import {
   type RetryConfig,
   type RetryTelemetry,
   type Telemetry,
-} from "../src/index.js";
-import { json, refusedPort, stall, startServer, type TestServer } from "./helpers/http-server.js";
+} from "../../src/index.js";
+import { json, refusedPort, stall, startServer, type TestServer } from "../helpers/http-server.js";
 
 const ITEM: ResponseItem = {
   type: "message",

@@ -1,5 +1,5 @@
 // Provider configuration: where requests go, with which default headers, retry tuning and timeouts.
-import type { RetryConfig } from "./retry.js";
+import type { RetryConfig } from "./transport/retry.js";
 
 export interface ProviderConfig {
   /** A label; `azure` (any case) marks an Azure Responses endpoint. */

@@ -8,11 +8,11 @@ import {
   startMockServer,
   type MockScript,
   type MockServer,
-} from "../src/handwritten/testing/mock-server.js";
-import { validate } from "../src/handwritten/validate.js";
+} from "../../src/testing/index.js";
+import { validate } from "../../src/validate/index.js";
 
 const RECORDED = new URL(
-  "./corpus/responses-streams/issue-20047-openai-responses.chunks.txt",
+  "../corpus/responses-streams/issue-20047-openai-responses.chunks.txt",
   import.meta.url,
 );
 

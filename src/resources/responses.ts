@@ -2,10 +2,10 @@
 // hands the 2xx reply to the SSE stream reader.
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { createResponse } from "../generated/client.js";
-import type { Endpoints } from "./endpoints.js";
-import { mergeHeaders, USER_AGENT } from "./headers.js";
-import { isAzureResponsesEndpoint } from "./provider.js";
-import { openResponseStream, type ResponseStream } from "./response-stream.js";
+import type { Endpoints } from "./context.js";
+import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
+import { isAzureResponsesEndpoint } from "../provider.js";
+import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 
 /** A Responses request: the wire fields, with the ones that have an obvious default optional. */
 export type ResponsesRequest = Omit<

@@ -6,7 +6,7 @@ import {
   ServerOverloadedError,
   TransportError,
   RequestTimeoutError,
-} from "./errors.js";
+} from "../errors/catalogue.js";
 
 export interface RetryConfig {
   /** Sends in all, the first included (default 5 = 1 + 4 retries). */
