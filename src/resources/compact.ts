@@ -7,15 +7,11 @@ import { expectShape, isObjectWithType, jsonCallInit, type CallOptions } from ".
 export function compactResource(endpoints: Endpoints) {
   return {
     /** The compacted history (`output` of the reply). */
-    async compactInput(
-      input: CompactionInput,
-      extraHeaders?: Record<string, string>,
-      options: CallOptions = {},
-    ): Promise<ResponseItem[]> {
+    async compactInput(input: CompactionInput, options: CallOptions = {}): Promise<ResponseItem[]> {
       const { data, response } = await compactResponses(
         endpoints.base,
         { model: input.model, input: input.input, instructions: input.instructions },
-        jsonCallInit(endpoints, "compact", extraHeaders, options),
+        jsonCallInit(endpoints, "compact", options),
       );
       const output = (data as { output?: unknown } | undefined)?.output;
       expectShape(

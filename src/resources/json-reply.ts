@@ -6,7 +6,11 @@ import { InvalidResponseError, isObject, replyDetails, snippet } from "../errors
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Endpoint } from "../transport/telemetry.js";
 
+/** The options every JSON call ends with. */
 export interface CallOptions {
+  /** Extra headers for this call (they win over the provider's). */
+  headers?: Record<string, string>;
+  /** Aborts the call; it then rejects with AbortError. */
   signal?: AbortSignal;
 }
 
@@ -14,11 +18,10 @@ export interface CallOptions {
 export function jsonCallInit(
   endpoints: Endpoints,
   endpoint: Endpoint,
-  extraHeaders: Record<string, string> | undefined,
-  { signal }: CallOptions,
+  { headers, signal }: CallOptions,
 ): OperationInit {
   return {
-    headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, extraHeaders),
+    headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, headers),
     ...(signal ? { signal } : {}),
     fetch: endpoints.transport.fetchFor({ endpoint, stream: false, ...(signal ? { signal } : {}) }),
   };

@@ -32,7 +32,6 @@ export function memoriesResource(endpoints: Endpoints) {
     /** One summary per raw memory, in order. */
     async summarizeInput(
       input: MemorySummarizeInput,
-      extraHeaders?: Record<string, string>,
       options: CallOptions = {},
     ): Promise<MemorySummarizeOutput[]> {
       const { data, response } = await summarizeMemories(
@@ -42,7 +41,7 @@ export function memoriesResource(endpoints: Endpoints) {
           traces: input.rawMemories,
           ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
         },
-        jsonCallInit(endpoints, "memories", extraHeaders, options),
+        jsonCallInit(endpoints, "memories", options),
       );
       const raw = (data as { output?: unknown } | undefined)?.output;
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];

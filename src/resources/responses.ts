@@ -31,7 +31,8 @@ export interface ResponsesOptions {
   sessionSource?: string;
   /** Sent verbatim as `x-openai-subagent`. */
   subagent?: string;
-  extraHeaders?: Record<string, string>;
+  /** Extra headers for this call (they win over the provider's and the ones above). */
+  headers?: Record<string, string>;
   compression?: "none" | "gzip" | "zstd";
   /** Its `value` is sent as `x-codex-turn-state`, and filled from the reply while empty. */
   turnState?: TurnState;
@@ -92,7 +93,7 @@ export function responsesResource(endpoints: Endpoints) {
           "User-Agent": USER_AGENT,
           Accept: "text/event-stream",
         },
-        options.extraHeaders,
+        options.headers,
       );
       const { response } = await createResponse(endpoints.base, body, {
         headers,

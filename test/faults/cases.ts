@@ -137,8 +137,8 @@ function callOnce(
 ): Promise<unknown> {
   const opts = signal ? { signal } : {};
   if (endpoint === "responses") return streamEvents(client, opts);
-  if (endpoint === "compact") return client.compact.compactInput(COMPACT_INPUT, undefined, opts);
-  return client.memories.summarizeInput(MEMORY_INPUT, undefined, opts);
+  if (endpoint === "compact") return client.compact.compactInput(COMPACT_INPUT, opts);
+  return client.memories.summarizeInput(MEMORY_INPUT, opts);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,10 +114,12 @@ describe("compact", () => {
     await clientFor(server, {
       headers: { "X-Provider": "p", "X-Shared": "provider", Authorization: "Bearer provider" },
     }).compact.compactInput(COMPACT_INPUT, {
-      "x-shared": "extra",
-      "X-Extra": "e",
-      authorization: "Bearer extra",
-      "ChatGPT-Account-ID": "acct-extra",
+      headers: {
+        "x-shared": "extra",
+        "X-Extra": "e",
+        authorization: "Bearer extra",
+        "ChatGPT-Account-ID": "acct-extra",
+      },
     });
     const headers = server.requests[0]!.headers;
     expect(headers["user-agent"]).toBe(`codex-api-ts/${VERSION}`);
@@ -204,7 +206,7 @@ describe("compact", () => {
     for (const value of ["a\r\nX-Injected: 1", "a\nb", "a\rb"]) {
       let promise: Promise<unknown> | undefined;
       expect(() => {
-        promise = client.compact.compactInput(COMPACT_INPUT, { "X-Evil": value });
+        promise = client.compact.compactInput(COMPACT_INPUT, { headers: { "X-Evil": value } });
       }).not.toThrow();
       const error = await rejection(promise!);
       expect(error).toBeInstanceOf(InvalidRequestError);
@@ -230,7 +232,7 @@ describe("compact", () => {
     }).not.toThrow();
     await expect(promise).rejects.toBeDefined();
     expect(() => {
-      promise = client.compact.compactInput(COMPACT_INPUT, undefined, {
+      promise = client.compact.compactInput(COMPACT_INPUT, {
         signal: AbortSignal.abort(),
       });
     }).not.toThrow();
@@ -249,7 +251,9 @@ describe("memories", () => {
 
   it("posts {model, traces} under the prefix and maps trace_summary and raw_memory", async () => {
     const server = await serve(json(200, reply));
-    const out = await clientFor(server).memories.summarizeInput(MEMORIES_INPUT, { "X-Extra": "e" });
+    const out = await clientFor(server).memories.summarizeInput(MEMORIES_INPUT, {
+      headers: { "X-Extra": "e" },
+    });
     expect(out).toEqual([
       { traceSummary: "t1", memorySummary: "s1" },
       { traceSummary: "t2", memorySummary: "s2" },
@@ -332,7 +336,9 @@ describe("memories", () => {
   it("a CR/LF header value rejects before anything is sent", async () => {
     const server = await serve(json(200, reply));
     const error = await rejection(
-      clientFor(server).memories.summarizeInput(MEMORIES_INPUT, { "X-Evil": "a\r\nb" }),
+      clientFor(server).memories.summarizeInput(MEMORIES_INPUT, {
+        headers: { "X-Evil": "a\r\nb" },
+      }),
     );
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(server.requests).toHaveLength(0);

@@ -1161,7 +1161,7 @@ describe("request", () => {
         sessionSource: "codex_cli_rs",
         subagent: "review",
         turnState: { value: "ts-0" },
-        extraHeaders: { "x-test-header": "present", Authorization: "Bearer evil" },
+        headers: { "x-test-header": "present", Authorization: "Bearer evil" },
       },
       { provider: { headers: { "x-provider": "p", originator: "overridden" } } },
     );
@@ -1229,7 +1229,7 @@ describe("request", () => {
   });
 
   it.each([
-    ["an extra header", { extraHeaders: { "x-evil": "a\r\nInjected: 1" } }, {}],
+    ["an extra header", { headers: { "x-evil": "a\r\nInjected: 1" } }, {}],
     ["the conversation id", { conversationId: "conv\n1" }, {}],
     ["the turn state", { turnState: { value: "ts\r" } }, {}],
     ["a provider header", {}, { provider: { headers: { "x-p": "a\nb" } } }],

@@ -72,7 +72,7 @@ function clientFor(baseUrl: string, opts: Opts = {}) {
 
 function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
   const base = typeof server === "string" ? server : server.url;
-  return clientFor(base, opts).compact.compactInput(INPUT, undefined, signal ? { signal } : {});
+  return clientFor(base, opts).compact.compactInput(INPUT, signal ? { signal } : {});
 }
 
 async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
