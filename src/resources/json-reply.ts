@@ -2,7 +2,9 @@
 // documented-shape check of a 2xx reply.
 import type { OperationInit } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
-import { InvalidResponseError, isObject, replyDetails, snippet } from "../errors/catalogue.js";
+import { InvalidResponseError } from "../errors/catalogue.js";
+import { replyDetails } from "../errors/map.js";
+import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Endpoint } from "../transport/telemetry.js";
 

@@ -2,7 +2,7 @@
 import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
-import { isObject } from "../errors/catalogue.js";
+import { isObject } from "../util.js";
 import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };

@@ -4,6 +4,7 @@ import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js"
 import { createResponse } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
+import type { Compression } from "../transport/compress.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 
@@ -33,7 +34,8 @@ export interface ResponsesOptions {
   subagent?: string;
   /** Extra headers for this call (they win over the provider's and the ones above). */
   headers?: Record<string, string>;
-  compression?: "none" | "gzip" | "zstd";
+  /** How the request body is compressed (default "none"). */
+  compression?: Compression;
   /** Its `value` is sent as `x-codex-turn-state`, and filled from the reply while empty. */
   turnState?: TurnState;
   signal?: AbortSignal;

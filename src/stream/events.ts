@@ -1,14 +1,9 @@
-// SSE message -> ResponseEvent (DESIGN §3). The event kind is the JSON payload's `type`; the
+// SSE message -> ResponseEvent (README "Events"). The event kind is the JSON payload's `type`; the
 // `event:` line is only a hint. Failures inside the stream become the mapped error classes.
 import type { ResponseItem } from "../generated/openapi.js";
-import {
-  IncompleteResponseError,
-  StreamError,
-  isObject,
-  readErrorFields,
-  streamFailure,
-  type ErrorDetails,
-} from "../errors/catalogue.js";
+import { IncompleteResponseError, StreamError, type ErrorDetails } from "../errors/catalogue.js";
+import { readErrorFields, streamFailure } from "../errors/map.js";
+import { isObject } from "../util.js";
 import {
   isEmptySnapshot,
   parseRateLimits,
@@ -203,7 +198,10 @@ export function mapPayload(
       const details = isObject(response) ? response["incomplete_details"] : undefined;
       const reason =
         isObject(details) && typeof details["reason"] === "string" ? details["reason"] : "unknown";
-      throw new IncompleteResponseError(reason, ctx.details);
+      throw new IncompleteResponseError(`incomplete response returned, reason: ${reason}`, {
+        ...ctx.details,
+        reason,
+      });
     }
     default:
       return ctx.includeRawEvents ? { type: "raw", event: payload } : undefined;

@@ -7,9 +7,9 @@ import {
   CodexApiError,
   StreamError,
   StreamIdleTimeoutError,
-  replyDetails,
   type ErrorDetails,
 } from "../errors/catalogue.js";
+import { replyDetails } from "../errors/map.js";
 import {
   headerEvents,
   mapPayload,

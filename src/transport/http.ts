@@ -1,55 +1,63 @@
-// The one transport policy of every endpoint: a `fetch` wrapper handed to the generated client per
-// call. It adds auth (per attempt, last), query params and compression, enforces the request
-// timeout, turns non-2xx replies into error classes, retries with backoff and Retry-After, and
-// refreshes auth once on a 401. It resolves only with a 2xx reply.
-import { authHeaders, type AuthProvider } from "./auth.js";
+// The HTTP transport: a `fetch` wrapper handed to the generated client per call. It compresses the
+// body once, then lets the retry loop (./retry-loop.ts) send it: each attempt adds the auth headers
+// (last), enforces the request timeout and turns a non-2xx reply into an error class. It resolves
+// only with a 2xx reply.
 import {
-  AbortError,
-  AuthError,
   CodexApiError,
-  InvalidRequestError,
   InvalidResponseError,
   RequestTimeoutError,
   TransportError,
-  detailsOf,
-  errorFromHttp,
-  replyDetails,
-  snippet,
 } from "../errors/catalogue.js";
-import { assertHeaderValues } from "./headers.js";
+import { abortError, errorFromHttp, replyDetails } from "../errors/map.js";
 import { withQuery } from "../provider.js";
-import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
-import {
-  callHook,
-  redactHeaders,
-  type Endpoint,
-  type Logger,
-  type Telemetry,
-} from "./telemetry.js";
+import { snippet } from "../util.js";
+import type { AuthProvider } from "./auth.js";
+import { compress, type Compression } from "./compress.js";
+import { assertHeaderValues } from "./headers.js";
+import { redactHeaders, scrub, secretValues } from "./redact.js";
+import { serverRetryAfterMs, type RetryConfig } from "./retry.js";
+import { withRetries, type AttemptOutcome } from "./retry-loop.js";
+import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
 
-export type Compression = "none" | "gzip" | "zstd";
-
+/** What the client's transport is built from (one per client). */
 export interface TransportOptions {
   retry: RetryConfig;
   requestTimeoutMs: number;
-  queryParams?: Record<string, string>;
-  auth?: AuthProvider;
-  fetch?: typeof fetch;
-  telemetry?: Telemetry;
-  logger?: Logger;
+  queryParams?: Record<string, string> | undefined;
+  auth?: AuthProvider | undefined;
+  fetch?: typeof fetch | undefined;
+  telemetry?: Telemetry | undefined;
+  logger?: Logger | undefined;
 }
 
+/** One call through the transport. */
 export interface Call {
   endpoint: Endpoint;
   /** A stream's timeout covers the reply's headers; a JSON call's covers its whole body. */
   stream: boolean;
   compression?: Compression;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+}
+
+/** One HTTP send, fully prepared. */
+interface HttpAttempt {
+  send: typeof fetch;
+  url: string;
+  method: string;
+  headers: Headers;
+  body: Uint8Array | string;
+  stream: boolean;
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+  /** `METHOD url`, the start of every message. */
+  where: string;
+  /** Values to scrub from any reply text that is quoted. */
+  secrets: string[];
 }
 
 /**
  * What openapi-fetch builds per call instead of a `Request`: building one real Request there and
- * another inside fetch doubles the per-call cost (toolchain.md §6c). It keeps what fetch needs.
+ * another inside fetch doubles the per-call cost. It keeps what fetch needs.
  */
 export class LiteRequest {
   readonly url: string;
@@ -75,70 +83,12 @@ function jsonReply(response: Response, text: string): Response {
   return Object.assign(reply, { json: () => reply.text().then(JSON.parse) }) as unknown as Response;
 }
 
+/** The client's transport. */
 export interface Transport {
   /** The fetch for one call: resolves with a 2xx reply, or rejects with a CodexApiError. */
   fetchFor(call: Call): (request: Request) => Promise<Response>;
   /** Passed to openapi-fetch as its `Request` class. */
   Request: typeof Request;
-}
-
-const abortError = () => new AbortError("the request was aborted by the caller");
-
-/** Waits `ms`, or rejects with AbortError as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-async function compress(body: string, mode: Compression): Promise<Uint8Array | string> {
-  if (mode === "none") return body;
-  if (mode === "gzip") {
-    const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  }
-  // zstd: only where the runtime has an encoder (node:zlib from Node 22.15 / 23.8).
-  type Zlib = {
-    zstdCompressSync?: (b: string, o: object) => Uint8Array;
-    constants?: Record<string, number>;
-  };
-  // A module name in a variable: bundlers for browsers and edge runtimes leave it alone.
-  const zlibModule = "node:zlib";
-  const zlib: Zlib | undefined = await import(/* @vite-ignore */ zlibModule).catch(() => undefined);
-  const level = zlib?.constants?.["ZSTD_c_compressionLevel"];
-  if (!zlib?.zstdCompressSync || level === undefined) {
-    throw new InvalidRequestError(
-      "compression: zstd is not available in this runtime (no zstd encoder); use gzip or none",
-    );
-  }
-  return zlib.zstdCompressSync(body, { params: { [level]: 3 } });
-}
-
-/** The values of the auth headers (and the bare token), longest first, to scrub from reply bodies. */
-function secretValues(headers: Record<string, string>): string[] {
-  const values = new Set<string>();
-  for (const value of Object.values(headers)) {
-    values.add(value);
-    const bare = value.replace(/^Bearer\s+/i, "");
-    if (bare) values.add(bare);
-  }
-  return [...values].filter((v) => v.trim() !== "").sort((a, b) => b.length - a.length);
-}
-
-/** A reply body with any echoed secret replaced, so that no error message can carry it. */
-function scrub(text: string, secrets: string[]): string {
-  for (const secret of secrets)
-    if (text.includes(secret)) text = text.split(secret).join("[redacted]");
-  return text;
 }
 
 function describeFetchFailure(error: unknown): string {
@@ -147,13 +97,64 @@ function describeFetchFailure(error: unknown): string {
   return String(detail);
 }
 
+/** One send: a 2xx Response, or the error it ended in (never throws). */
+async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, a.timeoutMs);
+  const onAbort = () => controller.abort();
+  a.signal?.addEventListener("abort", onAbort, { once: true });
+  const fail = (error: CodexApiError) => ({ error });
+  try {
+    const response = await a.send(a.url, {
+      method: a.method,
+      headers: a.headers,
+      body: a.body as BodyInit,
+      signal: controller.signal,
+      redirect: "follow",
+    });
+    const details = replyDetails(response);
+    if (response.ok && a.stream) return { value: response, status: response.status };
+    const text = await response.text();
+    if (!response.ok) {
+      const retryAfterMs = serverRetryAfterMs(response.headers);
+      const body = scrub(text, a.secrets);
+      return fail(errorFromHttp(response.status, body, { ...details, retryAfterMs }, a.where));
+    }
+    try {
+      JSON.parse(text);
+    } catch {
+      const said = text.trim() ? snippet(scrub(text, a.secrets)) : "(empty body)";
+      const message = `${a.where}: HTTP ${response.status} reply is not JSON: ${said}`;
+      return fail(new InvalidResponseError(message, details));
+    }
+    return { value: jsonReply(response, text), status: response.status };
+  } catch (error) {
+    if (timedOut) {
+      const message = `${a.where}: no reply within ${a.timeoutMs} ms (request timeout)`;
+      return fail(new RequestTimeoutError(message, { cause: error }));
+    }
+    if (a.signal?.aborted) return fail(abortError(a.signal));
+    if (error instanceof CodexApiError) return fail(error);
+    const message = `${a.where}: ${describeFetchFailure(error)}`;
+    return fail(new TransportError(message, { cause: error }));
+  } finally {
+    clearTimeout(timer);
+    a.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
   const { retry, requestTimeoutMs, auth, telemetry, logger } = options;
 
   function fetchFor(call: Call) {
     return async (request: Request): Promise<Response> => {
       const { signal } = call;
-      if (signal?.aborted) throw abortError();
+      if (signal?.aborted) throw abortError(signal);
       const url = withQuery(request.url, options.queryParams);
       const where = `${request.method} ${url.split("?")[0]}`;
       const rawBody = (request as unknown as LiteRequest).body;
@@ -163,148 +164,27 @@ export function createTransport(options: TransportOptions): Transport {
       const baseHeaders = new Headers(request.headers);
       if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       const send = options.fetch ?? globalThis.fetch;
+      const loop = { endpoint: call.endpoint, where, retry, auth, signal, telemetry, logger };
 
-      let attempt = 1;
-      let refreshed = false;
-      for (;;) {
-        const started = performance.now();
-        const headers = new Headers(baseHeaders);
-        const secrets = await authHeaders(auth).catch((cause: unknown) => {
-          throw new AuthError(`${where}: the auth provider failed to give a token`, { cause });
-        });
+      return withRetries(loop, (secrets, attempt) => {
         assertHeaderValues(secrets);
+        const headers = new Headers(baseHeaders);
         for (const [name, value] of Object.entries(secrets)) headers.set(name, value);
         logger?.debug?.(`${where} attempt ${attempt}`, { headers: redactHeaders(headers) });
-
-        const outcome = await attemptOnce(
+        return sendOnce({
           send,
           url,
-          request.method,
+          method: request.method,
           headers,
           body,
-          call,
+          stream: call.stream,
+          signal,
+          timeoutMs: requestTimeoutMs,
           where,
-          secretValues(secrets),
-        );
-        const error = outcome instanceof CodexApiError ? outcome : undefined;
-        const status = error ? error.status : (outcome as Response).status;
-        callHook(
-          telemetry?.onRequest,
-          {
-            endpoint: call.endpoint,
-            attempt,
-            ...(status === undefined ? {} : { status }),
-            ...(error ? { error } : {}),
-            durationMs: performance.now() - started,
-          },
-          logger,
-          "onRequest",
-        );
-        if (!error) return outcome as Response;
-
-        if (error.status === 401 && !refreshed && auth?.onUnauthorized) {
-          refreshed = true;
-          const renewed = await auth.onUnauthorized().catch((cause: unknown) => {
-            throw new AuthError(`${where}: auth refresh (onUnauthorized) failed after a 401`, {
-              ...detailsOf(error),
-              cause,
-            });
-          });
-          if (renewed) continue; // outside the retry budget
-        }
-        if (!shouldRetry(error, retry) || attempt >= retry.maxAttempts) {
-          error.attempts = attempt;
-          throw error;
-        }
-        const serverDelay = error.headers ? serverRetryAfterMs(error.headers) : undefined;
-        const delayMs = retryDelayMs(attempt, retry, serverDelay);
-        callHook(
-          telemetry?.onRetry,
-          { endpoint: call.endpoint, attempt, delayMs, error },
-          logger,
-          "onRetry",
-        );
-        logger?.warn?.(
-          `${where} attempt ${attempt} failed (${error.message}); retrying in ${delayMs} ms`,
-        );
-        try {
-          await sleep(delayMs, signal);
-        } catch (abort) {
-          (abort as CodexApiError).attempts = attempt;
-          throw abort;
-        }
-        attempt++;
-      }
-    };
-  }
-
-  /** One send: a 2xx Response, or the error it ended in (never throws). */
-  async function attemptOnce(
-    send: typeof fetch,
-    url: string,
-    method: string,
-    headers: Headers,
-    body: Uint8Array | string,
-    call: Call,
-    where: string,
-    secrets: string[],
-  ): Promise<Response | CodexApiError> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, requestTimeoutMs);
-    const onAbort = () => controller.abort();
-    call.signal?.addEventListener("abort", onAbort, { once: true });
-    const failure = (error: unknown): CodexApiError => {
-      if (timedOut) {
-        return new RequestTimeoutError(
-          `${where}: no reply within ${requestTimeoutMs} ms (request timeout)`,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (call.signal?.aborted) return abortError();
-      if (error instanceof CodexApiError) return error;
-      return new TransportError(`${where}: ${describeFetchFailure(error)}`, { cause: error });
-    };
-    try {
-      const response = await send(url, {
-        method,
-        headers,
-        body: body as BodyInit,
-        signal: controller.signal,
-        redirect: "follow",
+          secrets: secretValues(secrets),
+        });
       });
-      const details = replyDetails(response);
-      if (response.ok && call.stream) return response;
-      const text = await response.text();
-      if (!response.ok) {
-        const retryAfterMs = serverRetryAfterMs(response.headers);
-        return errorFromHttp(
-          response.status,
-          scrub(text, secrets),
-          { ...details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-          where,
-        );
-      }
-      try {
-        JSON.parse(text);
-      } catch {
-        return new InvalidResponseError(
-          `${where}: HTTP ${response.status} reply is not JSON: ${text.trim() ? snippet(scrub(text, secrets)) : "(empty body)"}`,
-          details,
-        );
-      }
-      return jsonReply(response, text);
-    } catch (error) {
-      return failure(error);
-    } finally {
-      clearTimeout(timer);
-      call.signal?.removeEventListener("abort", onAbort);
-    }
+    };
   }
 
   return { fetchFor, Request: LiteRequest as unknown as typeof Request };

@@ -1,6 +1,7 @@
 // Telemetry hooks and the logger. A hook that throws is reported to the logger and never breaks a
-// request. Whatever reaches the logger has secrets redacted.
+// request. Whatever reaches the logger has secrets redacted (./redact.ts).
 
+/** The endpoint an attempt belongs to, as telemetry names it. */
 export type Endpoint = "responses" | "compact" | "memories";
 
 export interface RequestTelemetry {
@@ -38,30 +39,6 @@ export interface Logger {
   info?(message: string, ...data: unknown[]): void;
   warn?(message: string, ...data: unknown[]): void;
   error?(message: string, ...data: unknown[]): void;
-}
-
-const SECRET_HEADERS = new Set([
-  "authorization",
-  "chatgpt-account-id",
-  "cookie",
-  "set-cookie",
-  "proxy-authorization",
-  "api-key",
-  "x-api-key",
-  "openai-api-key",
-]);
-
-/** True for a header whose value must never be logged. */
-export function isSecretHeader(name: string): boolean {
-  return SECRET_HEADERS.has(name.toLowerCase());
-}
-
-/** A copy of `headers` fit to log: secret values replaced by `[redacted]`. */
-export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
-  for (const [name, value] of entries) out[name] = isSecretHeader(name) ? "[redacted]" : value;
-  return out;
 }
 
 /** Calls a hook; a hook that throws is reported as `logger.warn(message, error)`. */

@@ -1,0 +1,150 @@
+// The one place that turns what a server said (an HTTP status and body, or an error inside the
+// stream) into an error class of ./catalogue.ts. The README's error table lists the outcomes.
+import { isObject, snippet } from "../util.js";
+import {
+  AbortError,
+  AuthError,
+  CodexApiError,
+  ContextWindowExceededError,
+  InvalidRequestError,
+  QuotaExceededError,
+  RateLimitError,
+  RetryableStreamError,
+  ServerError,
+  ServerOverloadedError,
+  UsageNotIncludedError,
+  type ErrorDetails,
+} from "./catalogue.js";
+
+/** The fields of a server's error, from `{error:{...}}` or a flat `{message, code, ...}`. */
+export interface ServerErrorFields {
+  message?: string;
+  type?: string;
+  code?: string;
+  param?: string;
+}
+
+/**
+ * Reads error fields from a JSON value: from `value.error` when it is an object, each field
+ * falling back to the same field of `value` itself (flat bodies, top-level `code`).
+ */
+export function readErrorFields(value: unknown): ServerErrorFields {
+  if (!isObject(value)) return {};
+  const nested = isObject(value["error"]) ? value["error"] : {};
+  const fields: ServerErrorFields = {};
+  for (const key of ["message", "type", "code", "param"] as const) {
+    const v = typeof nested[key] === "string" ? nested[key] : value[key];
+    if (typeof v === "string") fields[key] = v;
+  }
+  return fields;
+}
+
+/**
+ * "try again in 1.898s", "in 28ms", "Try again in 35 seconds" -> milliseconds (rounded), or
+ * undefined when the message names no delay.
+ */
+export function parseRetryAfterText(message: string): number | undefined {
+  const m = /try again in\s*(\d+(?:\.\d+)?)\s*(ms|seconds?|s)\b/i.exec(message);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Math.round(m[2]!.toLowerCase() === "ms" ? n : n * 1000);
+}
+
+/**
+ * The class for an error code a server sent (in `response.failed`, an `error` event, or an HTTP
+ * error body), or undefined when the code is not one with a class of its own.
+ */
+export function errorForCode(
+  code: string | undefined,
+  message: string,
+  details: ErrorDetails,
+): CodexApiError | undefined {
+  switch (code) {
+    case "context_length_exceeded":
+      return new ContextWindowExceededError(message || "context window exceeded", details);
+    case "insufficient_quota":
+      return new QuotaExceededError(message || "quota exceeded", details);
+    case "usage_not_included":
+      return new UsageNotIncludedError(message || "usage not included in this plan", details);
+    case "invalid_prompt":
+      return new InvalidRequestError(message || "invalid request", { ...details, code });
+    case "server_is_overloaded":
+    case "slow_down":
+      return new ServerOverloadedError(message || "server overloaded", details);
+    case "rate_limit_exceeded":
+      return new RateLimitError(message || "rate limit exceeded", {
+        ...details,
+        retryAfterMs: parseRetryAfterText(message),
+      });
+    default:
+      return undefined;
+  }
+}
+
+/** The error for a failure reported inside a stream (`response.failed` or an `error` event). */
+export function streamFailure(fields: ServerErrorFields, details: ErrorDetails): CodexApiError {
+  const message = fields.message ?? "";
+  const known = errorForCode(fields.code, message, details);
+  if (known) return known;
+  return new RetryableStreamError(
+    `stream failed${fields.code ? ` (${fields.code})` : ""}${message ? `: ${message}` : ""}`,
+    { ...details, code: fields.code, retryAfterMs: parseRetryAfterText(message) },
+  );
+}
+
+/**
+ * The error for a non-2xx reply. A body code with a class of its own wins over the status class.
+ * `bodyText` may be anything (an HTML gateway page too); its first 200 characters are quoted when
+ * it carries no message.
+ */
+export function errorFromHttp(
+  status: number,
+  bodyText: string,
+  details: ErrorDetails,
+  where?: string,
+): CodexApiError {
+  let fields: ServerErrorFields = {};
+  try {
+    fields = readErrorFields(JSON.parse(bodyText));
+  } catch {
+    // not JSON: described below by its first characters
+  }
+  const d = { ...details, status };
+  const said = fields.message ?? (bodyText.trim() ? snippet(bodyText) : "(empty body)");
+  const message = `${where ? `${where}: ` : ""}HTTP ${status}: ${said}`;
+  const known = errorForCode(fields.code, message, d);
+  if (known && !(known instanceof RateLimitError)) return known;
+  if (status === 401 || status === 403) return new AuthError(message, d);
+  if (status === 429 || known) {
+    const retryAfterMs = details.retryAfterMs ?? parseRetryAfterText(said);
+    return new RateLimitError(message, { ...d, retryAfterMs });
+  }
+  if (status >= 500) return new ServerError(message, d);
+  return new InvalidRequestError(message, { ...d, code: fields.code, param: fields.param });
+}
+
+/** The details of a reply: its status, headers and `x-request-id`. */
+export function replyDetails(response: { status: number; headers: Headers }): ErrorDetails {
+  return {
+    status: response.status,
+    headers: response.headers,
+    requestId: response.headers.get("x-request-id") ?? undefined,
+  };
+}
+
+/** The reply details an error carries, to hand on to an error built from it. */
+export function detailsOf(error: CodexApiError): ErrorDetails {
+  const { status, requestId, headers } = error;
+  return { status, requestId, headers };
+}
+
+/** The AbortError for a caller's abort; its `cause` is the signal's reason. */
+export function abortError(
+  signal: AbortSignal | undefined,
+  details: ErrorDetails = {},
+): AbortError {
+  return new AbortError("the request was aborted by the caller", {
+    ...details,
+    cause: signal?.reason,
+  });
+}

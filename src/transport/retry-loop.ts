@@ -1,0 +1,98 @@
+// The retry loop of every transport: auth read before each attempt, one refresh on a 401 (outside
+// the budget), backoff or the server's Retry-After, telemetry, and an abortable sleep. It knows
+// nothing of HTTP: the transport hands it one function that sends once.
+import { AuthError, CodexApiError } from "../errors/catalogue.js";
+import { abortError, detailsOf } from "../errors/map.js";
+import { authHeaders, type AuthProvider } from "./auth.js";
+import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
+import { callHook, type Endpoint, type Logger, type Telemetry } from "./telemetry.js";
+
+/** What one call's loop needs to know. */
+export interface RetryLoop {
+  endpoint: Endpoint;
+  /** `METHOD url`, the start of every message. */
+  where: string;
+  retry: RetryConfig;
+  auth?: AuthProvider | undefined;
+  signal?: AbortSignal | undefined;
+  telemetry?: Telemetry | undefined;
+  logger?: Logger | undefined;
+}
+
+/** One attempt's outcome: a value (and the status it came with), or the error it ended in. */
+export type AttemptOutcome<T> = { value: T; status?: number } | { error: CodexApiError };
+
+/** Sends once with these auth headers (`Authorization`, `ChatGPT-Account-ID`); never throws. */
+export type SendOnce<T> = (
+  auth: Record<string, string>,
+  attempt: number,
+) => Promise<AttemptOutcome<T>>;
+
+/** Waits `ms`, or rejects with AbortError as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Runs `send` until it succeeds, the policy stops retrying, or the caller aborts. */
+export async function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
+  const { endpoint, where, retry, auth, signal, telemetry, logger } = loop;
+  let attempt = 1;
+  let refreshed = false;
+  for (;;) {
+    if (signal?.aborted) throw abortError(signal);
+    const started = performance.now();
+    const headers = await authHeaders(auth).catch((cause: unknown) => {
+      throw new AuthError(`${where}: the auth provider failed to give a token`, { cause });
+    });
+    const outcome = await send(headers, attempt);
+    const error = "error" in outcome ? outcome.error : undefined;
+    const status = error ? error.status : (outcome as { status?: number }).status;
+    const durationMs = performance.now() - started;
+    callHook(
+      telemetry?.onRequest,
+      { endpoint, attempt, status, error, durationMs },
+      logger,
+      "onRequest",
+    );
+    if (!error) return (outcome as { value: T }).value;
+
+    if (error.status === 401 && !refreshed && auth?.onUnauthorized) {
+      refreshed = true;
+      const renewed = await auth.onUnauthorized().catch((cause: unknown) => {
+        throw new AuthError(`${where}: auth refresh (onUnauthorized) failed after a 401`, {
+          ...detailsOf(error),
+          cause,
+        });
+      });
+      if (renewed) continue; // outside the retry budget
+    }
+    if (!shouldRetry(error, retry) || attempt >= retry.maxAttempts) {
+      error.attempts = attempt;
+      throw error;
+    }
+    const serverDelay = error.headers ? serverRetryAfterMs(error.headers) : undefined;
+    const delayMs = retryDelayMs(attempt, retry, serverDelay);
+    callHook(telemetry?.onRetry, { endpoint, attempt, delayMs, error }, logger, "onRetry");
+    logger?.warn?.(
+      `${where} attempt ${attempt} failed (${error.message}); retrying in ${delayMs} ms`,
+    );
+    try {
+      await sleep(delayMs, signal);
+    } catch (abort) {
+      (abort as CodexApiError).attempts = attempt;
+      throw abort;
+    }
+    attempt++;
+  }
+}
