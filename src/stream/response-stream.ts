@@ -19,6 +19,7 @@ import {
   type TokenUsage,
 } from "./events.js";
 import { isEmptySnapshot, parseRateLimits, type RateLimitSnapshot } from "./rate-limits.js";
+import { IdleTimer } from "./idle-timer.js";
 import { SseDecoder, type SseMessage } from "./sse.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
 
@@ -144,12 +145,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   #telemetryAt = performance.now(); // when the previous event (or the headers) came
   #finished = false;
   #stopped: CodexApiError | undefined;
-  // The idle timer is armed once and re-armed when it fires early: cheaper than a reset per event.
-  // Only time spent waiting for bytes counts, from the later of the last message and the `next()`
-  // call that started the wait.
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #lastEventAt = performance.now();
-  #waiting = false; // for bytes, inside #read
+  readonly #idle: IdleTimer;
   #reading: Promise<void> | undefined; // the #read under way
 
   constructor(
@@ -178,7 +174,10 @@ class EventReader implements AsyncIterator<ResponseEvent> {
     if (signal.aborted)
       this.#stopped = new AbortError("the request was aborted by the caller", details);
     else signal.addEventListener("abort", this.#onAbort, { once: true });
-    this.#arm(options.idleTimeoutMs);
+    this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
+      const message = `no SSE event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
+      this.#stop(new StreamIdleTimeoutError(message, this.#details));
+    });
   }
 
   next(): Promise<IteratorResult<ResponseEvent>> {
@@ -188,7 +187,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
       const event = this.#take();
       if (event) return Promise.resolve({ done: false, value: event });
       if (this.#finished) return Promise.resolve(done);
-      this.#lastEventAt = Math.max(this.#lastEventAt, performance.now());
+      this.#idle.start();
       const read = this.#read();
       const settled = () => {
         this.#reading = undefined;
@@ -240,7 +239,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
       if (!reader) throw new StreamError("the reply has no body", details);
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
-        this.#waiting = true;
+        this.#idle.waiting();
         try {
           chunk = await reader.read();
         } catch (error) {
@@ -248,12 +247,11 @@ class EventReader implements AsyncIterator<ResponseEvent> {
           const message = `the stream failed after byte ${this.#decoder.bytes}: ${String((error as Error)?.message ?? error)}`;
           throw new StreamError(message, { ...details, retryable: true, cause: error });
         }
-        this.#waiting = false;
         if (this.#stopped) throw this.#stopped;
         if (this.#finished) return done; // return() was called meanwhile
         if (chunk.done) this.#decoder.end();
         else this.#decoder.push(chunk.value);
-        if (this.#decoder.messages.length > 0) this.#lastEventAt = performance.now();
+        this.#idle.received(this.#decoder.messages.length > 0);
         const event = this.#take();
         if (event) return { done: false, value: event };
         if (chunk.done) {
@@ -269,17 +267,6 @@ class EventReader implements AsyncIterator<ResponseEvent> {
     }
   }
 
-  #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
-      const { idleTimeoutMs } = this.#options;
-      if (!this.#waiting) return this.#arm(idleTimeoutMs);
-      const idle = performance.now() - this.#lastEventAt;
-      if (idle + 1 < idleTimeoutMs) return this.#arm(idleTimeoutMs - idle);
-      const message = `no SSE event for ${idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
-      this.#stop(new StreamIdleTimeoutError(message, this.#details));
-    }, ms);
-  }
-
   /** Ends reading with `error`: a pending read resolves at once and then throws it. */
   #stop(error: CodexApiError): void {
     this.#stopped ??= error;
@@ -290,7 +277,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#timer);
+    this.#idle.stop();
     this.#signal.removeEventListener("abort", this.#onAbort);
     this.#onEnd();
     this.#reader?.cancel().catch(() => {});
