@@ -1,10 +1,12 @@
-// The public surface of codex-api: re-exports only.
-export type * from "./generated/openapi.js";
+// The public surface of codex-api: re-exports only. Adding a name is an API decision; the export
+// list is pinned by test/package.test.ts.
+
+// The client
 export { createClient, type ClientOptions, type CodexClient } from "./client.js";
-export { providers, urlFor, isAzureResponsesEndpoint, type ProviderConfig } from "./provider.js";
+export { providers, type ProviderConfig } from "./provider.js";
 export type { AuthProvider } from "./transport/auth.js";
 export type { RetryConfig } from "./transport/retry.js";
-export { DEFAULT_RETRY } from "./transport/retry.js";
+export type { Compression } from "./transport/compress.js";
 export type {
   Telemetry,
   Logger,
@@ -13,12 +15,12 @@ export type {
   RetryTelemetry,
   Endpoint,
 } from "./transport/telemetry.js";
-export {
-  buildResponsesBody,
-  type ResponsesRequest,
-  type ResponsesOptions,
-  type TurnState,
-} from "./resources/responses.js";
+export type { CallOptions } from "./resources/json-reply.js";
+export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
+export { VERSION } from "./version.js";
+
+// Streaming
+export type { ResponsesRequest, ResponsesOptions, TurnState } from "./resources/responses.js";
 export type { ResponseStream, CollectedResponse } from "./stream/response-stream.js";
 export type { ResponseEvent, TokenUsage } from "./stream/events.js";
 export {
@@ -27,11 +29,9 @@ export {
   type RateLimitFamily,
   type RateLimitWindow,
   type Credits,
-  type HeaderSource,
 } from "./stream/rate-limits.js";
-export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
-export type { CallOptions } from "./resources/json-reply.js";
-export type { ErrorDetails } from "./errors/catalogue.js";
+
+// Errors
 export {
   CodexApiError,
   TransportError,
@@ -41,6 +41,7 @@ export {
   InvalidRequestError,
   ServerError,
   RateLimitError,
+  UsageLimitReachedError,
   ContextWindowExceededError,
   QuotaExceededError,
   UsageNotIncludedError,
@@ -50,5 +51,14 @@ export {
   StreamIdleTimeoutError,
   IncompleteResponseError,
   InvalidResponseError,
+  type ErrorDetails,
 } from "./errors/catalogue.js";
-export { VERSION } from "./version.js";
+
+// Wire types (snake_case, as sent): the common ones by name, every schema under `wire`.
+export type {
+  ResponseItem,
+  ResponsesApiRequest,
+  CompactionInput,
+  RawMemory,
+} from "./generated/openapi.js";
+export type * as wire from "./generated/openapi.js";

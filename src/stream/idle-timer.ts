@@ -1,0 +1,49 @@
+// The idle timer of a stream (SSE or WebSocket): fires when no message arrived for `ms` while the
+// reader was waiting for bytes. Armed once and re-armed only when it fires early, which is cheaper
+// than a reset per message; time the caller spends between reads does not count.
+
+/** Counts idle time; `onIdle` is called once when it passes `ms` (never for `Infinity`). */
+export class IdleTimer {
+  readonly #ms: number;
+  readonly #onIdle: () => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastMessageAt = performance.now();
+  #waiting = false;
+
+  constructor(ms: number, onIdle: () => void) {
+    this.#ms = ms;
+    this.#onIdle = onIdle;
+    if (Number.isFinite(ms)) this.#arm(ms);
+  }
+
+  /** The caller asked for the next message: idle time counts from now or the last message. */
+  start(): void {
+    this.#lastMessageAt = Math.max(this.#lastMessageAt, performance.now());
+  }
+
+  /** The reader waits for bytes. */
+  waiting(): void {
+    this.#waiting = true;
+  }
+
+  /** Bytes arrived; `message` says whether they completed a message (which resets the count). */
+  received(message: boolean): void {
+    this.#waiting = false;
+    if (message) this.#lastMessageAt = performance.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      if (!this.#waiting) return this.#arm(this.#ms);
+      const idle = performance.now() - this.#lastMessageAt;
+      if (idle + 1 < this.#ms) return this.#arm(this.#ms - idle);
+      this.#timer = undefined;
+      this.#onIdle();
+    }, ms);
+  }
+}

@@ -1,0 +1,100 @@
+// The root export is a deliberate list: this test pins it (types included), so adding or removing a
+// name is a visible API decision. Wire types live behind the one `wire` namespace.
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import * as root from "../src/index.js";
+
+const ROOT_EXPORTS = [
+  "AbortError",
+  "AuthError",
+  "AuthProvider",
+  "CallOptions",
+  "ClientOptions",
+  "CodexApiError",
+  "CodexClient",
+  "CollectedResponse",
+  "CompactionInput",
+  "Compression",
+  "ContextWindowExceededError",
+  "Credits",
+  "Endpoint",
+  "ErrorDetails",
+  "IncompleteResponseError",
+  "InvalidRequestError",
+  "InvalidResponseError",
+  "Logger",
+  "MemorySummarizeInput",
+  "MemorySummarizeOutput",
+  "ProviderConfig",
+  "QuotaExceededError",
+  "RateLimitError",
+  "RateLimitFamily",
+  "RateLimitSnapshot",
+  "RateLimitWindow",
+  "RawMemory",
+  "RequestTelemetry",
+  "RequestTimeoutError",
+  "ResponseEvent",
+  "ResponseItem",
+  "ResponseStream",
+  "ResponsesApiRequest",
+  "ResponsesOptions",
+  "ResponsesRequest",
+  "RetryConfig",
+  "RetryTelemetry",
+  "RetryableStreamError",
+  "ServerError",
+  "ServerOverloadedError",
+  "SseEventTelemetry",
+  "StreamError",
+  "StreamIdleTimeoutError",
+  "Telemetry",
+  "TokenUsage",
+  "TransportError",
+  "TurnState",
+  "UsageLimitReachedError",
+  "UsageNotIncludedError",
+  "VERSION",
+  "createClient",
+  "parseRateLimits",
+  "providers",
+  "wire",
+];
+
+/** Every name `src/index.ts` exports, types included, as the compiler sees them. */
+function exportedNames(): string[] {
+  const file = new URL("../src/index.ts", import.meta.url).pathname;
+  const program = ts.createProgram([file], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  return checker
+    .getExportsOfModule(symbol)
+    .map((s) => s.getName())
+    .sort();
+}
+
+describe("the root export", () => {
+  const names = exportedNames();
+
+  it("is exactly the pinned list, at most 60 names", () => {
+    expect(names).toEqual([...ROOT_EXPORTS].sort());
+    expect(names.length).toBeLessThanOrEqual(60);
+  });
+
+  it("exports at run time exactly the value names of that list", () => {
+    const values = Object.keys(root).sort();
+    expect(values.every((name) => ROOT_EXPORTS.includes(name))).toBe(true);
+    expect(values).toContain("createClient");
+    expect(values).not.toContain("wire"); // a type-only namespace
+  });
+
+  it("keeps generator internals out of the root", () => {
+    for (const internal of ["paths", "components", "operations", "webhooks", "$defs", "urlFor"]) {
+      expect(names).not.toContain(internal);
+    }
+  });
+});
