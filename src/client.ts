@@ -15,6 +15,7 @@ import { retryConfig } from "./transport/retry.js";
 import type { Logger, Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
 
+/** What `createClient` takes: where to send, how to authenticate, and optional hooks. */
 export interface ClientOptions {
   provider: ProviderConfig;
   /** A bearer token, or a provider of one (read before every attempt). */
@@ -25,8 +26,10 @@ export interface ClientOptions {
   logger?: Logger;
 }
 
+/** The client `createClient` returns: `responses`, `compact`, `memories` and the `provider`. */
 export type CodexClient = ReturnType<typeof createClient>;
 
+/** Builds a client: one transport (auth, retries, timeouts, telemetry) shared by every resource. */
 export function createClient(options: ClientOptions) {
   const { provider } = options;
   const auth = toAuthProvider(options.auth);

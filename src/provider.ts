@@ -1,6 +1,7 @@
 // Provider configuration: where requests go, with which default headers, retry tuning and timeouts.
 import type { RetryConfig } from "./transport/retry.js";
 
+/** Where requests go and how they are sent: base URL, default headers, retries and timeouts. */
 export interface ProviderConfig {
   /** A label; `azure` (any case) marks an Azure Responses endpoint. */
   name?: string;
@@ -17,9 +18,12 @@ export interface ProviderConfig {
   requestTimeoutMs?: number;
 }
 
+/** Default longest gap between two stream events (5 minutes). */
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+/** Default request timeout (10 minutes). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 
+/** Presets: OpenAI, the ChatGPT backend, and an Azure endpoint given its base URL. */
 export const providers = {
   openai: (overrides: Partial<ProviderConfig> = {}): ProviderConfig => ({
     name: "openai",

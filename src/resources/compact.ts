@@ -4,6 +4,7 @@ import { compactResponses } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { expectShape, isObjectWithType, jsonCallInit, type CallOptions } from "./json-reply.js";
 
+/** `client.compact`: POST /responses/compact. */
 export function compactResource(endpoints: Endpoints) {
   return {
     /** The compacted history (`output` of the reply). */

@@ -4,6 +4,7 @@ import type { ProviderConfig } from "../provider.js";
 import type { Logger, Telemetry } from "../transport/telemetry.js";
 import type { Transport } from "../transport/http.js";
 
+/** What every resource is built from: the provider, the generated base client and the transport. */
 export interface Endpoints {
   provider: ProviderConfig;
   base: BaseClient;

@@ -38,5 +38,6 @@ export function expectShape(ok: boolean, what: string, data: unknown, response: 
   );
 }
 
+/** An object with a string `type` (a wire item). */
 export const isObjectWithType = (v: unknown): boolean =>
   isObject(v) && typeof v["type"] === "string";

@@ -7,12 +7,14 @@ import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };
 
+/** What `summarizeInput` takes; `rawMemories` is sent as `traces`. */
 export interface MemorySummarizeInput {
   model: string;
   rawMemories: RawMemory[];
   reasoning?: Reasoning;
 }
 
+/** One summary per raw memory. */
 export interface MemorySummarizeOutput {
   /** `trace_summary` on the wire (`raw_memory` from older servers). */
   traceSummary: string;
@@ -27,6 +29,7 @@ function toOutput(value: unknown): MemorySummarizeOutput | undefined {
   return { traceSummary, memorySummary };
 }
 
+/** `client.memories`: POST /memories/trace_summarize. */
 export function memoriesResource(endpoints: Endpoints) {
   return {
     /** One summary per raw memory, in order. */

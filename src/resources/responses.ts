@@ -25,6 +25,7 @@ export interface TurnState {
   value?: string;
 }
 
+/** The options of `client.responses.stream(request, options)`. */
 export interface ResponsesOptions {
   /** Sent as `session_id`. */
   conversationId?: string;
@@ -76,6 +77,7 @@ export function buildResponsesBody(request: ResponsesRequest, azure: boolean): R
   };
 }
 
+/** `client.responses`: POST /responses, streamed. */
 export function responsesResource(endpoints: Endpoints) {
   return {
     /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */

@@ -11,6 +11,7 @@ import {
   type RateLimitSnapshot,
 } from "./rate-limits.js";
 
+/** Token counts of a completed response (missing details count 0). */
 export interface TokenUsage {
   inputTokens: number;
   cachedInputTokens: number;
@@ -34,7 +35,7 @@ export type ResponseEvent =
   | { type: "completed"; responseId: string; tokenUsage?: TokenUsage }
   | { type: "raw"; event: Record<string, unknown> };
 
-/** The events a 2xx reply's headers stand for, in the order DESIGN §8 gives. */
+/** The events a 2xx reply's headers stand for, in the order the README's events table gives. */
 export function headerEvents(headers: Headers): ResponseEvent[] {
   const events: ResponseEvent[] = [];
   const snapshot = parseRateLimits(headers);

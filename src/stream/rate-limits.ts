@@ -1,6 +1,7 @@
 // Rate-limit snapshots from response headers (`x-codex-primary-used-percent`, …) and from the
 // `codex.rate_limits` stream event. A value that does not parse is left out, never NaN.
 
+/** One rate-limit window: how much of it is used, how long it is, when it resets. */
 export interface RateLimitWindow {
   usedPercent: number;
   windowMinutes?: number;
@@ -8,17 +9,20 @@ export interface RateLimitWindow {
   resetsAt?: number;
 }
 
+/** The credits state of the account. */
 export interface Credits {
   hasCredits: boolean;
   unlimited: boolean;
   balance?: string;
 }
 
+/** The windows and credits of one limit family. */
 export interface RateLimitFamily {
   primary?: RateLimitWindow;
   secondary?: RateLimitWindow;
 }
 
+/** What the rate-limit headers (or a `codex.rate_limits` event) said, with other families under `limits`. */
 export interface RateLimitSnapshot extends RateLimitFamily {
   credits?: Credits;
   /** Other limit families (`x-<name>-primary-…`), keyed by name lower-cased with `-` -> `_`. */
@@ -121,6 +125,7 @@ export function parseRateLimits(headers: HeaderSource): RateLimitSnapshot {
   return snapshot;
 }
 
+/** True when a snapshot holds nothing. */
 export function isEmptySnapshot(s: RateLimitSnapshot): boolean {
   return !s.primary && !s.secondary && !s.credits && !s.limits;
 }

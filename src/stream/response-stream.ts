@@ -23,6 +23,7 @@ import { IdleTimer } from "./idle-timer.js";
 import { SseDecoder, type SseMessage } from "./sse.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
 
+/** How a stream is read: idle timeout, raw events, hooks and the caller's signal. */
 export interface StreamOptions {
   idleTimeoutMs: number;
   includeRawEvents?: boolean;
@@ -43,6 +44,7 @@ export interface CollectedResponse {
   rateLimits?: RateLimitSnapshot;
 }
 
+/** A streamed reply: iterate it for ResponseEvents, or `collect()` them; `abort()` ends it. */
 export class ResponseStream implements AsyncIterable<ResponseEvent> {
   /** The reply's `x-request-id`. */
   readonly requestId: string | undefined;
@@ -284,6 +286,7 @@ class EventReader implements AsyncIterator<ResponseEvent> {
   }
 }
 
+/** Wraps a 2xx SSE reply in a ResponseStream. */
 export function openResponseStream(response: Response, options: StreamOptions): ResponseStream {
   return new ResponseStream(response, options);
 }

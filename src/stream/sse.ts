@@ -3,6 +3,7 @@
 // message being read. Byte offsets, which only error messages need, are worked out when asked for.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
+/** One SSE message: its `data`, and `event` / `id` when given. */
 export type SseMessage = EventSourceMessage;
 
 const encoder = new TextEncoder();

@@ -1,5 +1,6 @@
 // Auth: a bearer token (and optionally a ChatGPT account id), read before every attempt.
 
+/** Gives the token (and ChatGPT account id) before every attempt, and may refresh it after a 401. */
 export interface AuthProvider {
   bearerToken(): string | undefined | Promise<string | undefined>;
   accountId?(): string | undefined | Promise<string | undefined>;

@@ -1,8 +1,9 @@
-// Request headers in the order DESIGN §6 gives: provider headers, then per-call headers, then the
-// caller's extra headers (later wins). Auth is added last, per attempt, by the transport.
+// Request headers, in the order ARCHITECTURE.md gives: provider headers, then per-call headers,
+// then the caller's extra headers (later wins). Auth is added last, per attempt, by the transport.
 import { InvalidRequestError } from "../errors/catalogue.js";
 import { VERSION } from "../version.js";
 
+/** Sent on every request. */
 export const USER_AGENT = `codex-api-ts/${VERSION}`;
 
 /** Merges header maps left to right (a later name wins whatever its case), then checks the values. */

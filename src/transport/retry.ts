@@ -8,6 +8,7 @@ import {
   RequestTimeoutError,
 } from "../errors/catalogue.js";
 
+/** Which failures are sent again, how often and how long to wait (`provider.retry`). */
 export interface RetryConfig {
   /** Sends in all, the first included (default 5 = 1 + 4 retries). */
   maxAttempts: number;
@@ -23,6 +24,7 @@ export interface RetryConfig {
   maxDelayMs: number;
 }
 
+/** The retry policy when `provider.retry` says nothing. */
 export const DEFAULT_RETRY: RetryConfig = {
   maxAttempts: 5,
   baseDelayMs: 200,
@@ -32,6 +34,7 @@ export const DEFAULT_RETRY: RetryConfig = {
   maxDelayMs: 30_000,
 };
 
+/** The defaults with `overrides` applied. */
 export function retryConfig(overrides: Partial<RetryConfig> = {}): RetryConfig {
   const config = { ...DEFAULT_RETRY, ...overrides };
   if (!Number.isInteger(config.maxAttempts) || config.maxAttempts < 1) {

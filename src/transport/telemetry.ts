@@ -4,6 +4,7 @@
 /** The endpoint an attempt belongs to, as telemetry names it. */
 export type Endpoint = "responses" | "compact" | "memories";
 
+/** Passed to `onRequest` after every attempt. */
 export interface RequestTelemetry {
   endpoint: Endpoint;
   /** 1-based. */
@@ -13,6 +14,7 @@ export interface RequestTelemetry {
   durationMs: number;
 }
 
+/** Passed to `onSseEvent` for every stream message. */
 export interface SseEventTelemetry {
   /** The payload's wire `type`, e.g. `response.output_text.delta`. */
   type: string;
@@ -20,6 +22,7 @@ export interface SseEventTelemetry {
   durationMs: number;
 }
 
+/** Passed to `onRetry` before the wait that precedes a retry. */
 export interface RetryTelemetry {
   endpoint: Endpoint;
   /** The attempt that failed (1-based); the next one is `attempt + 1`. */
@@ -28,12 +31,14 @@ export interface RetryTelemetry {
   error: unknown;
 }
 
+/** Hooks called as requests run; one that throws or rejects is logged and ignored. */
 export interface Telemetry {
   onRequest?(info: RequestTelemetry): void;
   onSseEvent?(info: SseEventTelemetry): void;
   onRetry?(info: RetryTelemetry): void;
 }
 
+/** Where the client logs (debug: attempts; warn: retries and failing hooks). Secrets are redacted. */
 export interface Logger {
   debug?(message: string, ...data: unknown[]): void;
   info?(message: string, ...data: unknown[]): void;

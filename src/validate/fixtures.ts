@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { schemaNames, validate, type SchemaName } from "./index.js";
 
+/** One value of a fixture file that failed, with its file and line. */
 export interface FixtureFailure {
   file: string;
   /** 1-based line of the value (1 for a `.json` file). */
@@ -13,6 +14,7 @@ export interface FixtureFailure {
   message: string;
 }
 
+/** The outcome of checking one fixture file. */
 export interface FixtureReport {
   /** Values checked (a `.json` file is one, a stream file one per non-empty line). */
   checked: number;

@@ -5,11 +5,13 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { schema, type SchemaName } from "../generated/schema.js";
 
 export type { SchemaName };
+/** One thing wrong with a value: where (a JSON Pointer) and what. */
 export interface ValidationIssue {
   /** JSON Pointer into the value, e.g. `/content/0/text` (empty for the value itself). */
   path: string;
   message: string;
 }
+/** What `validate` returns: ok, or the issues found. */
 export type ValidationResult = { ok: true } | { ok: false; errors: ValidationIssue[] };
 
 let ajv: Ajv2020 | undefined;

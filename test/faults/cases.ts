@@ -1,7 +1,7 @@
 // The fault matrix: one row per (fault, endpoint). `setup` starts a real server on 127.0.0.1 (the
 // mock server from codex-api/testing, or a raw node:http / node:net server where the fault needs
 // lower-level control); `run` drives the real client against it; `expect` is the documented outcome
-// (DESIGN.md §3, §4, §8). `baseline` (successful cases) starts an unfaulted server: `run` against it
+// (the README's events and errors tables). `baseline` (successful cases) starts an unfaulted server: `run` against it
 // must observe exactly the same events/output (the lost-event check).
 import {
   createServer as createHttpServer,

@@ -1,4 +1,4 @@
-// The recorded Responses streams (a copy of ../shared/corpus/responses-streams, with its README and
+// The recorded Responses streams (see test/corpus/responses-streams/README.md for their
 // provenance: vercel/ai test fixtures, Apache-2.0), one JSON payload per line.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

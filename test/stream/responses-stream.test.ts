@@ -1,5 +1,5 @@
 // client.responses.stream() end to end against a real HTTP server on 127.0.0.1: the recorded
-// corpus, every row of DESIGN §3, header events, the stream rules and the request side.
+// corpus, every row of the README events table, header events, the stream rules and the request side.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import * as zlib from "node:zlib";
@@ -334,9 +334,9 @@ describe("corpus replay", () => {
 });
 
 // ------------------------------------------------------------------------------------------------
-// 2. DESIGN §3, row by row
+// 2. The README events table, row by row
 
-describe("event table (DESIGN §3)", () => {
+describe("event table (README)", () => {
   it("maps created, items, deltas and reasoning events", async () => {
     const item = message("Hello");
     const reasoning = { type: "reasoning", id: "rs_1", summary: [] };
