@@ -14,6 +14,7 @@ import { responsesResource } from "./resources/responses.js";
 import { retryConfig } from "./transport/retry.js";
 import type { Logger, Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
+import { Scrubber } from "./transport/redact.js";
 
 /** What `createClient` takes: where to send, how to authenticate, and optional hooks. */
 export interface ClientOptions {
@@ -33,7 +34,11 @@ export type CodexClient = ReturnType<typeof createClient>;
 export function createClient(options: ClientOptions) {
   const { provider } = options;
   const auth = toAuthProvider(options.auth);
+  const scrubber = new Scrubber();
+  scrubber.addHeaders(provider.headers);
+  if (typeof options.auth === "string") scrubber.add(options.auth);
   const transport = createTransport({
+    scrubber,
     retry: retryConfig(provider.retry),
     requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(provider.queryParams ? { queryParams: provider.queryParams } : {}),
@@ -50,6 +55,7 @@ export function createClient(options: ClientOptions) {
     provider,
     base,
     transport,
+    scrubber,
     streamIdleTimeoutMs: provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

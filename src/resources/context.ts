@@ -2,6 +2,7 @@
 import type { BaseClient } from "../generated/client.js";
 import type { ProviderConfig } from "../provider.js";
 import type { Logger, Telemetry } from "../transport/telemetry.js";
+import type { Scrubber } from "../transport/redact.js";
 import type { Transport } from "../transport/http.js";
 
 /** What every resource is built from: the provider, the generated base client and the transport. */
@@ -12,4 +13,6 @@ export interface Endpoints {
   streamIdleTimeoutMs: number;
   telemetry?: Telemetry;
   logger?: Logger;
+  /** The client's one scrubber (ARCHITECTURE.md, "Where each rule lives"). */
+  scrubber: Scrubber;
 }

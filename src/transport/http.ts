@@ -14,7 +14,7 @@ import { snippet } from "../util.js";
 import type { AuthProvider } from "./auth.js";
 import { compress, type Compression } from "./compress.js";
 import { assertHeaderValues } from "./headers.js";
-import { redactHeaders, scrub, secretValues } from "./redact.js";
+import { redactHeaders, type Scrubber } from "./redact.js";
 import { serverRetryAfterMs, type RetryConfig } from "./retry.js";
 import { withRetries, type AttemptOutcome } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
@@ -28,6 +28,8 @@ export interface TransportOptions {
   fetch?: typeof fetch | undefined;
   telemetry?: Telemetry | undefined;
   logger?: Logger | undefined;
+  /** The client's scrubber: it learns each attempt's auth values. */
+  scrubber: Scrubber;
 }
 
 /** One call through the transport. */
@@ -51,8 +53,8 @@ interface HttpAttempt {
   timeoutMs: number;
   /** `METHOD url`, the start of every message. */
   where: string;
-  /** Values to scrub from any reply text that is quoted. */
-  secrets: string[];
+  /** Cleans any reply text that is quoted. */
+  scrubber: Scrubber;
 }
 
 /**
@@ -121,13 +123,13 @@ async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
     const text = await response.text();
     if (!response.ok) {
       const retryAfterMs = serverRetryAfterMs(response.headers);
-      const body = scrub(text, a.secrets);
+      const body = a.scrubber.text(text);
       return fail(errorFromHttp(response.status, body, { ...details, retryAfterMs }, a.where));
     }
     try {
       JSON.parse(text);
     } catch {
-      const said = text.trim() ? snippet(scrub(text, a.secrets)) : "(empty body)";
+      const said = text.trim() ? snippet(a.scrubber.text(text)) : "(empty body)";
       const message = `${a.where}: HTTP ${response.status} reply is not JSON: ${said}`;
       return fail(new InvalidResponseError(message, details));
     }
@@ -149,7 +151,7 @@ async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
 
 /** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
-  const { retry, requestTimeoutMs, auth, telemetry, logger } = options;
+  const { retry, requestTimeoutMs, auth, telemetry, logger, scrubber } = options;
 
   function fetchFor(call: Call) {
     return async (request: Request): Promise<Response> => {
@@ -164,9 +166,19 @@ export function createTransport(options: TransportOptions): Transport {
       const baseHeaders = new Headers(request.headers);
       if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       const send = options.fetch ?? globalThis.fetch;
-      const loop = { endpoint: call.endpoint, where, retry, auth, signal, telemetry, logger };
+      const loop = {
+        endpoint: call.endpoint,
+        where,
+        retry,
+        auth,
+        signal,
+        telemetry,
+        logger,
+        scrubber,
+      };
 
       return withRetries(loop, (secrets, attempt) => {
+        scrubber.addHeaders(secrets);
         assertHeaderValues(secrets);
         const headers = new Headers(baseHeaders);
         for (const [name, value] of Object.entries(secrets)) headers.set(name, value);
@@ -181,7 +193,7 @@ export function createTransport(options: TransportOptions): Transport {
           signal,
           timeoutMs: requestTimeoutMs,
           where,
-          secrets: secretValues(secrets),
+          scrubber,
         });
       });
     };

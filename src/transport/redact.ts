@@ -1,20 +1,14 @@
-// What must never be logged or quoted: the values of secret headers, and reply text that echoes them.
-// Everything that reaches a log line or an error message passes through here first.
+// The one scrubber: every string that reaches an error message, `cause`, log line, telemetry payload
+// or the CLI passes through a client's Scrubber first. It knows the values of secret headers (the
+// provider's and each attempt's auth) and removes them, as given and trimmed, and URL passwords.
+import type { CodexApiError } from "../errors/catalogue.js";
 
-const SECRET_HEADERS = new Set([
-  "authorization",
-  "chatgpt-account-id",
-  "cookie",
-  "set-cookie",
-  "proxy-authorization",
-  "api-key",
-  "x-api-key",
-  "openai-api-key",
-]);
+const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "chatgpt-account-id"]);
 
-/** True for a header whose value must never be logged. */
+/** True for a header whose value must never be logged: auth, cookies, and any key, token or secret. */
 export function isSecretHeader(name: string): boolean {
-  return SECRET_HEADERS.has(name.toLowerCase());
+  const lower = name.toLowerCase();
+  return SECRET_HEADERS.has(lower) || /key|token|secret|auth/.test(lower);
 }
 
 /** A copy of `headers` fit to log: secret values replaced by `[redacted]`. */
@@ -25,20 +19,75 @@ export function redactHeaders(headers: Headers | Record<string, string>): Record
   return out;
 }
 
-/** The values of the auth headers (and the bare token), longest first, to scrub from reply bodies. */
-export function secretValues(headers: Record<string, string>): string[] {
-  const values = new Set<string>();
-  for (const value of Object.values(headers)) {
-    values.add(value);
-    const bare = value.replace(/^Bearer\s+/i, "");
-    if (bare) values.add(bare);
+// The most values one client remembers; a token that rotates every request still stays bounded.
+const MAX_SECRETS = 64;
+const REDACTED = "[redacted]";
+// `scheme://user:password@` in any URL a server or a caller wrote.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi;
+
+/** Removes known secrets from text and errors; one per client. */
+export class Scrubber {
+  // Longest first, so a token is removed before a shorter value that is part of it.
+  #values: string[] = [];
+
+  /** Remembers the values of the secret headers among `headers` (and a bearer's bare token). */
+  addHeaders(headers: Record<string, string> | Headers | undefined): void {
+    if (!headers) return;
+    const entries = headers instanceof Headers ? headers.entries() : Object.entries(headers);
+    for (const [name, value] of entries) {
+      if (!isSecretHeader(name)) continue;
+      this.add(value);
+      this.add(value.replace(/^\s*Bearer\s+/i, ""));
+    }
   }
-  return [...values].filter((v) => v.trim() !== "").sort((a, b) => b.length - a.length);
+
+  /** Remembers one secret value, as given and trimmed. */
+  add(value: string | undefined): void {
+    for (const v of [value, value?.trim()]) {
+      if (!v || v.length < 4 || this.#values.includes(v)) continue;
+      this.#values.push(v);
+      this.#values.sort((a, b) => b.length - a.length);
+      if (this.#values.length > MAX_SECRETS) this.#values.pop();
+    }
+  }
+
+  /** `text` without any known secret or URL password. */
+  text(text: string): string {
+    let out = text.includes("://") ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
+    for (const secret of this.#values) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out;
+  }
+
+  /** Scrubs an error in place (message, stack, and its `cause` chain) and returns it. */
+  error<E extends CodexApiError>(error: E): E {
+    scrubInPlace(error, this, 0);
+    return error;
+  }
 }
 
-/** `text` with every secret replaced, so that no error message can carry it. */
-export function scrub(text: string, secrets: string[]): string {
-  for (const secret of secrets)
-    if (text.includes(secret)) text = text.split(secret).join("[redacted]");
-  return text;
+/** Rewrites message, stack and cause of `error`; false when it holds a secret it cannot shed. */
+function scrubInPlace(error: unknown, scrubber: Scrubber, depth: number): boolean {
+  if (typeof error !== "object" || error === null || depth > 8) return true;
+  const e = error as { message?: unknown; stack?: unknown; cause?: unknown };
+  try {
+    for (const key of ["message", "stack"] as const) {
+      const value = e[key];
+      if (typeof value !== "string") continue;
+      const clean = scrubber.text(value);
+      if (clean !== value) Object.defineProperty(error, key, { value: clean, configurable: true });
+    }
+    const { cause } = e;
+    if (typeof cause === "string") {
+      Object.defineProperty(error, "cause", { value: scrubber.text(cause), configurable: true });
+    } else if (!scrubInPlace(cause, scrubber, depth + 1)) {
+      // A frozen foreign error: keep a clean copy of its message instead.
+      const text = scrubber.text(String((cause as Error).message ?? cause));
+      Object.defineProperty(error, "cause", { value: new Error(text), configurable: true });
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { AuthError, CodexApiError } from "../errors/catalogue.js";
 import { abortError, detailsOf } from "../errors/map.js";
 import { authHeaders, type AuthProvider } from "./auth.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
+import type { Scrubber } from "./redact.js";
 import { callHook, type Endpoint, type Logger, type Telemetry } from "./telemetry.js";
 
 /** What one call's loop needs to know. */
@@ -17,6 +18,8 @@ export interface RetryLoop {
   signal?: AbortSignal | undefined;
   telemetry?: Telemetry | undefined;
   logger?: Logger | undefined;
+  /** Every error is scrubbed before a hook, the logger or the caller sees it. */
+  scrubber: Scrubber;
 }
 
 /** One attempt's outcome: a value (and the status it came with), or the error it ended in. */
@@ -45,8 +48,14 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** Runs `send` until it succeeds, the policy stops retrying, or the caller aborts. */
-export async function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
-  const { endpoint, where, retry, auth, signal, telemetry, logger } = loop;
+export function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
+  return retrying(loop, send).catch((error: unknown) => {
+    throw error instanceof CodexApiError ? loop.scrubber.error(error) : error;
+  });
+}
+
+async function retrying<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
+  const { endpoint, where, retry, auth, signal, telemetry, logger, scrubber } = loop;
   let attempt = 1;
   let refreshed = false;
   for (;;) {
@@ -56,7 +65,7 @@ export async function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promis
       throw new AuthError(`${where}: the auth provider failed to give a token`, { cause });
     });
     const outcome = await send(headers, attempt);
-    const error = "error" in outcome ? outcome.error : undefined;
+    const error = "error" in outcome ? scrubber.error(outcome.error) : undefined;
     const status = error ? error.status : (outcome as { status?: number }).status;
     const durationMs = performance.now() - started;
     callHook(
