@@ -45,7 +45,8 @@ export async function validateFixtureFile(
   }
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    // A leading UTF-8 byte order mark is not part of the JSON.
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
     const message = `cannot read: ${(error as Error).message}`;
     return { checked: 0, failures: [{ file, line: 0, path: "", message }] };

@@ -1,49 +1,12 @@
-// The codex-api command, run as a child process (tsx) against an in-process mock server.
-import { spawn } from "node:child_process";
+// The codex-api command in process: main() with in-memory streams against an in-process mock server.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startMockServer, type MockServer } from "../../src/testing/index.js";
-
-const TSX = "node_modules/.bin/tsx";
-const CLI = "src/cli/main.ts";
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  for (const k of ["CODEX_BASE_URL", "CODEX_API_KEY", "OPENAI_API_KEY", "CODEX_API_DEBUG"]) {
-    if (!(k in extra)) delete env[k];
-  }
-  return env;
-}
-
-function run(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: process.cwd(), env: cleanEnv() });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`timed out: codex-api ${args.join(" ")}\n${stderr}`));
-    }, opts.timeoutMs ?? 10_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-    else child.stdin.end();
-  });
-}
+import { VERSION } from "../../src/version.js";
+import { runCli } from "../helpers/cli.js";
 
 let server: MockServer;
 let dir: string;
@@ -64,9 +27,11 @@ async function tempFile(name: string, content: string): Promise<string> {
   return file;
 }
 
+const BOM = "\uFEFF";
+
 describe.concurrent("codex-api", () => {
   test("responses streams the text to stdout and usage to stderr", async () => {
-    const r = await run(["responses", "--base-url", server.url, "hello", "there"]);
+    const r = await runCli(["responses", "--base-url", server.url, "hello", "there"]);
     expect(r.stderr).not.toContain("codex-api:");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("Echo: hello there\n");
@@ -77,7 +42,7 @@ describe.concurrent("codex-api", () => {
   });
 
   test("responses --json prints one event per line, ending with completed", async () => {
-    const r = await run([
+    const r = await runCli([
       "responses",
       "--base-url",
       server.url,
@@ -101,18 +66,37 @@ describe.concurrent("codex-api", () => {
     expect(r.stderr).not.toContain("tokens:");
   });
 
-  test("responses reads the prompt from stdin; reasoning goes to stderr when not a TTY", async () => {
-    const r = await run(["responses", "--base-url", server.url, "--reasoning", "high"], {
-      stdin: "from stdin\n",
+  test("responses reads the prompt from stdin (BOM dropped); reasoning goes to stderr when not a TTY", async () => {
+    const r = await runCli(["responses", "--base-url", server.url, "--reasoning", "high"], {
+      stdin: `${BOM}from stdin\n`,
     });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("Echo: from stdin\n");
     expect(r.stdout).not.toContain("\x1b[");
+    expect(r.stderr).toContain("Thinking about the request.");
     expect(r.stderr).toMatch(/tokens: .*\(reasoning [1-9]\d*\)/);
   });
 
+  test("on a TTY the reasoning is dimmed on stdout", async () => {
+    let stdout = "";
+    const tty = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          stdout += chunk.toString();
+          done();
+        },
+      }),
+      { isTTY: true },
+    );
+    const r = await runCli(["responses", "--base-url", server.url, "--reasoning", "low", "hi"], {
+      stdout: tty,
+    });
+    expect(r.code).toBe(0);
+    expect(stdout).toBe("\x1b[2mThinking about \x1b[22m\x1b[2mthe request.\x1b[22m\n\nEcho: hi\n");
+  });
+
   test("without a base URL the embedded mock server is used", async () => {
-    const r = await run(["responses", "ping"]);
+    const r = await runCli(["responses", "ping"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /no --base-url or CODEX_BASE_URL: using the embedded mock server at http:\/\/127\.0\.0\.1:\d+/,
@@ -120,26 +104,30 @@ describe.concurrent("codex-api", () => {
     expect(r.stdout).toBe("Echo: ping\n");
   });
 
+  test("CODEX_BASE_URL and CODEX_API_KEY come from io.env", async () => {
+    const r = await runCli(["responses", "from env"], {
+      env: { CODEX_BASE_URL: server.url, CODEX_API_KEY: "sk-from-env" },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("embedded mock server");
+    const sent = server.requests.find((q) => JSON.stringify(q.body).includes("from env"));
+    expect(sent?.headers["authorization"]).toBe("Bearer sk-from-env");
+  });
+
   test("HTTP 500s, retries exhausted: exit 1 naming ServerError and the status, not the key", async () => {
     const failing = await startMockServer({ responses: { status: 500 } });
     try {
       const key = "sk-test-secret-key-123";
-      const r = await run([
-        "responses",
-        "--base-url",
-        failing.url,
-        "--api-key",
-        key,
-        "--max-attempts",
-        "2",
-        "hi",
-      ]);
+      const r = await runCli(
+        ["responses", "--base-url", failing.url, "--api-key", key, "--max-attempts", "2", "hi"],
+        { env: { CODEX_API_DEBUG: "1" } },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^codex-api: ServerError/m);
       expect(r.stderr).toContain("500");
       expect(r.stderr).toMatch(/request id req_\d+/);
       expect(r.stderr).not.toContain(key);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).toMatch(/\n\s+at /);
       expect(failing.requests).toHaveLength(2);
       expect(failing.requests[0]?.headers["authorization"]).toBe(`Bearer ${key}`);
     } finally {
@@ -147,24 +135,23 @@ describe.concurrent("codex-api", () => {
     }
   });
 
-  test("compact prints the returned items", async () => {
+  test("compact prints the returned items (input files may start with a BOM)", async () => {
     const items = [
       { type: "message", role: "user", content: [{ type: "input_text", text: "hello" }] },
     ];
-    const plain = await tempFile("compact-items.json", JSON.stringify(items));
+    const plain = await tempFile("compact-items.json", BOM + JSON.stringify(items));
     const wrapped = await tempFile(
       "compact-object.json",
       JSON.stringify({ model: "m-file", input: items, instructions: "be brief" }),
     );
     const [a, b] = await Promise.all([
-      run(["compact", "--base-url", server.url, "--input", plain]),
-      run(["compact", "--base-url", server.url, "--input", wrapped]),
+      runCli(["compact", "--base-url", server.url, "--input", plain]),
+      runCli(["compact", "--base-url", server.url, "--input", wrapped]),
     ]);
     for (const r of [a, b]) {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout) as { type: string }[];
-      expect(Array.isArray(out)).toBe(true);
       expect(out.length).toBeGreaterThan(0);
       expect(out.every((i) => typeof i.type === "string")).toBe(true);
     }
@@ -184,8 +171,8 @@ describe.concurrent("codex-api", () => {
       { id: "mem-1", metadata: { source_path: "/tmp/a.jsonl" }, items: [{ type: "x" }] },
       { id: "mem-2", metadata: { source_path: "/tmp/b.jsonl" }, items: [] },
     ];
-    const file = await tempFile("memories.json", JSON.stringify({ traces: memories }));
-    const r = await run(["memories", "--base-url", server.url, "--input", file]);
+    const file = await tempFile("memories.json", BOM + JSON.stringify({ traces: memories }));
+    const r = await runCli(["memories", "--base-url", server.url, "--input", file]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { traceSummary: string; memorySummary: string }[];
     expect(out).toHaveLength(2);
@@ -197,9 +184,9 @@ describe.concurrent("codex-api", () => {
     const bad = await tempFile("bad.json", "{not json");
     const missing = join(dir, "does-not-exist.json");
     const [noInput, noFile, badJson] = await Promise.all([
-      run(["compact", "--base-url", server.url]),
-      run(["memories", "--base-url", server.url, "--input", missing]),
-      run(["compact", "--base-url", server.url, "--input", bad]),
+      runCli(["compact", "--base-url", server.url]),
+      runCli(["memories", "--base-url", server.url, "--input", missing]),
+      runCli(["compact", "--base-url", server.url, "--input", bad]),
     ]);
     expect(noInput.code).toBe(2);
     expect(noInput.stderr).toMatch(/^codex-api: .*--input/);
@@ -210,68 +197,140 @@ describe.concurrent("codex-api", () => {
     expect(badJson.stderr).toContain("invalid JSON");
   });
 
-  test("validate: a good fixture passes, a bad one fails with the path", async () => {
-    const [good, bad, unknown] = await Promise.all([
-      run(["validate", "test/fixtures/valid/ResponseItem/message-user.json"]),
-      run(["validate", "test/fixtures/invalid/ResponseItem/message-text-number.json"]),
-      run(["validate", "--schema", "NoSuchSchema", "x.json"]),
+  test("validate: a good fixture passes (with or without a BOM), a bad one fails with the path", async () => {
+    const good = "test/fixtures/valid/ResponseItem/message-user.json";
+    const { readFile } = await import("node:fs/promises");
+    const withBom = await tempFile("bom.json", BOM + (await readFile(good, "utf8")));
+    const [plain, bom, bad] = await Promise.all([
+      runCli(["validate", good]),
+      runCli(["validate", "--schema", "ResponseItem", withBom]),
+      runCli(["validate", "test/fixtures/invalid/ResponseItem/message-text-number.json"]),
     ]);
-    expect(good.stdout).toBe("1 passed, 0 failed\n");
-    expect(good.code).toBe(0);
+    expect(plain.stdout).toBe("1 passed, 0 failed\n");
+    expect(plain.code).toBe(0);
+    expect(bom.stdout).toBe("1 passed, 0 failed\n");
     expect(bad.stdout).toContain("/content/0/text must be string");
     expect(bad.stdout).toContain("0 passed, 1 failed");
     expect(bad.code).toBe(1);
-    expect(unknown.code).toBe(2);
   });
 
-  test("usage errors exit 2; --help exits 0; --version prints the version", async () => {
-    const [unknownFlag, noCommand, help, version] = await Promise.all([
-      run(["responses", "--bogus", "hi"]),
-      run([]),
-      run(["--help"]),
-      run(["--version"]),
+  test.each([
+    [["responses", "--bogus", "hi"], /--bogus/],
+    [[], /^usage: codex-api/],
+    [["nope"], /unknown command "nope"/],
+    [["responses"], /no prompt/],
+    [["responses", "--reasoning", "max", "hi"], /--reasoning must be/],
+    [["responses", "--max-attempts", "0", "hi"], /--max-attempts must be a whole number >= 1/],
+    [
+      ["responses", "--base-url", "not a url", "hi"],
+      /--base-url must be an absolute http\(s\) URL/,
+    ],
+    [["responses", "--base-url", "ftp://127.0.0.1/", "hi"], /--base-url must be/],
+    [["compact", "--input", "x.json", "extra"], /unexpected argument "extra"/],
+    [["validate"], /no files given/],
+    [["validate", "--schema", "NoSuchSchema", "x.json"], /unknown schema "NoSuchSchema"/],
+    [["validate", "--schema"], /--schema/],
+    [["mock", "--port", "70000"], /--port must be a whole number in 0\.\.65535, got "70000"/],
+    [["mock", "--port", "-1"], /--port/],
+  ])("usage error exits 2: codex-api %j", async (argv, message) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe("");
+  });
+
+  test("a bad CODEX_BASE_URL is a usage error naming the variable", async () => {
+    const r = await runCli(["responses", "hi"], { env: { CODEX_BASE_URL: "127.0.0.1:1" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("CODEX_BASE_URL must be an absolute http(s) URL");
+  });
+
+  test("--help exits 0; --version prints the version", async () => {
+    const [help, lateHelp, version] = await Promise.all([
+      runCli(["--help"]),
+      runCli(["compact", "--help"]),
+      runCli(["--version"]),
     ]);
-    expect(unknownFlag.code).toBe(2);
-    expect(unknownFlag.stderr).toMatch(/^codex-api: .*--bogus/);
-    expect(noCommand.code).toBe(2);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--max-attempts");
-    const { VERSION } = await import("../../src/version.js");
-    expect(version.stdout.trim()).toBe(VERSION);
+    expect(lateHelp.stdout).toBe(help.stdout);
+    expect(version.stdout).toBe(`${VERSION}\n`);
+  });
+});
+
+describe("ending a command", () => {
+  test("mock serves until io.signal aborts, then closes and exits 0", async () => {
+    const stop = new AbortController();
+    let listening: (url: string) => void;
+    const url = new Promise<string>((resolve) => (listening = resolve));
+    const run = runCli(["mock", "--port", "0"], {
+      signal: stop.signal,
+      onStdout: (soFar) => {
+        const m = /mock server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(soFar);
+        if (m?.[1]) listening(m[1]);
+      },
+    });
+    const res = await fetch(`${await url}/memories/trace_summarize`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "m",
+        traces: [{ id: "t1", metadata: { source_path: "p" }, items: [] }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { output: unknown[] }).output).toHaveLength(1);
+    stop.abort("SIGTERM");
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("mock server closed (SIGTERM)\n");
+    await expect(fetch(await url)).rejects.toThrow();
   });
 
-  test("mock serves until SIGTERM, then exits 0", async () => {
-    const child = spawn(TSX, [CLI, "mock", "--port", "0"], { env: cleanEnv() });
-    let stdout = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("close", (code) => resolve(code)),
-    );
+  // The server sends the first text delta, then stalls: only the abort can end these runs.
+  const stalled = () => startMockServer({ responses: { stallAfterEvents: 5, keepAliveMs: 50 } });
+
+  test("a stdout that fails with EPIPE ends a stream quietly with exit 0", async () => {
+    const stalling = await stalled();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("no listening line")), 10_000);
-        child.stdout.on("data", () => {
-          const m = /mock server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (m?.[1]) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
+      let writes = 0;
+      const gone = new Writable({
+        write(_chunk, _encoding, done) {
+          writes++;
+          done(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+        },
       });
-      const res = await fetch(`${url}/memories/trace_summarize`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          model: "m",
-          traces: [{ id: "t1", metadata: { source_path: "p" }, items: [] }],
-        }),
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { output: unknown[] }).output).toHaveLength(1);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      const r = await runCli(["responses", "--base-url", stalling.url, "hi"], { stdout: gone });
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(writes).toBe(1);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      await stalling.close();
+    }
+  });
+
+  test("any other stdout error is reported with exit 1", async () => {
+    const full = new Writable({
+      write(_chunk, _encoding, done) {
+        done(Object.assign(new Error("no space left on device"), { code: "ENOSPC" }));
+      },
+    });
+    const r = await runCli(["--version"], { stdout: full });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("codex-api: stdout: no space left on device\n");
+  });
+
+  test("io.signal aborted with a signal name ends a stream quietly with 128 + its number", async () => {
+    const stalling = await stalled();
+    try {
+      const stop = new AbortController();
+      const r = await runCli(["responses", "--base-url", stalling.url, "hi"], {
+        signal: stop.signal,
+        onStdout: () => stop.abort("SIGINT"),
+      });
+      expect(r).toMatchObject({ code: 130, stderr: "" });
+      expect(r.stdout).toBe("Echo: ");
+    } finally {
+      await stalling.close();
     }
   });
 });

@@ -1,0 +1,119 @@
+// The commands of `codex-api` by name: their flags, whether they take positional arguments, and what
+// they run. Each returns its exit code and throws UsageError (exit 2) or any other error (exit 1).
+import type { RawMemory, ResponseItem } from "../generated/openapi.js";
+import { startMockServer, type MockScript } from "../testing/index.js";
+import { checkFixtureFiles } from "../validate/fixtures.js";
+import { schemaNames, type SchemaName } from "../validate/index.js";
+import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Flags, type Values } from "./args.js";
+import { readJson, withClient, type Ctx } from "./context.js";
+import { responses } from "./responses.js";
+
+/** One command: its flags, whether it takes positional arguments, and its body. */
+export interface Command {
+  flags: Flags;
+  positionals: boolean;
+  run(ctx: Ctx, v: Values, args: string[]): Promise<number>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The `--input` file of compact / memories, read as JSON, and `model` from the flag, file or default. */
+async function inputFile(v: Values, command: string) {
+  const file = str(v, "input");
+  if (file === undefined) throw new UsageError(`${command}: --input FILE is required`);
+  const data = await readJson(file);
+  const spec = isRecord(data) ? data : {};
+  const model =
+    str(v, "model") ?? (typeof spec["model"] === "string" ? spec["model"] : DEFAULT_MODEL);
+  return { file, data, spec, model };
+}
+
+const printJson = (ctx: Ctx, value: unknown) => ctx.out(`${JSON.stringify(value, null, 2)}\n`);
+
+async function compact(ctx: Ctx, v: Values): Promise<number> {
+  const { file, data, spec, model } = await inputFile(v, "compact");
+  const input = Array.isArray(data) ? data : spec["input"];
+  if (!Array.isArray(input)) {
+    throw new Error(
+      `${file}: expected an array of ResponseItems or an object with an "input" array`,
+    );
+  }
+  const instructions =
+    str(v, "instructions") ??
+    (typeof spec["instructions"] === "string" ? spec["instructions"] : "");
+  const items = await withClient(ctx, v, (client) =>
+    client.compact.compactInput(
+      { model, input: input as ResponseItem[], instructions },
+      { signal: ctx.signal },
+    ),
+  );
+  printJson(ctx, items);
+  return 0;
+}
+
+async function memories(ctx: Ctx, v: Values): Promise<number> {
+  const { file, data, spec, model } = await inputFile(v, "memories");
+  const raw = Array.isArray(data) ? data : (spec["rawMemories"] ?? spec["traces"]);
+  if (!Array.isArray(raw)) {
+    throw new Error(
+      `${file}: expected an array of raw memories or an object with "rawMemories" or "traces"`,
+    );
+  }
+  const summaries = await withClient(ctx, v, (client) =>
+    client.memories.summarizeInput(
+      { model, rawMemories: raw as RawMemory[] },
+      { signal: ctx.signal },
+    ),
+  );
+  printJson(ctx, summaries);
+  return 0;
+}
+
+async function validate(ctx: Ctx, v: Values, files: string[]): Promise<number> {
+  const schema = str(v, "schema");
+  if (schema !== undefined && !(schemaNames() as string[]).includes(schema)) {
+    throw new UsageError(
+      `--schema: unknown schema "${schema}"; known: ${schemaNames().join(", ")}`,
+    );
+  }
+  if (files.length === 0) throw new UsageError("validate: no files given");
+  const failed = await checkFixtureFiles(files, schema as SchemaName | undefined, (line) =>
+    ctx.out(`${line}\n`),
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+async function mock(ctx: Ctx, v: Values): Promise<number> {
+  const port = wholeNumber(v, "port", 0, 65535);
+  const scriptFile = str(v, "script");
+  const script = scriptFile === undefined ? {} : await readJson(scriptFile);
+  if (!isRecord(script)) throw new Error(`${scriptFile}: expected a JSON object (a MockScript)`);
+  const server = await startMockServer(script as MockScript, port === undefined ? {} : { port });
+  ctx.out(`mock server listening on ${server.url}\n`);
+  const { signal } = ctx;
+  await new Promise((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    signal.addEventListener("abort", resolve, { once: true });
+  });
+  await server.close();
+  // The bin aborts with the signal's name; a failed stdout aborts with its error.
+  ctx.err(`mock server closed${typeof signal.reason === "string" ? ` (${signal.reason})` : ""}\n`);
+  return 0;
+}
+
+const S = { type: "string" } as const;
+const NET: Flags = { "base-url": S, "api-key": S, model: S, "max-attempts": S };
+
+/** Every command by name. */
+export const COMMANDS: Record<string, Command> = {
+  responses: {
+    flags: { ...NET, instructions: S, reasoning: S, json: { type: "boolean" } },
+    positionals: true,
+    run: responses,
+  },
+  compact: { flags: { ...NET, input: S, instructions: S }, positionals: false, run: compact },
+  memories: { flags: { ...NET, input: S }, positionals: false, run: memories },
+  validate: { flags: { schema: S }, positionals: true, run: validate },
+  mock: { flags: { port: S, script: S }, positionals: false, run: mock },
+};

@@ -1,0 +1,135 @@
+// What every command runs with: the caller's streams and environment behind a Ctx that stops writing
+// (and aborts the command) once stdout has gone away, plus the shared readers of input and config.
+import { readFile } from "node:fs/promises";
+import { createClient, type CodexClient } from "../index.js";
+import { startMockServer } from "../testing/index.js";
+import { httpUrl, str, UsageError, wholeNumber, type Values } from "./args.js";
+
+/** The streams and environment `main()` runs with; the bin passes the process's own. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  /** Read by `responses` when no prompt is given and it is not a TTY; absent: no stdin. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /**
+   * Ends a running command: `mock` closes its server and exits 0, other commands end quietly with
+   * 128 + the signal number when the reason is a signal name (the bin aborts on SIGINT / SIGTERM).
+   */
+  signal?: AbortSignal;
+}
+
+/** A running command's view of its io. */
+export interface Ctx {
+  io: CliIo;
+  /** Writes to stdout, or nothing once stdout has failed. */
+  out(text: string): void;
+  err(text: string): void;
+  /** Aborted when `io.signal` is or when stdout has failed. */
+  signal: AbortSignal;
+  /** Strings never printed (the API key in use). */
+  secrets: string[];
+}
+
+/**
+ * Writes to `stream` until it fails. A failed write calls back with its error before the stream
+ * emits it, so a stream that has failed keeps the listener; the others get it removed by `release`.
+ */
+function guarded(stream: NodeJS.WritableStream, onError: (error: Error) => void) {
+  let failure: NodeJS.ErrnoException | undefined;
+  let lastWrite = Promise.resolve();
+  const listener = (error: Error) => {
+    failure ??= error;
+    onError(error);
+  };
+  stream.on("error", listener);
+  return {
+    write(text: string) {
+      if (failure) return;
+      lastWrite = new Promise((resolve) =>
+        stream.write(text, (error) => resolve(error ? listener(error) : undefined)),
+      );
+    },
+    /** Resolves when every write has been handed on, with the stream's first error if any. */
+    settled: () => lastWrite.then(() => failure),
+    release: () => void (failure || stream.off("error", listener)),
+  };
+}
+
+/** A Ctx over `io`. `stdoutFailure()` waits for stdout; `release()` waits for both streams. */
+export function openContext(io: CliIo) {
+  const broken = new AbortController();
+  const stdout = guarded(io.stdout, (error) => broken.abort(error));
+  // A failing stderr has nowhere left to report to.
+  const stderr = guarded(io.stderr, () => {});
+  const ctx: Ctx = {
+    io,
+    out: stdout.write,
+    err: stderr.write,
+    signal: io.signal ? AbortSignal.any([io.signal, broken.signal]) : broken.signal,
+    secrets: [],
+  };
+  return {
+    ctx,
+    stdoutFailure: stdout.settled,
+    async release() {
+      await Promise.all([stdout.settled(), stderr.settled()]);
+      stdout.release();
+      stderr.release();
+    },
+  };
+}
+
+/** Text without a leading UTF-8 byte order mark (editors on Windows write one). */
+export const withoutBom = (text: string): string => text.replace(/^\uFEFF/, "");
+
+/** Reads `file` as JSON; the error names the file. */
+export async function readJson(file: string): Promise<unknown> {
+  const source = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read ${file}: ${error.code ?? error.message}`);
+  });
+  try {
+    return JSON.parse(withoutBom(source));
+  } catch (error) {
+    throw new Error(`${file}: invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Runs `fn` with a client for --base-url / $CODEX_BASE_URL, or for an embedded mock server. */
+export async function withClient<T>(
+  ctx: Ctx,
+  v: Values,
+  fn: (client: CodexClient) => Promise<T>,
+): Promise<T> {
+  const { env } = ctx.io;
+  const maxAttempts = wholeNumber(v, "max-attempts", 1);
+  const flagUrl = str(v, "base-url");
+  const given = flagUrl ?? env["CODEX_BASE_URL"];
+  if (given) httpUrl(given, flagUrl === undefined ? "CODEX_BASE_URL" : "--base-url");
+  const apiKey = str(v, "api-key") ?? env["CODEX_API_KEY"] ?? env["OPENAI_API_KEY"];
+  if (apiKey) ctx.secrets.push(apiKey);
+  const mockServer = given ? undefined : await startMockServer();
+  if (mockServer) {
+    ctx.err(
+      `no --base-url or CODEX_BASE_URL: using the embedded mock server at ${mockServer.url}\n`,
+    );
+  }
+  try {
+    let client: CodexClient;
+    try {
+      client = createClient({
+        provider: {
+          baseUrl: given || mockServer!.url,
+          ...(maxAttempts ? { retry: { maxAttempts } } : {}),
+        },
+        ...(apiKey ? { auth: apiKey } : {}),
+      });
+    } catch (error) {
+      // createClient rejects only what came from the flags and the environment.
+      throw new UsageError((error as Error).message);
+    }
+    return await fn(client);
+  } finally {
+    await mockServer?.close();
+  }
+}

@@ -1,0 +1,99 @@
+// `codex-api responses`: streams one reply. Text goes to stdout as it arrives; reasoning is dimmed on a
+// TTY and sent to stderr otherwise; token usage and rate limits follow on stderr (or `--json` events).
+import { text as readAll } from "node:stream/consumers";
+import type { ResponseItem } from "../generated/openapi.js";
+import type { RateLimitSnapshot, TokenUsage } from "../index.js";
+import { DEFAULT_MODEL, str, UsageError, type Values } from "./args.js";
+import { withClient, withoutBom, type Ctx } from "./context.js";
+
+const EFFORTS = ["low", "medium", "high"] as const;
+
+const windowText = (name: string, w: RateLimitSnapshot["primary"]): string | undefined =>
+  w && `${name} ${w.usedPercent}%${w.windowMinutes ? ` of ${w.windowMinutes} min` : ""}`;
+
+/** `rate limits: primary 12.5% of 300 min, …`, or undefined when the snapshot has no window. */
+function rateLimitLine(s: RateLimitSnapshot): string | undefined {
+  const families = [
+    ["", s] as const,
+    ...Object.entries(s.limits ?? {}).map(([n, f]) => [`${n} `, f] as const),
+  ];
+  const shown = families
+    .flatMap(([n, f]) => [
+      windowText(`${n}primary`, f.primary),
+      windowText(`${n}secondary`, f.secondary),
+    ])
+    .filter((p): p is string => p !== undefined);
+  return shown.length > 0 ? `rate limits: ${shown.join(", ")}` : undefined;
+}
+
+/** `tokens: input N (cached N), output N (reasoning N), total N`. */
+function usageLine(u: TokenUsage): string {
+  return (
+    `tokens: input ${u.inputTokens} (cached ${u.cachedInputTokens}), ` +
+    `output ${u.outputTokens} (reasoning ${u.reasoningOutputTokens}), total ${u.totalTokens}`
+  );
+}
+
+/** The prompt from the arguments, else from stdin (when it is not a TTY). */
+async function promptOf(ctx: Ctx, args: string[]): Promise<string> {
+  const { stdin } = ctx.io;
+  let prompt = args.join(" ");
+  if (args.length === 0 && stdin && !stdin.isTTY) {
+    prompt = withoutBom(await readAll(stdin)).replace(/\r?\n$/, "");
+  }
+  if (!prompt.trim()) {
+    throw new UsageError("responses: no prompt (pass it as arguments or on stdin)");
+  }
+  return prompt;
+}
+
+/** Runs `codex-api responses`. */
+export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<number> {
+  const effort = str(v, "reasoning");
+  if (effort !== undefined && !(EFFORTS as readonly string[]).includes(effort)) {
+    throw new UsageError(`--reasoning must be low, medium or high, got "${effort}"`);
+  }
+  const prompt = await promptOf(ctx, args);
+  const message = {
+    type: "message",
+    role: "user",
+    content: [{ type: "input_text", text: prompt }],
+  };
+  const instructions = str(v, "instructions");
+  const json = v["json"] === true;
+  const tty = ctx.io.stdout.isTTY === true;
+  // Reasoning shares stdout only on a terminal, where it can be dimmed.
+  const aside = tty ? ctx.out : ctx.err;
+  await withClient(ctx, v, async (client) => {
+    const stream = await client.responses.stream(
+      {
+        model: str(v, "model") ?? DEFAULT_MODEL,
+        input: [message as ResponseItem],
+        ...(instructions !== undefined ? { instructions } : {}),
+        ...(effort ? { reasoning: { effort: effort as "low", summary: "auto" } } : {}),
+      },
+      { signal: ctx.signal },
+    );
+    let usage: TokenUsage | undefined;
+    let limits: RateLimitSnapshot | undefined;
+    let inReasoning = false;
+    for await (const event of stream) {
+      if (json) ctx.out(`${JSON.stringify(event)}\n`);
+      else if (event.type === "reasoningSummaryDelta") {
+        aside(tty ? `\x1b[2m${event.delta}\x1b[22m` : event.delta);
+        inReasoning = true;
+      } else if (event.type === "outputTextDelta") {
+        if (inReasoning) aside("\n\n");
+        inReasoning = false;
+        ctx.out(event.delta);
+      } else if (event.type === "rateLimits") limits = event.snapshot;
+      else if (event.type === "completed") usage = event.tokenUsage;
+    }
+    if (json) return;
+    ctx.out("\n");
+    if (usage) ctx.err(`${usageLine(usage)}\n`);
+    const line = limits && rateLimitLine(limits);
+    if (line) ctx.err(`${line}\n`);
+  });
+  return 0;
+}
