@@ -1,5 +1,6 @@
 // The one place that turns what a server said (an HTTP status and body, or an error inside the
 // stream) into an error class of ./catalogue.ts. The README's error table lists the outcomes.
+import { isEmptySnapshot, parseRateLimits } from "../stream/rate-limits.js";
 import { isObject, snippet } from "../util.js";
 import {
   AbortError,
@@ -12,6 +13,7 @@ import {
   RetryableStreamError,
   ServerError,
   ServerOverloadedError,
+  UsageLimitReachedError,
   UsageNotIncludedError,
   type ErrorDetails,
 } from "./catalogue.js";
@@ -81,14 +83,34 @@ export function errorForCode(
   }
 }
 
+/**
+ * The fields of an error frame of any shape: an object is read like an error body (a top-level
+ * `type` of "error" is the frame's kind, not the error's); anything else is quoted as the message.
+ */
+export function errorFrameFields(frame: unknown): ServerErrorFields {
+  if (!isObject(frame)) {
+    const text = typeof frame === "string" ? frame : JSON.stringify(frame);
+    return { message: `error event: ${snippet(String(text))}` };
+  }
+  const fields = readErrorFields(frame);
+  if (fields.type === "error") delete fields.type;
+  return fields;
+}
+
+/** The wire fields every error carries: `code`, `param` and `type`. */
+function wireDetails(fields: ServerErrorFields, details: ErrorDetails): ErrorDetails {
+  return { ...details, code: fields.code, param: fields.param, type: fields.type };
+}
+
 /** The error for a failure reported inside a stream (`response.failed` or an `error` event). */
 export function streamFailure(fields: ServerErrorFields, details: ErrorDetails): CodexApiError {
   const message = fields.message ?? "";
-  const known = errorForCode(fields.code, message, details);
+  const d = wireDetails(fields, details);
+  const known = errorForCode(fields.code, message, d);
   if (known) return known;
   return new RetryableStreamError(
     `stream failed${fields.code ? ` (${fields.code})` : ""}${message ? `: ${message}` : ""}`,
-    { ...details, code: fields.code, retryAfterMs: parseRetryAfterText(message) },
+    { ...d, retryAfterMs: parseRetryAfterText(message) },
   );
 }
 
@@ -103,24 +125,72 @@ export function errorFromHttp(
   details: ErrorDetails,
   where?: string,
 ): CodexApiError {
-  let fields: ServerErrorFields = {};
+  let body: unknown;
   try {
-    fields = readErrorFields(JSON.parse(bodyText));
+    body = JSON.parse(bodyText);
   } catch {
     // not JSON: described below by its first characters
   }
-  const d = { ...details, status };
+  const fields = readErrorFields(body);
+  const d = wireDetails(fields, { ...details, status });
   const said = fields.message ?? (bodyText.trim() ? snippet(bodyText) : "(empty body)");
   const message = `${where ? `${where}: ` : ""}HTTP ${status}: ${said}`;
+  if (status === 429 && (fields.type ?? fields.code) === "usage_limit_reached") {
+    return usageLimitReached(message, body, d);
+  }
+  if (status === 429 && fields.type === "usage_not_included") {
+    return new UsageNotIncludedError(message, d);
+  }
   const known = errorForCode(fields.code, message, d);
   if (known && !(known instanceof RateLimitError)) return known;
-  if (status === 401 || status === 403) return new AuthError(message, d);
+  if (status === 401 || status === 403) return new AuthError(message, { ...d, ...authDetails(d) });
   if (status === 429 || known) {
     const retryAfterMs = details.retryAfterMs ?? parseRetryAfterText(said);
-    return new RateLimitError(message, { ...d, retryAfterMs });
+    return new RateLimitError(message, { ...d, retryAfterMs, rateLimits: snapshotOf(d.headers) });
   }
   if (status >= 500) return new ServerError(message, d);
-  return new InvalidRequestError(message, { ...d, code: fields.code, param: fields.param });
+  return new InvalidRequestError(message, d);
+}
+
+function snapshotOf(headers: Headers | undefined) {
+  const snapshot = headers && parseRateLimits(headers);
+  return snapshot && !isEmptySnapshot(snapshot) ? snapshot : undefined;
+}
+
+/** A 429 `usage_limit_reached`: plan, reset time, active limit and the headers' snapshot. */
+function usageLimitReached(message: string, body: unknown, d: ErrorDetails): CodexApiError {
+  const error =
+    isObject(body) && isObject(body["error"]) ? body["error"] : isObject(body) ? body : {};
+  const planType = typeof error["plan_type"] === "string" ? error["plan_type"] : undefined;
+  const resetsAt = Number.isSafeInteger(error["resets_at"])
+    ? (error["resets_at"] as number)
+    : undefined;
+  const limitName = d.headers?.get("x-codex-active-limit")?.trim() || undefined;
+  const when =
+    resetsAt === undefined ? "" : `, resets at ${new Date(resetsAt * 1000).toISOString()}`;
+  const plan = planType ? ` (plan ${planType})` : "";
+  return new UsageLimitReachedError(`usage limit reached${plan}${when}: ${message}`, {
+    ...d,
+    planType,
+    resetsAt,
+    limitName,
+    rateLimits: snapshotOf(d.headers),
+  });
+}
+
+/** 401 details: the code inside the base64 JSON of `x-error-json`, `x-openai-authorization-error`. */
+function authDetails(d: ErrorDetails): ErrorDetails {
+  const authorizationError = d.headers?.get("x-openai-authorization-error") ?? undefined;
+  let identityErrorCode: string | undefined;
+  try {
+    const encoded = d.headers?.get("x-error-json");
+    const json: unknown = encoded ? JSON.parse(atob(encoded.trim())) : undefined;
+    const code = isObject(json) && isObject(json["error"]) ? json["error"]["code"] : undefined;
+    if (typeof code === "string") identityErrorCode = code;
+  } catch {
+    // not base64 JSON: left out
+  }
+  return { authorizationError, identityErrorCode };
 }
 
 /** The details of a reply: its status, headers and `x-request-id`. */

@@ -115,6 +115,7 @@ export function responsesResource(endpoints: Endpoints) {
       }
       return openResponseStream(response, {
         idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+        scrubber: endpoints.scrubber,
         ...(options.includeRawEvents ? { includeRawEvents: true } : {}),
         ...(endpoints.telemetry ? { telemetry: endpoints.telemetry } : {}),
         ...(endpoints.logger ? { logger: endpoints.logger } : {}),

@@ -2,7 +2,7 @@
 // `event:` line is only a hint. Failures inside the stream become the mapped error classes.
 import type { ResponseItem } from "../generated/openapi.js";
 import { IncompleteResponseError, StreamError, type ErrorDetails } from "../errors/catalogue.js";
-import { readErrorFields, streamFailure } from "../errors/map.js";
+import { errorFrameFields, readErrorFields, streamFailure } from "../errors/map.js";
 import { isObject } from "../util.js";
 import {
   isEmptySnapshot,
@@ -25,6 +25,7 @@ export type ResponseEvent =
   | { type: "rateLimits"; snapshot: RateLimitSnapshot }
   | { type: "modelsEtag"; etag: string }
   | { type: "serverReasoningIncluded"; included: true }
+  | { type: "serverModel"; model: string }
   | { type: "created" }
   | { type: "outputItemAdded"; item: ResponseItem }
   | { type: "outputItemDone"; item: ResponseItem }
@@ -36,7 +37,7 @@ export type ResponseEvent =
   | { type: "raw"; event: Record<string, unknown> };
 
 /** The events a 2xx reply's headers stand for, in the order the README's events table gives. */
-export function headerEvents(headers: Headers): ResponseEvent[] {
+export function headerEvents(headers: Headers, models: Set<string>): ResponseEvent[] {
   const events: ResponseEvent[] = [];
   const snapshot = parseRateLimits(headers);
   if (!isEmptySnapshot(snapshot)) events.push({ type: "rateLimits", snapshot });
@@ -45,14 +46,41 @@ export function headerEvents(headers: Headers): ResponseEvent[] {
   if (headers.has("x-reasoning-included")) {
     events.push({ type: "serverReasoningIncluded", included: true });
   }
+  const model = serverModel(headers.get("openai-model") ?? undefined, models);
+  if (model) events.push(model);
   return events;
 }
 
-/** Where a payload came from, for error messages and error details. */
+/** A `serverModel` event for a model not seen before in this stream, else undefined. */
+function serverModel(model: string | undefined, models: Set<string>): ResponseEvent | undefined {
+  if (!model || models.has(model)) return undefined;
+  models.add(model);
+  return { type: "serverModel", model };
+}
+
+/** `response.headers` inside `response.created`: its `OpenAI-Model`, in any case. */
+function modelOfCreated(payload: Record<string, unknown>): string | undefined {
+  const response = payload["response"];
+  const headers = isObject(response) ? response["headers"] : undefined;
+  if (!isObject(headers)) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === "openai-model" && typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+// Marks an error frame whose payload was not an `error` event object; the payload is kept under it.
+const FRAME = Symbol("error frame");
+
+/** Where a payload came from, for error messages and error details, and the stream's state. */
 export interface PayloadContext {
   byteOffset: number;
   details: ErrorDetails;
   includeRawEvents: boolean;
+  /** Models already announced by a `serverModel` event in this stream. */
+  models: Set<string>;
+  /** Events to yield after the one returned (a `created` after its `serverModel`). */
+  pending: ResponseEvent[];
 }
 
 function malformed(type: string, what: string, ctx: PayloadContext): StreamError {
@@ -107,7 +135,11 @@ export function parseTokenUsage(
   };
 }
 
-/** Parses an SSE message's data; a payload that is not a JSON object with a string `type` throws. */
+/**
+ * Parses an SSE message's data. An error frame (`event: error`, or no string `type` but an `error`
+ * object) of any shape becomes an `error` payload; any other payload that is not a JSON object with
+ * a string `type` throws.
+ */
 export function parsePayload(
   data: string,
   hint: string | undefined,
@@ -117,15 +149,23 @@ export function parsePayload(
   try {
     payload = JSON.parse(data);
   } catch (error) {
+    if (hint === "error") return { type: "error", [FRAME]: data };
     throw new StreamError(
       `${hint ?? "SSE"} event at byte ${ctx.byteOffset}: data is not JSON (${(error as Error).message})`,
       { ...ctx.details, cause: error },
     );
   }
-  if (!isObject(payload) || typeof payload["type"] !== "string") {
+  const typed = isObject(payload) && typeof payload["type"] === "string";
+  if (hint === "error" || (!typed && isObject(payload) && isObject(payload["error"]))) {
+    const isErrorEvent = typed && (payload as Record<string, unknown>)["type"] === "error";
+    return isErrorEvent
+      ? (payload as Record<string, unknown>)
+      : { type: "error", [FRAME]: payload };
+  }
+  if (!typed) {
     throw malformed(hint ?? "SSE", "data is not a JSON object with a string `type`", ctx);
   }
-  return payload;
+  return payload as Record<string, unknown>;
 }
 
 /**
@@ -138,8 +178,12 @@ export function mapPayload(
 ): ResponseEvent | undefined {
   const type = payload["type"] as string;
   switch (type) {
-    case "response.created":
-      return { type: "created" };
+    case "response.created": {
+      const model = serverModel(modelOfCreated(payload), ctx.models);
+      if (!model) return { type: "created" };
+      ctx.pending.push({ type: "created" });
+      return model;
+    }
     case "response.output_item.added":
     case "response.output_item.done": {
       const item = field<ResponseItem>(payload, "item", "object", ctx);
@@ -190,10 +234,13 @@ export function mapPayload(
     case "response.failed": {
       const response = payload["response"];
       const error = isObject(response) ? response["error"] : undefined;
-      throw streamFailure(readErrorFields(isObject(error) ? error : {}), ctx.details);
+      throw streamFailure(readErrorFields(error), ctx.details);
     }
     case "error":
-      throw streamFailure(readErrorFields(payload), ctx.details);
+      throw streamFailure(
+        errorFrameFields(FRAME in payload ? payload[FRAME] : payload),
+        ctx.details,
+      );
     case "response.incomplete": {
       const response = payload["response"];
       const details = isObject(response) ? response["incomplete_details"] : undefined;

@@ -20,6 +20,8 @@ export interface Credits {
 export interface RateLimitFamily {
   primary?: RateLimitWindow;
   secondary?: RateLimitWindow;
+  /** The family's display name, from `x-<family>-limit-name`. */
+  limitName?: string;
 }
 
 /** What the rate-limit headers (or a `codex.rate_limits` event) said, with other families under `limits`. */
@@ -86,6 +88,8 @@ function familyFromHeaders(
     );
     if (w) family[which] = w;
   }
+  const limitName = get(`${prefix}-limit-name`)?.trim();
+  if (limitName) family.limitName = limitName;
   return family;
 }
 

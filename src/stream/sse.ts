@@ -1,83 +1,162 @@
-// Bytes -> SSE messages: one streaming TextDecoder (UTF-8 split across chunks is fine) feeding
-// eventsource-parser. Comments and `retry:` fields are not messages; nothing is buffered beyond the
-// message being read. Byte offsets, which only error messages need, are worked out when asked for.
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+// Bytes -> SSE messages, by the WHATWG event-stream rules: CR, LF and CRLF each end a line (a CR at
+// the end of a chunk ends its line at once; an LF that follows is skipped), a blank line dispatches
+// the message, comments and `retry:` are not messages, a message without its blank line at the end of
+// the body is discarded. Byte offsets and sizes are counted as lines are consumed, so both are exact
+// and linear; a message larger than `maxEventBytes` stops decoding.
 
-/** One SSE message: its `data`, and `event` / `id` when given. */
-export type SseMessage = EventSourceMessage;
+/** One SSE message. */
+export interface SseMessage {
+  /** The `data:` lines joined with "\n". */
+  data: string;
+  /** The `event:` field, when one was given. */
+  event?: string;
+  /** The `id:` field, when one was given. */
+  id?: string;
+  /** The byte offset in the body just past the blank line that ended it. */
+  end: number;
+}
 
-const encoder = new TextEncoder();
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+// "data:", "event:", "id:" as bytes, for matching a field name without decoding it.
+const DATA = [100, 97, 116, 97];
+const EVENT = [101, 118, 101, 110, 116];
+const ID = [105, 100];
 
-/** Index of `needle` in `hay` from `from`, or -1. */
-function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
-  if (needle.length === 0) return from;
-  const first = needle[0]!;
-  for (
-    let i = hay.indexOf(first, from);
-    i !== -1 && i + needle.length <= hay.length;
-    i = hay.indexOf(first, i + 1)
-  ) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
+function startsWithField(line: Uint8Array, name: number[]): boolean {
+  const n = name.length;
+  if (line.length > n && line[n] !== COLON) return false;
+  for (let i = 0; i < n; i++) if (line[i] !== name[i]) return false;
+  return true;
 }
 
 /** Feeds body chunks; the messages each chunk completes are appended to `messages`. */
 export class SseDecoder {
   readonly messages: SseMessage[] = [];
-  #bytes = 0;
-  #endsWithCr = false;
-  #previous: Uint8Array = new Uint8Array(0);
-  #current: Uint8Array = new Uint8Array(0);
-  readonly #decoder = new TextDecoder();
-  readonly #parser = createParser({ onEvent: (message) => this.messages.push(message) });
+  /** True once a message (or one line) grew past `maxEventBytes`; nothing is decoded after. */
+  overflow = false;
+  readonly #max: number;
+  readonly #text = new TextDecoder();
+  #bytes = 0; // body bytes consumed
+  #messageStart = 0; // where the message being read began
+  #partial: Uint8Array[] = []; // a line split across chunks
+  #partialBytes = 0;
+  #skipLf = false; // the last chunk ended in CR
+  #bomChecked = false;
+  #data: string | undefined;
+  #event: string | undefined;
+  #id: string | undefined;
 
-  /** Decodes one chunk; the messages it completes land in `messages`. */
-  push(chunk: Uint8Array): void {
-    this.#bytes += chunk.byteLength;
-    this.#previous = this.#current;
-    this.#current = chunk;
-    const text = this.#decoder.decode(chunk, { stream: true });
-    if (text) this.#endsWithCr = text.endsWith("\r");
-    this.#parser.feed(text);
-  }
-
-  /** The body ended: flushes the decoder. A message without its blank line is not dispatched. */
-  end(): void {
-    const rest = this.#decoder.decode();
-    if (rest) this.#endsWithCr = rest.endsWith("\r");
-    // A final CR ends its line, but the parser waits to see whether an LF follows: there is none.
-    this.#parser.feed(this.#endsWithCr ? `${rest}\n` : rest);
+  constructor(maxEventBytes = Infinity) {
+    this.#max = maxEventBytes;
   }
 
   /** Bytes of the body received so far. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#bytes + this.#partialBytes;
   }
 
-  /**
-   * Where `message` (completed by the last chunk) ends in the body: just past its blank line. Found
-   * in the last two chunks; for a message spread wider, the end of the last chunk.
-   */
-  offsetAfter(message: SseMessage): number {
-    const hay = new Uint8Array(this.#previous.length + this.#current.length);
-    hay.set(this.#previous);
-    hay.set(this.#current, this.#previous.length);
-    const start = this.#bytes - hay.length;
-    const needle = encoder.encode(message.data);
-    // The first place the data stands as a whole line, then the blank line after it.
-    for (let at = indexOfBytes(hay, needle); at !== -1; at = indexOfBytes(hay, needle, at + 1)) {
-      let i = at + needle.length;
-      let breaks = 0;
-      for (; breaks < 2 && i < hay.length; breaks++) {
-        if (hay[i] === 13 && hay[i + 1] === 10) i += 2;
-        else if (hay[i] === 13 || hay[i] === 10) i += 1;
-        else break;
+  /** Decodes one chunk; the messages it completes land in `messages`. */
+  push(chunk: Uint8Array): void {
+    if (this.overflow) return;
+    let pos = 0;
+    if (this.#skipLf && chunk.length > 0) {
+      this.#skipLf = false;
+      if (chunk[0] === LF) {
+        pos = 1;
+        this.#bytes++;
       }
-      if (breaks === 2) return start + i;
     }
-    return this.#bytes;
+    let lf = chunk.indexOf(LF, pos);
+    let cr = chunk.indexOf(CR, pos);
+    while (lf !== -1 || cr !== -1) {
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
+      let next = end + 1;
+      if (chunk[end] === CR) {
+        if (next === chunk.length) this.#skipLf = true;
+        else if (chunk[next] === LF) next++;
+      }
+      this.#line(this.#joined(chunk.subarray(pos, end)), next - pos);
+      if (this.overflow) return;
+      pos = next;
+      if (lf !== -1 && lf < pos) lf = chunk.indexOf(LF, pos);
+      if (cr !== -1 && cr < pos) cr = chunk.indexOf(CR, pos);
+    }
+    if (pos < chunk.length) {
+      this.#partial.push(chunk.subarray(pos));
+      this.#partialBytes += chunk.length - pos;
+      this.#checkSize();
+    }
+  }
+
+  /** The body ended: an unterminated line or message is discarded. */
+  end(): void {
+    this.#partial = [];
+    this.#partialBytes = 0;
+  }
+
+  /** The line's bytes, with any part held from earlier chunks in front. */
+  #joined(tail: Uint8Array): Uint8Array {
+    if (this.#partial.length === 0) return tail;
+    const line = new Uint8Array(this.#partialBytes + tail.length);
+    let at = 0;
+    for (const part of this.#partial) {
+      line.set(part, at);
+      at += part.length;
+    }
+    line.set(tail, at);
+    this.#bytes += this.#partialBytes;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    return line;
+  }
+
+  /** One complete line; `consumed` is the bytes of it still to count (its end of line included). */
+  #line(line: Uint8Array, consumed: number): void {
+    this.#bytes += consumed;
+    if (!this.#bomChecked) {
+      // A UTF-8 BOM at the very start of the body is not part of the stream.
+      this.#bomChecked = true;
+      if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
+    }
+    if (line.length === 0) return this.#dispatch();
+    this.#checkSize();
+    if (this.overflow || line[0] === COLON) return;
+    if (startsWithField(line, DATA)) {
+      const value = this.#value(line, DATA.length);
+      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+    } else if (startsWithField(line, EVENT)) {
+      this.#event = this.#value(line, EVENT.length);
+    } else if (startsWithField(line, ID)) {
+      const id = this.#value(line, ID.length);
+      if (!id.includes("\0")) this.#id = id;
+    }
+  }
+
+  /** The field's value: after the colon and one optional space ("" when there is no colon). */
+  #value(line: Uint8Array, nameLength: number): string {
+    let start = nameLength + 1;
+    if (line[start] === SPACE) start++;
+    return start >= line.length ? "" : this.#text.decode(line.subarray(start));
+  }
+
+  #dispatch(): void {
+    const data = this.#data;
+    if (data !== undefined) {
+      const message: SseMessage = { data, end: this.#bytes };
+      if (this.#event !== undefined) message.event = this.#event;
+      if (this.#id !== undefined) message.id = this.#id;
+      this.messages.push(message);
+    }
+    this.#data = undefined;
+    this.#event = undefined;
+    this.#id = undefined;
+    this.#messageStart = this.#bytes;
+  }
+
+  #checkSize(): void {
+    if (this.#bytes + this.#partialBytes - this.#messageStart > this.#max) this.overflow = true;
   }
 }

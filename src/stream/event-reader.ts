@@ -1,0 +1,204 @@
+// The iterator behind a ResponseStream: body bytes -> SSE messages -> ResponseEvents, one `next()`
+// at a time. Hand-written rather than an async generator: the events one chunk completes are handed
+// out from a resolved promise each, which keeps long streams near the speed of parsing alone.
+import { CodexApiError, InvalidResponseError, StreamError } from "../errors/catalogue.js";
+import { abortError } from "../errors/map.js";
+import type { ErrorDetails } from "../errors/catalogue.js";
+import { StreamIdleTimeoutError } from "../errors/catalogue.js";
+import type { Scrubber } from "../transport/redact.js";
+import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
+import {
+  headerEvents,
+  mapPayload,
+  parsePayload,
+  type PayloadContext,
+  type ResponseEvent,
+} from "./events.js";
+import { IdleTimer } from "./idle-timer.js";
+import { SseDecoder, type SseMessage } from "./sse.js";
+
+/** How a stream is read: limits, raw events, hooks, the caller's signal and the scrubber. */
+export interface StreamOptions {
+  /** Longest wait for a message, from the reply's headers on (`Infinity`: none). */
+  idleTimeoutMs: number;
+  /** Largest SSE message, in decoded bytes. */
+  maxEventBytes?: number | undefined;
+  includeRawEvents?: boolean | undefined;
+  telemetry?: Telemetry | undefined;
+  logger?: Logger | undefined;
+  signal?: AbortSignal | undefined;
+  scrubber?: Scrubber | undefined;
+}
+
+const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
+
+/**
+ * Reads one reply. Its idle timer starts at once (at headers), so a stream that is never iterated is
+ * still released. Once it ends (completed, failed, aborted, idle or returned early) the body is
+ * cancelled, the timer cleared and every listener removed.
+ */
+export class EventReader implements AsyncIterator<ResponseEvent> {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  readonly #decoder: SseDecoder;
+  readonly #pending: ResponseEvent[];
+  readonly #details: ErrorDetails;
+  readonly #options: StreamOptions;
+  readonly #ctx: PayloadContext;
+  readonly #idle: IdleTimer;
+  readonly #onAbort = () => this.stop(abortError(this.#options.signal, this.#details));
+  #next = 0; // index into decoder.messages
+  #message: SseMessage = { data: "", end: 0 }; // the one being mapped
+  #telemetryAt = performance.now(); // when the previous event (or the headers) came
+  #finished = false;
+  #stopped: CodexApiError | undefined;
+  #reading: Promise<void> | undefined; // the read under way
+
+  constructor(response: Response, details: ErrorDetails, options: StreamOptions) {
+    this.#reader = response.body?.getReader();
+    this.#details = details;
+    this.#options = options;
+    this.#decoder = new SseDecoder(options.maxEventBytes);
+    this.#pending = [];
+    const self = this;
+    this.#ctx = {
+      details,
+      includeRawEvents: options.includeRawEvents ?? false,
+      models: new Set(),
+      pending: this.#pending,
+      get byteOffset() {
+        return self.#message.end;
+      },
+    };
+    this.#pending.push(...headerEvents(response.headers, this.#ctx.models));
+    this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
+      const message = `no SSE event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
+      this.stop(new StreamIdleTimeoutError(message, details));
+    });
+    const { signal } = options;
+    if (signal?.aborted) this.stop(abortError(signal, details));
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  next(): Promise<IteratorResult<ResponseEvent>> {
+    // A `next()` called while a read is under way waits for it, as with an async generator.
+    if (this.#reading) return this.#reading.then(() => this.next());
+    try {
+      const event = this.#take();
+      if (event) return Promise.resolve({ done: false, value: event });
+      if (this.#finished) return Promise.resolve(done);
+      this.#idle.start();
+      const read = this.#read();
+      const settled = () => {
+        this.#reading = undefined;
+      };
+      this.#reading = read.then(settled, settled);
+      return read;
+    } catch (error) {
+      return Promise.reject(this.#fail(error));
+    }
+  }
+
+  return(): Promise<IteratorResult<ResponseEvent>> {
+    this.#finish();
+    return Promise.resolve(done);
+  }
+
+  /** Ends reading with `error`: a pending or later `next()` throws it; resources are released now. */
+  stop(error: CodexApiError): void {
+    if (this.#finished) return;
+    this.#stopped ??= error;
+    this.#release();
+    this.#reader?.cancel(error).catch(() => {});
+  }
+
+  /** The next event already received, or undefined when more bytes are needed (or it ended). */
+  #take(): ResponseEvent | undefined {
+    if (this.#finished) return undefined;
+    if (this.#stopped) throw this.#stopped;
+    if (this.#pending.length > 0) return this.#pending.shift();
+    const { messages } = this.#decoder;
+    const { telemetry, logger } = this.#options;
+    while (this.#next < messages.length) {
+      const message = messages[this.#next++]!;
+      this.#message = message;
+      if (message.data === "[DONE]") return this.#closed();
+      const payload = parsePayload(message.data, message.event, this.#ctx);
+      if (telemetry?.onSseEvent) {
+        const now = performance.now();
+        const info = { type: payload["type"] as string, durationMs: now - this.#telemetryAt };
+        this.#telemetryAt = now;
+        callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
+      }
+      const event = mapPayload(payload, this.#ctx);
+      if (!event) continue;
+      if (event.type === "completed") this.#finish(); // later bytes are ignored
+      return event;
+    }
+    messages.length = 0;
+    this.#next = 0;
+    if (this.#decoder.overflow) {
+      const limit = this.#options.maxEventBytes;
+      throw new InvalidResponseError(
+        `an SSE message is larger than limits.maxEventBytes (${limit} bytes) at byte ${this.#decoder.bytes}`,
+        { ...this.#details, code: "response_too_large" },
+      );
+    }
+    return undefined;
+  }
+
+  /** The body ended (or `data: [DONE]` came) before `response.completed`. */
+  #closed(): never {
+    throw new StreamError(
+      `stream closed before response.completed (after ${this.#decoder.bytes} bytes)`,
+      { ...this.#details, retryable: true },
+    );
+  }
+
+  async #read(): Promise<IteratorResult<ResponseEvent>> {
+    const reader = this.#reader;
+    try {
+      if (!reader) throw new StreamError("the reply has no body", this.#details);
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        this.#idle.waiting();
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          if (this.#stopped) throw this.#stopped;
+          const message = `the stream failed after byte ${this.#decoder.bytes}: ${String((error as Error)?.message ?? error)}`;
+          throw new StreamError(message, { ...this.#details, retryable: true, cause: error });
+        }
+        if (this.#stopped) throw this.#stopped;
+        if (this.#finished) return done; // return() was called meanwhile
+        if (chunk.done) this.#decoder.end();
+        else this.#decoder.push(chunk.value);
+        this.#idle.received(this.#decoder.messages.length > 0);
+        const event = this.#take();
+        if (event) return { done: false, value: event };
+        if (chunk.done) this.#closed();
+      }
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** Ends the stream with `error`, scrubbed. */
+  #fail(error: unknown): unknown {
+    this.#finish();
+    const { scrubber } = this.#options;
+    return scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+  }
+
+  #release(): void {
+    this.#idle.stop();
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  /** Releases everything; cancels the body when it was not read to the end. */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#release();
+    this.#reader?.cancel().catch(() => {});
+  }
+}
