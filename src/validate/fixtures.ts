@@ -73,6 +73,9 @@ export async function validateFixtureFile(
     const result = validate(name, value);
     if (!result.ok) {
       for (const e of result.errors) report.failures.push({ file, line, ...e });
+      if (result.omitted) {
+        report.failures.push({ file, line, path: "", message: `and ${result.omitted} more` });
+      }
     }
   }
   return report;

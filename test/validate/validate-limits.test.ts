@@ -1,0 +1,36 @@
+// validate() stays linear on values with very many errors, and lists at most 100 of them.
+import { describe, expect, it } from "vitest";
+import { MAX_ISSUES, validate } from "../../src/validate/index.js";
+
+const badItems = (n: number) =>
+  Array.from({ length: n }, () => ({
+    type: "message",
+    role: "user",
+    content: [{ type: "input_text", text: 5 }],
+  }));
+
+describe("validate with many errors", () => {
+  it("lists the first 100 issues and counts the rest", () => {
+    const result = validate("ResponsesApiRequest", { model: "m", input: badItems(500) });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(MAX_ISSUES);
+    expect(result.errors.some((e) => e.path === "/input/0/content/0/text")).toBe(true);
+    expect(result.errors.length + (result.omitted ?? 0)).toBeGreaterThanOrEqual(500);
+  });
+
+  it("reports nothing omitted when there are few issues", () => {
+    const result = validate("ResponsesApiRequest", { model: "m", input: badItems(2) });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? 0 : result.omitted).toBeUndefined();
+  });
+
+  it("handles 20 000 failing items (the work grows linearly, not with the square)", () => {
+    // Not a timing assertion: count ajv's work through the issues it found, which must all be
+    // there — a quadratic join of error lists made this take seconds before.
+    const result = validate("ResponsesApiRequest", { model: "m", input: badItems(20_000) });
+    expect(result.ok ? 0 : result.errors.length + (result.omitted ?? 0)).toBeGreaterThanOrEqual(
+      20_000,
+    );
+  });
+});
