@@ -1,10 +1,10 @@
-// `npm run test:runtimes`: the portability claim of the README, proven on the packed package. It
-// installs the tarball into a scratch consumer, starts mock servers (`codex-api/testing`, as
-// installed) and runs the one smoke (test/runtimes/smoke.ts) in every runtime below, each in a
-// child process with a time limit. Prints `PASS <runtime> <version>` or `FAIL <runtime> <version>:
-// <why>` per runtime, then `runtimes: N passed, M failed`; exits 1 when anything failed.
+// `npm run test:runtimes`: the README's runtime table, proven on the packed package. It installs
+// the tarball into a scratch consumer, starts mock servers (`codex-api/testing` as installed) and
+// runs the one smoke (test/runtimes/smoke.ts) in every runtime below, each a child process with a
+// time limit. Prints `PASS <runtime> <version>` or `FAIL <runtime> <version>: <why>` per runtime,
+// then `runtimes: N passed, M failed`, and exits 1 when anything failed.
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import type * as Testing from "../src/testing/index.js";
 import type { SmokeResult, SmokeUrls } from "../test/runtimes/smoke.js";
@@ -21,35 +21,32 @@ import {
 } from "./runtimes/prepare.js";
 import { writeWorkerdConfig } from "./runtimes/workerd.js";
 
-/** Node versions fetched from npm besides the one running this script; pinned here. */
-const NODE_VERSIONS = ["22.23.3", "24.21.0"];
+/** Node versions fetched from npm besides the one running this script: the lowest that
+ * `engines` allows, and the current lines. */
+const NODE_VERSIONS = ["20.0.0", "22.23.3", "24.21.0"];
 const TIMEOUT_MS = 60_000;
 
 interface Runtime {
   name: string;
   command: string;
+  /** Run in the consumer folder. */
   args: string[];
-  cwd?: string;
   env?: Record<string, string>;
   /** For runtimes whose code cannot tell its own version. */
   version?: string;
 }
 
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
-const packageVersion = (name: string) =>
-  (
-    JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as {
-      version: string;
-    }
-  ).version;
+const packageVersion = (name: string): string =>
+  JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
 
-async function runtimes(urls: SmokeUrls, page: string): Promise<Runtime[]> {
+function runtimes(urls: SmokeUrls, page: string, nodes: string[]): Runtime[] {
   const json = JSON.stringify(urls);
   const cli = (name: string, command: string) => ({ name, command, args: ["cli.mjs", json] });
-  const nodes = await Promise.all(NODE_VERSIONS.map(async (v) => cli(`node`, await nodeBinary(v))));
+  const fromRepo = (launcher: string, ...args: string[]) => [join(launchers, launcher), ...args];
   return [
     cli("node", process.execPath),
-    ...nodes,
+    ...nodes.map((node) => cli("node", node)),
     cli("bun", bin("bun")),
     {
       name: "deno",
@@ -60,7 +57,7 @@ async function runtimes(urls: SmokeUrls, page: string): Promise<Runtime[]> {
     {
       name: "edge-runtime",
       command: process.execPath,
-      args: [join(launchers, "edge.mjs"), join(consumer, bundles.edge), json],
+      args: fromRepo("edge.mjs", join(consumer, bundles.edge), json),
       version: packageVersion("edge-runtime"),
     },
     {
@@ -69,64 +66,70 @@ async function runtimes(urls: SmokeUrls, page: string): Promise<Runtime[]> {
       args: ["test", writeWorkerdConfig(json)],
       version: packageVersion("workerd"),
     },
-    {
-      name: "chromium",
-      command: process.execPath,
-      args: [join(launchers, "browser.mjs"), page, json],
-    },
-    { name: "node (esbuild --minify)", command: process.execPath, args: [bundles.minified, json] },
+    { name: "chromium", command: process.execPath, args: fromRepo("browser.mjs", page, json) },
+    { name: "node-esbuild-minify", command: process.execPath, args: [bundles.minified, json] },
   ];
 }
 
-/** Serves the consumer's page/ folder (the browser smoke) on 127.0.0.1. */
-async function servePage(): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { html: "text/html", js: "text/javascript" };
+/** Serves the browser smoke's page (the consumer's page/ folder) on 127.0.0.1. */
+async function servePage() {
+  const files: Record<string, [string, string]> = {
+    "/": ["index.html", "text/html"],
+    "/app.js": ["app.js", "text/javascript"],
+  };
   const server = createServer((req, res) => {
-    const file = (req.url ?? "/").split("?")[0] === "/" ? "index.html" : req.url!.slice(1);
-    try {
-      const body = readFileSync(join(consumer, "page", file.replace(/\.\./g, "")));
-      res.writeHead(200, { "content-type": types[file.split(".").pop()!] ?? "text/plain" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    const file = files[req.url ?? ""];
+    if (!file) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": file[1] });
+    res.end(readFileSync(join(consumer, "page", file[0])));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address() as { port: number };
-  return { server, url: `http://127.0.0.1:${address.port}/` };
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  return { url, close };
 }
 
-async function startMocks(testing: typeof Testing): Promise<Testing.MockServer[]> {
-  const failed = [
-    { type: "response.created", response: { id: "resp_1", status: "in_progress", output: [] } },
-    {
-      type: "response.failed",
-      response: {
-        id: "resp_1",
-        status: "failed",
-        error: { code: "context_length_exceeded", message: "input exceeds the context window" },
-      },
-    },
+/** One mock server per behaviour in SmokeUrls, answering browser pages of any origin too. */
+async function startMocks(testing: typeof Testing) {
+  const error = { code: "context_length_exceeded", message: "input exceeds the context window" };
+  const events = [
+    { type: "response.created", response: { id: "r1", status: "in_progress", output: [] } },
+    { type: "response.failed", response: { id: "r1", status: "failed", error } },
   ];
-  const scripts: Testing.MockScript[] = [
-    {},
-    { responses: { status: 500 } },
-    { responses: { events: failed } },
-    { responses: { stallAfterEvents: 3 } },
-  ];
-  return Promise.all(scripts.map((s) => testing.startMockServer(s, { cors: true })));
+  const scripts: Record<keyof SmokeUrls, Testing.MockScript> = {
+    ok: {},
+    serverError: { responses: { status: 500 } },
+    failed: { responses: { events } },
+    stall: { responses: { stallAfterEvents: 3 } },
+  };
+  const urls = {} as SmokeUrls;
+  const mocks = await Promise.all(
+    (Object.keys(scripts) as (keyof SmokeUrls)[]).map(async (key) => {
+      const mock = await testing.startMockServer(scripts[key], { cors: true });
+      urls[key] = mock.url;
+      return mock;
+    }),
+  );
+  return { urls, close: () => Promise.all(mocks.map((m) => m.close())) };
 }
 
-/** The smoke's result, from the `SMOKE {json}` line a launcher prints. */
+/** The smoke's result, from the `SMOKE {json}` line a launcher prints last. */
 function parseResult(stdout: string): SmokeResult | undefined {
   const line = stdout.split("\n").findLast((l) => l.startsWith("SMOKE "));
-  return line === undefined ? undefined : (JSON.parse(line.slice(6)) as SmokeResult);
+  try {
+    return line === undefined ? undefined : (JSON.parse(line.slice(6)) as SmokeResult);
+  } catch {
+    return undefined;
+  }
 }
 
 async function runOne(runtime: Runtime): Promise<boolean> {
   const started = performance.now();
   const out = await runChild(runtime.command, runtime.args, {
-    cwd: runtime.cwd ?? consumer,
+    cwd: consumer,
     ...(runtime.env ? { env: runtime.env } : {}),
     timeoutMs: TIMEOUT_MS,
   });
@@ -137,9 +140,10 @@ async function runOne(runtime: Runtime): Promise<boolean> {
     console.log(`PASS ${runtime.name} ${version} ${seconds}`);
     return true;
   }
+  const output = (out.stderr || out.stdout).trim().slice(-600);
   const why = out.timedOut
     ? `timed out after ${TIMEOUT_MS} ms`
-    : (result?.why ?? `exit ${out.code}: ${(out.stderr || out.stdout).trim().slice(-600)}`);
+    : (result?.why ?? `exit ${out.code}: ${output}`);
   console.log(`FAIL ${runtime.name} ${version}: ${why} ${seconds}`);
   return false;
 }
@@ -147,29 +151,17 @@ async function runOne(runtime: Runtime): Promise<boolean> {
 process.on("exit", killAll);
 await installPackage();
 await bundleLaunchers();
-const testing = (await import(
-  join(consumer, "node_modules", "codex-api", "dist", "testing", "index.js")
-)) as typeof Testing;
-const mocks = await startMocks(testing);
+const nodes = await Promise.all(NODE_VERSIONS.map(nodeBinary));
+const installed = join(consumer, "node_modules", "codex-api", "dist", "testing", "index.js");
+const mocks = await startMocks((await import(installed)) as typeof Testing);
 const page = await servePage();
+const list = runtimes(mocks.urls, page.url, nodes);
 let passed = 0;
-let failed = 0;
 try {
-  const [ok, serverError, failedUrl, stall] = mocks.map((m) => m.url) as [
-    string,
-    string,
-    string,
-    string,
-  ];
-  const urls: SmokeUrls = { ok, serverError, failed: failedUrl, stall };
-  for (const runtime of await runtimes(urls, page.url)) {
-    if (await runOne(runtime)) passed++;
-    else failed++;
-  }
+  for (const runtime of list) if (await runOne(runtime)) passed++;
 } finally {
-  await Promise.all(mocks.map((m) => m.close()));
-  page.server.closeAllConnections();
-  page.server.close();
+  await Promise.all([mocks.close(), page.close()]);
 }
+const failed = list.length - passed;
 console.log(`runtimes: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
