@@ -326,10 +326,36 @@ function lowerKeys(headers: Record<string, string> | undefined): Record<string, 
   return out;
 }
 
+/** How the mock server listens. */
+export interface MockServerOptions {
+  /** Default: a free port. */
+  port?: number;
+  /**
+   * Default false. Answer a browser page of any origin: every reply allows it and exposes all its
+   * headers, and a preflight `OPTIONS` gets a 204 allowing the requested headers (it is not recorded).
+   */
+  cors?: boolean;
+}
+
+/** Adds the CORS reply headers; answers a preflight and returns true for one. */
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  res.setHeader("access-control-allow-origin", "*");
+  res.setHeader("access-control-expose-headers", "*");
+  if (req.method !== "OPTIONS") return false;
+  const requested = req.headers["access-control-request-headers"];
+  res.writeHead(204, {
+    "access-control-allow-methods": "POST",
+    ...(requested ? { "access-control-allow-headers": requested } : {}),
+    "access-control-max-age": "600",
+  });
+  res.end();
+  return true;
+}
+
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
 export function startMockServer(
   script: MockScript = {},
-  options: { port?: number } = {},
+  options: MockServerOptions = {},
 ): Promise<MockServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -369,6 +395,7 @@ export function startMockServer(
       req.socket.destroy();
       return;
     }
+    if (options.cors && allowCors(req, res)) return;
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {

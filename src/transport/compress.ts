@@ -9,6 +9,11 @@ export type Compression = "none" | "gzip" | "zstd";
 export async function compress(body: string, mode: Compression): Promise<Uint8Array | string> {
   if (mode === "none") return body;
   if (mode === "gzip") {
+    if (typeof CompressionStream !== "function") {
+      throw new InvalidRequestError(
+        "compression: gzip is not available in this runtime (no CompressionStream); use none",
+      );
+    }
     const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }

@@ -1223,6 +1223,20 @@ describe("request", () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it("gzip without CompressionStream (edge-runtime) rejects before sending", async () => {
+    const server = await serve({ chunks: [completedFrame()] });
+    vi.stubGlobal("CompressionStream", undefined);
+    const error = await clientFor(server)
+      .responses.stream(REQUEST, { compression: "gzip" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      .finally(() => vi.unstubAllGlobals());
+    expect(expectError(error, InvalidRequestError).message).toContain("CompressionStream");
+    expect(server.requests).toHaveLength(0);
+  });
+
   it.runIf(HAS_ZSTD)("zstd compression sends a zstd body", async () => {
     const gz = await send(REQUEST, { compression: "zstd" });
     expect(gz.headers["content-encoding"]).toBe("zstd");
