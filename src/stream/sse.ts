@@ -41,7 +41,9 @@ export class SseDecoder {
   readonly #text = new TextDecoder();
   #bytes = 0; // body bytes consumed
   #messageStart = 0; // where the message being read began
-  #partial: Uint8Array[] = []; // a line split across chunks
+  // A line split across chunks is gathered in one reused buffer: a fresh array per line would leave
+  // backing stores for the collector to free, and memory would not stay flat on long streams.
+  #partial = new Uint8Array(0);
   #partialBytes = 0;
   #skipLf = false; // the last chunk ended in CR
   #bomChecked = false;
@@ -85,31 +87,37 @@ export class SseDecoder {
       if (cr !== -1 && cr < pos) cr = chunk.indexOf(CR, pos);
     }
     if (pos < chunk.length) {
-      this.#partial.push(chunk.subarray(pos));
-      this.#partialBytes += chunk.length - pos;
+      this.#append(chunk.subarray(pos));
       this.#checkSize();
     }
   }
 
   /** The body ended: an unterminated line or message is discarded. */
   end(): void {
-    this.#partial = [];
     this.#partialBytes = 0;
+  }
+
+  #append(bytes: Uint8Array): void {
+    const needed = this.#partialBytes + bytes.length;
+    if (needed > this.#partial.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#partial.length * 2, 1024));
+      grown.set(this.#partial.subarray(0, this.#partialBytes));
+      this.#partial = grown;
+    }
+    this.#partial.set(bytes, this.#partialBytes);
+    this.#partialBytes = needed;
   }
 
   /** The line's bytes, with any part held from earlier chunks in front. */
   #joined(tail: Uint8Array): Uint8Array {
-    if (this.#partial.length === 0) return tail;
-    const line = new Uint8Array(this.#partialBytes + tail.length);
-    let at = 0;
-    for (const part of this.#partial) {
-      line.set(part, at);
-      at += part.length;
-    }
-    line.set(tail, at);
-    this.#bytes += this.#partialBytes;
-    this.#partial = [];
+    const held = this.#partialBytes;
+    if (held === 0) return tail;
+    this.#append(tail);
+    const line = this.#partial.subarray(0, held + tail.length);
+    this.#bytes += held; // `tail` is counted by the caller
     this.#partialBytes = 0;
+    // Keep a small buffer for the next split line; let a huge one go.
+    if (this.#partial.length > 1 << 20) this.#partial = new Uint8Array(0);
     return line;
   }
 
