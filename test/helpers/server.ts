@@ -9,8 +9,12 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from "node:http";
-import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
-import type { Server } from "node:net";
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from "node:net";
 import { gunzipSync } from "node:zlib";
 import { corpusStreams } from "./corpus.js";
 
@@ -33,6 +37,7 @@ export interface ScriptedReply {
 
 /** Full control over one reply (stalls, resets, odd framing). */
 export type ReplyHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** What one request gets: a scripted reply or a handler. */
 export type Reply = ScriptedReply | ReplyHandler;
 
 /** A request as the server received it. */
