@@ -1,6 +1,6 @@
 // The fault matrix: one row per (fault, endpoint). `setup` starts a real server on 127.0.0.1 (the
-// mock server from codex-api/testing, or a server of the test kit, HTTP with a handler or raw TCP,
-// where the fault needs lower-level control); `run` drives the real client against it; `expect` is the documented outcome
+// mock server from codex-api/testing, or a raw node:http / node:net server where the fault needs
+// lower-level control); `run` drives the real client against it; `expect` is the documented outcome
 // (DESIGN.md §3, §4, §8). `baseline` (successful cases) starts an unfaulted server: `run` against it
 // must observe exactly the same events/output (the lost-event check).
 import { connect, type Socket } from "node:net";
@@ -144,7 +144,7 @@ function callOnce(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Servers.
+// Servers, all from the test-server kit (test/helpers/server.ts).
 
 const CLOSE = { connection: "close" };
 
