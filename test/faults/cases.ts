@@ -3,12 +3,7 @@
 // lower-level control); `run` drives the real client against it; `expect` is the documented outcome
 // (the README's events and errors tables). `baseline` (successful cases) starts an unfaulted server: `run` against it
 // must observe exactly the same events/output (the lost-event check).
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import { connect, createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import {
@@ -42,6 +37,13 @@ import {
   type MockReply,
   type MockScript,
 } from "../../src/testing/index.js";
+import {
+  refusedPort,
+  sseFrame,
+  startServer,
+  startTcpServer,
+  type ReplyHandler,
+} from "../helpers/server.js";
 import type { Capture } from "./harness.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
 
@@ -142,7 +144,7 @@ function callOnce(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Servers.
+// Servers, all from the test-server kit (test/helpers/server.ts).
 
 const CLOSE = { connection: "close" };
 
@@ -176,39 +178,34 @@ export async function mock(
  * aborted request and keep it idle in its pool; such a connection never carried a request and is
  * not a leak of the client under test. An upstream reset is passed on as a reset.
  */
-function front(target: Served): Promise<Served> {
+async function front(target: Served): Promise<Served> {
   const port = Number(new URL(target.url).port);
-  const conns = new Map<Socket, { used: boolean }>();
-  const server = createNetServer((client) => {
-    const state = { used: false };
-    conns.set(client, state);
-    const upstream = connect(port, "127.0.0.1");
-    client.once("data", () => (state.used = true));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on("error", () => upstream.destroy());
-    upstream.on("error", () => {
-      // Let what already arrived reach the client, then reset it as the server reset us.
-      setTimeout(() => resetSocket(client), 5);
-    });
-    client.on("close", () => {
-      conns.delete(client);
-      upstream.destroy();
-    });
-    upstream.on("close", () => {
-      if (!client.destroyed && client.writableLength === 0) client.end();
-    });
+  const server = await startTcpServer({
+    onConnection: (client) => {
+      const upstream = connect(port, "127.0.0.1");
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => {
+        // Let what already arrived reach the client, then reset it as the server reset us.
+        setTimeout(() => resetSocket(client), 5);
+      });
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => {
+        if (!client.destroyed && client.writableLength === 0) client.end();
+      });
+    },
   });
-  return listen(server, {
-    openConnections: () => [...conns.values()].filter((c) => c.used).length,
+  return {
+    url: server.url,
+    openConnections: () => server.openRequestSockets(),
     requestCount: () => target.requestCount(),
     lastRequestId: () => target.lastRequestId(),
     close: async () => {
-      for (const s of conns.keys()) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await target.close();
     },
-  });
+  };
 }
 
 function resetSocket(s: Socket): void {
@@ -220,99 +217,47 @@ function resetSocket(s: Socket): void {
 
 const plain = (endpoint: EndpointName) => () => mock(endpoint, {});
 
-type RawHandler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
-
-/** A raw node:http server; replies get `x-request-id: raw_<n>` and `Connection: close`. */
-export function rawHttp(handler: RawHandler): Promise<Served> {
-  const sockets = new Set<Socket>();
-  const used = new WeakSet<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+/**
+ * A kit server answering with `handler`; replies get `x-request-id: raw_<n>` and
+ * `Connection: close`. A handler's timers end with its reply's "close".
+ */
+export async function rawHttp(handler: ReplyHandler): Promise<Served> {
   let n = 0;
-  const server = createHttpServer((req, res) => {
-    const i = ++n;
-    used.add(req.socket);
-    res.setHeader("x-request-id", `raw_${i}`);
+  const server = await startServer((req, res) => {
+    res.setHeader("x-request-id", `raw_${++n}`);
     res.setHeader("connection", "close");
-    req.resume();
-    req.on("end", () => handler(req, res, i));
+    handler(req, res);
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  // Handlers schedule through this so close() can clear their timers.
-  rawTimers.current = timers;
-  return listen(server, {
-    openConnections: () => [...sockets].filter((s) => used.has(s)).length,
+  return {
+    url: server.url,
+    openConnections: () => server.openRequestSockets(),
     requestCount: () => n,
     lastRequestId: () => (n ? `raw_${n}` : undefined),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearInterval(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  });
-}
-
-const rawTimers: { current: Set<NodeJS.Timeout> } = { current: new Set() };
-function every(ms: number, fn: () => void): void {
-  const set = rawTimers.current;
-  const t = setInterval(fn, ms);
-  set.add(t);
-}
-function after(ms: number, fn: () => void): void {
-  const set = rawTimers.current;
-  const t = setTimeout(() => {
-    set.delete(t);
-    fn();
-  }, ms);
-  set.add(t);
+    close: () => server.close(),
+  };
 }
 
 /** A raw TCP server: `onData` gets each connection once the request starts arriving. */
-function rawNet(onData: (s: Socket) => void): Promise<Served> {
-  const sockets = new Set<Socket>();
-  const used = new WeakSet<Socket>();
-  let n = 0;
-  const server = createNetServer((s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-    s.on("error", () => {});
-    s.once("data", () => {
-      n++;
-      used.add(s);
-      onData(s);
-    });
-  });
-  return listen(server, {
-    openConnections: () => [...sockets].filter((s) => used.has(s)).length,
-    requestCount: () => n,
+async function rawNet(onData: (s: Socket) => void): Promise<Served> {
+  const server = await startTcpServer({ onRequest: onData });
+  return {
+    url: server.url,
+    openConnections: () => server.openRequestSockets(),
+    requestCount: () => server.requestCount(),
     lastRequestId: () => undefined,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  });
-}
-
-function listen(server: import("node:net").Server, rest: Omit<Served, "url">): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, ...rest });
-    });
-  });
+    close: () => server.close(),
+  };
 }
 
 /** A port nothing listens on (bound, then closed). */
 async function refused(): Promise<Served> {
-  const s = await rawNet(() => {});
-  await s.close();
-  return { ...s, openConnections: () => 0, close: async () => {} };
+  return {
+    url: `http://127.0.0.1:${await refusedPort()}`,
+    openConnections: () => 0,
+    requestCount: () => 0,
+    lastRequestId: () => undefined,
+    close: async () => {},
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,8 +302,6 @@ const SHORT: Record<string, unknown>[] = [
   completed,
 ];
 
-const frame = (e: Record<string, unknown>) =>
-  `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`;
 const sseHead = { "content-type": "text/event-stream" };
 
 /** The canned stream's SSE bytes (the mock server's default reply to STREAM_REQUEST). */
@@ -400,7 +343,7 @@ all((e) =>
         setup: () =>
           mock(e, {
             events: SHORT,
-            resetAfterBytes: frame(created).length + frame(delta("one ")).length + 7,
+            resetAfterBytes: sseFrame(created).length + sseFrame(delta("one ")).length + 7,
           }),
         run: ({ client }) => callOnce(e, client),
         // The stream delivered events: it is not retried; closed early is a retryable StreamError.
@@ -428,7 +371,7 @@ add({
   setup: () =>
     rawHttp((_req, res) => {
       res.writeHead(200, sseHead);
-      res.write(frame(created) + frame(delta("one ")));
+      res.write(sseFrame(created) + sseFrame(delta("one ")));
       res.end('event: response.completed\ndata: {"type":"response.comp');
     }),
   run: ({ client }) => callOnce("responses", client),
@@ -447,7 +390,10 @@ const jsonStall = (keepAlive: boolean) => () =>
   rawHttp((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.write('{"output": [');
-    if (keepAlive) every(50, () => void (!res.destroyed && res.write(" ")));
+    if (keepAlive) {
+      const timer = setInterval(() => void (!res.destroyed && res.write(" ")), 50);
+      res.on("close", () => clearInterval(timer));
+    }
   });
 
 all((e) =>
@@ -677,9 +623,9 @@ add({
   setup: () =>
     rawHttp((_req, res) => {
       res.writeHead(200, sseHead);
-      const piece = frame(delta("y".repeat(CHUNK)));
+      const piece = sseFrame(delta("y".repeat(CHUNK)));
       let sent = 0;
-      res.write(frame(created));
+      res.write(sseFrame(created));
       const pump = (): void => {
         while (sent < FIFTY_MB) {
           sent += CHUNK;
@@ -688,7 +634,7 @@ add({
             return;
           }
         }
-        res.end(frame(completed));
+        res.end(sseFrame(completed));
       };
       res.on("close", () => res.removeAllListeners("drain"));
       pump();
@@ -933,17 +879,17 @@ all((e) => ({
   setup: isStream(e)
     ? () => mock(e, { dripMs: 5 })
     : () =>
-        rawHttp((req, res) => {
+        rawHttp((_req, res) => {
           // A slow JSON server: 100 ms before each reply.
           const body =
             e === "compact"
               ? { output: [userMessage, { type: "compaction", encrypted_content: "c" }] }
               : { output: [{ trace_summary: "t", memory_summary: "m" }] };
-          void req;
-          after(100, () => {
+          const timer = setTimeout(() => {
             res.writeHead(200, { "content-type": "application/json" });
             res.end(JSON.stringify(body));
-          });
+          }, 100);
+          res.on("close", () => clearTimeout(timer));
         }),
   run: async ({ client }) => {
     const results = await Promise.all(Array.from({ length: MANY }, () => callOnce(e, client)));

@@ -8,27 +8,21 @@
 // hands out the chunks one read at a time. The reference outcome of each stream, and a smaller
 // sample of random chunkings, go through a real HTTP server on 127.0.0.1 that writes the SSE bytes
 // chunk by chunk (Nagle off, a setImmediate between writes), so the socket path is covered too.
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type ResponseEvent } from "../../src/index.js";
 import { corpusStreams } from "../helpers/corpus.js";
+import { corpusFrames, startServer, type TestServer } from "../helpers/server.js";
 import { STREAM_REQUEST } from "./cases.js";
 
 const SEED = 0x6c0de;
 const MIN_TOTAL_RUNS = 10_000;
 const REAL_SOCKET_RUNS = 6; // per stream
 
-const streams = corpusStreams().map((s) => {
-  const text = s.lines
-    .map((line) => {
-      const type = (JSON.parse(line) as { type?: unknown }).type;
-      return (typeof type === "string" ? `event: ${type}\n` : "") + `data: ${line}\n\n`;
-    })
-    .join("");
-  return { name: s.name, bytes: Buffer.from(text, "utf8") };
-});
+const streams = corpusStreams().map((s) => ({
+  name: s.name,
+  bytes: Buffer.from(corpusFrames(s.name).join(""), "utf8"),
+}));
 
 /** Fewer chunkings for the big recordings; at least MIN_TOTAL_RUNS in all (checked below). */
 function runsFor(length: number): number {
@@ -113,39 +107,22 @@ function chunkClient(chunks: Uint8Array[]) {
   });
 }
 
-// The real server: writes the next queued chunking, one chunk per turn of the event loop.
-let server: Server;
+// The real server (the test kit's): writes a chunking chunk by chunk, one per turn of the event loop.
+let server: TestServer;
 let baseUrl = "";
-const queue: Uint8Array[][] = [];
 
-async function writeChunks(res: ServerResponse, chunks: Uint8Array[]): Promise<void> {
-  res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req_chunk" });
-  res.flushHeaders();
-  for (const chunk of chunks) {
-    if (res.destroyed) return;
-    res.write(chunk);
-    await new Promise((r) => setImmediate(r));
-  }
-  res.end();
+/** A client whose next request gets these chunks from the real server. */
+function realClient(chunks: Uint8Array[]) {
+  server.setReplies({ headers: { "x-request-id": "req_chunk" }, chunks });
+  return createClient({ provider: { baseUrl, ...clientOptions }, auth: "sk-chunk" });
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => void writeChunks(res, queue.shift() ?? []));
-  });
-  server.on("connection", (s) => s.setNoDelay(true));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  server = await startServer();
+  baseUrl = `${server.url}/v1`;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
-});
-
-const realClient = () =>
-  createClient({ provider: { baseUrl, ...clientOptions }, auth: "sk-chunk" });
+afterAll(() => server.close());
 
 let total = 0;
 
@@ -153,8 +130,7 @@ describe("chunking property over the recorded streams", () => {
   streams.forEach((s, index) => {
     it(`${s.name}: ${runsFor(s.bytes.length)} random chunkings yield identical events`, async () => {
       // Reference: the whole stream in one piece, through the real server and through fetch.
-      queue.push([new Uint8Array(s.bytes)]);
-      const reference = await outcomeOf(realClient());
+      const reference = await outcomeOf(realClient([new Uint8Array(s.bytes)]));
       const referenceText = JSON.stringify(reference);
       expect(JSON.stringify(await outcomeOf(chunkClient([new Uint8Array(s.bytes)])))).toBe(
         referenceText,
@@ -163,8 +139,9 @@ describe("chunking property over the recorded streams", () => {
       // A few random chunkings over the real socket.
       await fc.assert(
         fc.asyncProperty(randomCuts(s.bytes.length), async (cuts) => {
-          queue.push(split(s.bytes, cuts));
-          expect(JSON.stringify(await outcomeOf(realClient()))).toBe(referenceText);
+          expect(JSON.stringify(await outcomeOf(realClient(split(s.bytes, cuts))))).toBe(
+            referenceText,
+          );
         }),
         { seed: SEED ^ (index * 7919), numRuns: REAL_SOCKET_RUNS },
       );

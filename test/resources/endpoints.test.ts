@@ -16,7 +16,7 @@ import {
   type ProviderConfig,
   type ResponseItem,
 } from "../../src/index.js";
-import { json, startServer, type Reply, type TestServer } from "../helpers/http-server.js";
+import { json, startServer, type Reply, type TestServer } from "../helpers/server.js";
 
 const USER: ResponseItem = {
   type: "message",
@@ -90,8 +90,8 @@ describe("compact", () => {
     const [request] = server.requests;
     expect(request!.method).toBe("POST");
     expect(request!.url).toBe("/backend-api/codex/responses/compact");
-    expect(JSON.parse(request!.body)).toStrictEqual(COMPACT_INPUT);
-    expect(Object.keys(JSON.parse(request!.body))).toEqual(["model", "input", "instructions"]);
+    expect(request!.json()).toStrictEqual(COMPACT_INPUT);
+    expect(Object.keys(request!.json() as object)).toEqual(["model", "input", "instructions"]);
     expect(request!.headers["content-type"]).toMatch(/^application\/json/);
   });
 
@@ -261,10 +261,10 @@ describe("memories", () => {
     const [request] = server.requests;
     expect(request!.method).toBe("POST");
     expect(request!.url).toBe("/backend-api/codex/memories/trace_summarize");
-    const body = JSON.parse(request!.body) as Record<string, unknown>;
+    const body = request!.json() as Record<string, unknown>;
     expect(body).toStrictEqual({ model: "gpt-test", traces: MEMORIES_INPUT.rawMemories });
-    expect(request!.body).not.toContain("null");
-    expect(request!.body).not.toContain("rawMemories");
+    expect(request!.text()).not.toContain("null");
+    expect(request!.text()).not.toContain("rawMemories");
     expect(request!.headers["x-extra"]).toBe("e");
     expect(request!.headers["user-agent"]).toBe(`codex-api-ts/${VERSION}`);
     expect(request!.headers["authorization"]).toBe("Bearer tok-1");
@@ -276,7 +276,7 @@ describe("memories", () => {
       ...MEMORIES_INPUT,
       reasoning: { effort: "low" },
     });
-    expect(JSON.parse(server.requests[0]!.body)).toStrictEqual({
+    expect(server.requests[0]!.json()).toStrictEqual({
       model: "gpt-test",
       traces: MEMORIES_INPUT.rawMemories,
       reasoning: { effort: "low" },

@@ -32,35 +32,35 @@ import {
 import { corpusStreams } from "../helpers/corpus.js";
 import {
   sseFrame,
-  startSseServer,
+  startServer,
   type BodyChunk,
   type Reply,
-  type SseServer,
-} from "../helpers/sse-server.js";
+  type TestServer,
+} from "../helpers/server.js";
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
 
-let servers: SseServer[] = [];
+let servers: TestServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
 
-async function serve(...replies: Reply[]): Promise<SseServer> {
-  const server = await startSseServer(...replies);
+async function serve(...replies: Reply[]): Promise<TestServer> {
+  const server = await startServer(...replies);
   servers.push(server);
   return server;
 }
 
 type ClientExtras = Omit<ClientOptions, "provider"> & { provider?: Partial<ProviderConfig> };
 
-function clientFor(server: SseServer, extras: ClientExtras = {}) {
+function clientFor(server: TestServer, extras: ClientExtras = {}) {
   const { provider, ...rest } = extras;
   return createClient({
     auth: "test-token",
     ...rest,
-    provider: { baseUrl: server.baseUrl, retry: { maxAttempts: 1 }, ...provider },
+    provider: { baseUrl: `${server.url}/v1`, retry: { maxAttempts: 1 }, ...provider },
   });
 }
 
@@ -108,7 +108,7 @@ async function run(
     options?: ResponsesOptions;
     client?: ClientExtras;
   } = {},
-): Promise<Drained & { server: SseServer; stream: ResponseStream }> {
+): Promise<Drained & { server: TestServer; stream: ResponseStream }> {
   const server = await serve({
     chunks,
     ...(opts.headers ? { headers: opts.headers } : {}),
@@ -461,7 +461,7 @@ describe("event table (README)", () => {
         },
       ]);
       expect(performance.now() - started).toBeLessThan(1000);
-      await server.waitForRequestSocketsClosed(1000);
+      await server.requestSocketsClosed(1000);
     },
   );
 
@@ -712,7 +712,7 @@ describe("stream rules", () => {
     await sleep(20);
     await it.return!();
     expect(await within(3000, pending)).toEqual({ done: true, value: undefined });
-    await server.waitForRequestSocketsClosed();
+    await server.requestSocketsClosed();
   });
 
   it("malformed JSON is a StreamError naming the event type and a byte offset", async () => {
@@ -772,7 +772,7 @@ describe("stream rules", () => {
     expect(err.retryable).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(95);
     expect(elapsed).toBeLessThan(1000);
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
   });
 
   it("any data message resets the idle timer, mapped or dropped", async () => {
@@ -816,7 +816,7 @@ describe("stream rules", () => {
     );
     expect(types(events)).toEqual(["created", "outputTextDelta"]);
     expect(expectError(error, AbortError).retryable).toBe(false);
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
   });
 
   it("aborting the AbortSignal mid-stream ends iteration with AbortError and closes the socket", async () => {
@@ -830,7 +830,7 @@ describe("stream rules", () => {
     const next = iterator.next();
     setTimeout(() => controller.abort(), 20);
     await expect(within(2000, next)).rejects.toBeInstanceOf(AbortError);
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
   });
 
   it("stream.abort() before iterating closes the socket, and iterating then throws AbortError", async () => {
@@ -838,7 +838,7 @@ describe("stream rules", () => {
     const stream = await clientFor(server).responses.stream(REQUEST);
     expect(server.openRequestSockets()).toBe(1);
     stream.abort();
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
     const { events, error } = await drain(stream);
     expect(events).toEqual([]);
     expectError(error, AbortError);
@@ -851,7 +851,7 @@ describe("stream rules", () => {
       signal: controller.signal,
     });
     controller.abort();
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
     expectError((await drain(stream)).error, AbortError);
   });
 
@@ -864,7 +864,7 @@ describe("stream rules", () => {
     await expect(
       within(2000, clientFor(server).responses.stream(REQUEST, { signal: controller.signal })),
     ).rejects.toBeInstanceOf(AbortError);
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
   });
 
   it("an already aborted signal rejects stream() and sends nothing", async () => {
@@ -890,7 +890,7 @@ describe("stream rules", () => {
       break;
     }
     expect(types(seen)).toEqual(["created"]);
-    await server.waitForRequestSocketsClosed(1000);
+    await server.requestSocketsClosed(1000);
   });
 
   it("is unbuffered: an event arrives while the server holds back the rest", async () => {
@@ -1205,8 +1205,8 @@ describe("request", () => {
     const plain = await send(request);
     const gz = await send(request, { compression: "gzip" });
     expect(gz.headers["content-encoding"]).toBe("gzip");
-    expect(gz.body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
-    expect(JSON.parse(gunzipSync(gz.body).toString("utf8"))).toEqual(plain.json());
+    expect(gz.raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(JSON.parse(gunzipSync(gz.raw).toString("utf8"))).toEqual(plain.json());
   });
 
   const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === "function";

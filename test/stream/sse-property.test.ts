@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type ResponseEvent } from "../../src/index.js";
-import { startSseServer, type SseServer } from "../helpers/sse-server.js";
+import { startServer, type TestServer } from "../helpers/server.js";
 
 const encoder = new TextEncoder();
 
@@ -153,9 +153,9 @@ describe("SSE framing properties", () => {
   });
 
   describe("through a real server", () => {
-    let server: SseServer;
+    let server: TestServer;
     beforeAll(async () => {
-      server = await startSseServer();
+      server = await startServer();
     });
     afterAll(() => server.close());
 
@@ -167,7 +167,7 @@ describe("SSE framing properties", () => {
             headers: { "content-type": "text/event-stream" },
             chunks: chunks.flatMap((c) => [c, { delayMs: 1 }]),
           });
-          const overNetwork = await eventsOf(undefined, server.baseUrl);
+          const overNetwork = await eventsOf(undefined, `${server.url}/v1`);
           expect(overNetwork).toEqual(await eventsOf(chunkedFetch([bytes])));
         }),
         { numRuns: 25, seed: 3 },

@@ -120,7 +120,11 @@ describe("SSE framing: every event is delivered as soon as its blank line arrive
             const it = stream[Symbol.asyncIterator]();
             const seen: string[] = [];
             for (let k = 0; k < payloads.length; k++) {
-              const next = await within(it.next(), 2_000, `event ${k} (eol ${JSON.stringify(eol)})`);
+              const next = await within(
+                it.next(),
+                2_000,
+                `event ${k} (eol ${JSON.stringify(eol)})`,
+              );
               expect(next.done).toBe(false);
               seen.push((next.value as ResponseEvent).type);
               gates[k]!.resolve();
@@ -149,7 +153,11 @@ describe("SSE framing: every event is delivered as soon as its blank line arrive
   it("at end of body a complete event is kept (`foo\\r` `\\r` `bar`) and the unterminated rest dropped", async () => {
     server = await startServer({
       headers: SSE,
-      chunks: [`data: ${JSON.stringify(delta("foo"))}\r`, "\r", `data: ${JSON.stringify(completed)}`],
+      chunks: [
+        `data: ${JSON.stringify(delta("foo"))}\r`,
+        "\r",
+        `data: ${JSON.stringify(completed)}`,
+      ],
     });
     const seen: ResponseEvent[] = [];
     const error = await (async () => {
@@ -223,9 +231,14 @@ describe("error frames of any shape", () => {
       { code: "weird" },
     ],
     ["event: error, null", "event: error\ndata: null\n\n", RetryableStreamError, {}],
-    ['event: error, a string', 'event: error\ndata: "boom text"\n\n', RetryableStreamError, {}],
+    ["event: error, a string", 'event: error\ndata: "boom text"\n\n', RetryableStreamError, {}],
     ["event: error, a number", "event: error\ndata: 42\n\n", RetryableStreamError, {}],
-    ["event: error, not JSON", "event: error\ndata: upstream fell over\n\n", RetryableStreamError, {}],
+    [
+      "event: error, not JSON",
+      "event: error\ndata: upstream fell over\n\n",
+      RetryableStreamError,
+      {},
+    ],
   ];
 
   for (const [name, body, cls, fields] of cases) {
@@ -257,11 +270,27 @@ describe("error frames of any shape", () => {
 
 describe("code, param and type on HTTP errors", () => {
   it("a 400 carries all three", async () => {
-    const body = { error: { message: "bad input", code: "bad_input", param: "input", type: "invalid_request_error" } };
-    server = await startServer({ status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const body = {
+      error: {
+        message: "bad input",
+        code: "bad_input",
+        param: "input",
+        type: "invalid_request_error",
+      },
+    };
+    server = await startServer({
+      status: 400,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const error = await requestError(server);
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error).toMatchObject({ code: "bad_input", param: "input", type: "invalid_request_error", status: 400 });
+    expect(error).toMatchObject({
+      code: "bad_input",
+      param: "input",
+      type: "invalid_request_error",
+      status: 400,
+    });
   });
 
   it("a 429 RateLimitError carries code, type and the headers' rate limits", async () => {
@@ -280,7 +309,12 @@ describe("code, param and type on HTTP errors", () => {
 
 describe("usage limits", () => {
   const usageLimit = {
-    error: { type: "usage_limit_reached", message: "The usage limit has been reached", plan_type: "pro", resets_at: 1738888888 },
+    error: {
+      type: "usage_limit_reached",
+      message: "The usage limit has been reached",
+      plan_type: "pro",
+      resets_at: 1738888888,
+    },
   };
 
   it("a 429 usage_limit_reached is a UsageLimitReachedError, never retried", async () => {
@@ -329,7 +363,9 @@ describe("usage limits", () => {
 
 describe("401 details", () => {
   it("reads identityErrorCode from x-error-json and authorizationError", async () => {
-    const encoded = Buffer.from(JSON.stringify({ error: { code: "token_expired" } })).toString("base64");
+    const encoded = Buffer.from(JSON.stringify({ error: { code: "token_expired" } })).toString(
+      "base64",
+    );
     server = await startServer({
       status: 401,
       headers: { "x-error-json": encoded, "x-openai-authorization-error": "missing_scope" },
@@ -356,8 +392,18 @@ describe("serverModel and limitName", () => {
       response: { id: "r1", headers: { "OpenAI-Model": model } },
     });
     server = await startServer({
-      headers: { ...SSE, "openai-model": "gpt-a", "x-models-etag": '"e1"', "x-codex-primary-used-percent": "5", "x-codex-primary-window-minutes": "1" },
-      chunks: [frame(createdWithModel("gpt-a"), "\n"), frame(createdWithModel("gpt-b"), "\n"), frame(completed, "\n")],
+      headers: {
+        ...SSE,
+        "openai-model": "gpt-a",
+        "x-models-etag": '"e1"',
+        "x-codex-primary-used-percent": "5",
+        "x-codex-primary-window-minutes": "1",
+      },
+      chunks: [
+        frame(createdWithModel("gpt-a"), "\n"),
+        frame(createdWithModel("gpt-b"), "\n"),
+        frame(completed, "\n"),
+      ],
     });
     const seen = await events(server);
     expect(seen.map((e) => (e.type === "serverModel" ? `model:${e.model}` : e.type))).toEqual([

@@ -27,7 +27,14 @@ import {
   type RetryTelemetry,
   type Telemetry,
 } from "../../src/index.js";
-import { json, refusedPort, stall, startServer, type TestServer } from "../helpers/http-server.js";
+import {
+  json,
+  refusedPort,
+  sseFrame,
+  stall,
+  startServer,
+  type TestServer,
+} from "../helpers/server.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -88,11 +95,7 @@ async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
 const gaps = (server: TestServer) =>
   server.requests.slice(1).map((r, i) => r.at - server.requests[i]!.at);
 
-function sse(payloads: Record<string, unknown>[]): string {
-  return payloads
-    .map((p) => `event: ${String(p["type"])}\ndata: ${JSON.stringify(p)}\n\n`)
-    .join("");
-}
+const sse = (payloads: Record<string, unknown>[]) => payloads.map(sseFrame).join("");
 
 const sseHead = (res: ServerResponse) =>
   res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req-stream" });
@@ -266,7 +269,7 @@ describe("retries", () => {
     const server = await serve(json(503, "x"), json(500, "y"), OK);
     await compact(server);
     expect(server.requests).toHaveLength(3);
-    const bodies = server.requests.map((r) => r.body);
+    const bodies = server.requests.map((r) => r.text());
     expect(JSON.parse(bodies[0]!)).toEqual(INPUT);
     expect(new Set(bodies).size).toBe(1);
   });
@@ -452,8 +455,8 @@ describe("HTTP errors", () => {
     expect(error.message).toContain("150");
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     expect(performance.now() - started).toBeLessThan(1500);
-    await server.socketClosed(1);
-    expect(server.sockets.size).toBe(0);
+    await server.requestSocketsClosed();
+    expect(server.openSockets()).toBe(0);
   });
 
   it("requestTimeoutMs covers the whole body of a JSON call", async () => {
@@ -463,7 +466,7 @@ describe("HTTP errors", () => {
     });
     const error = await rejection(compact(server, { ...once, requestTimeoutMs: 150 }));
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    await server.socketClosed(1);
+    await server.requestSocketsClosed();
   });
 
   it("requestTimeoutMs covers the headers of a stream, and each attempt", async () => {
@@ -476,7 +479,7 @@ describe("HTTP errors", () => {
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(error.attempts).toBe(2);
     expect(server.requests).toHaveLength(2);
-    await server.socketClosed(2);
+    await server.requestSocketsClosed();
   });
 
   it("a caller abort is an AbortError, and the socket is closed", async () => {
@@ -488,7 +491,7 @@ describe("HTTP errors", () => {
     const error = await settled;
     expect(error).toBeInstanceOf(AbortError);
     expect(error.retryable).toBe(false);
-    await server.socketClosed(1);
+    await server.requestSocketsClosed();
     expect(server.requests).toHaveLength(1);
   });
 

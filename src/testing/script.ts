@@ -1,0 +1,54 @@
+// What a test scripts: per endpoint, one reply or a sequence of replies (status, headers, body and
+// the fault knobs), consumed one per request in order; the last one repeats.
+import type { MockEndpoint } from "./routes.js";
+
+/** One scripted reply. Every field is optional: `{}` means the canned 200 reply. */
+export interface MockReply {
+  /** HTTP status, default 200. */
+  status?: number;
+  /** Extra reply headers (retry-after, retry-after-ms, x-request-id, rate-limit headers…); they win over defaults. */
+  headers?: Record<string, string>;
+  /** JSON body (for non-2xx, or to override a JSON endpoint's reply, or a 2xx /responses reply sent as JSON); a string is sent as-is. */
+  body?: unknown;
+  /** Send `body` (or a default small HTML gateway page) as text/html. */
+  html?: boolean;
+  /** SSE payloads for /responses; default: the canned reply built from the request (`cannedEvents`). */
+  events?: Record<string, unknown>[];
+  /** Wait this long before each SSE event (slow drip). */
+  dripMs?: number;
+  /** After sending N events, send nothing more and keep the connection open… */
+  stallAfterEvents?: number;
+  /** …except an SSE comment line `: keep-alive\n\n` every keepAliveMs while stalled. */
+  keepAliveMs?: number;
+  /** Never send headers (the client must time out). */
+  stallBeforeHeaders?: boolean;
+  /** Write this many bytes of the body, then destroy the socket (RST). */
+  resetAfterBytes?: number;
+  /** Replace the event at this index by `data: {not json\n\n` (its `event:` line kept). */
+  malformedAt?: number;
+  /** Drop response.completed / response.done events and end the body cleanly. */
+  omitTerminal?: boolean;
+}
+
+/**
+ * What the server replies, per endpoint (`responses`, `compact`, `memories`: see the route table
+ * in routes.ts for their paths): one reply, or a sequence consumed in order, one per request; the
+ * last one repeats.
+ */
+export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
+  /** Default true: 200 /responses replies carry x-codex-primary-used-percent and friends. */
+  rateLimitHeaders?: boolean;
+};
+
+/** Hands out each endpoint's next scripted reply; an endpoint without a script gets `{}`. */
+export function replyCursor(script: MockScript): (endpoint: MockEndpoint) => MockReply {
+  const used = new Map<MockEndpoint, number>();
+  return (endpoint) => {
+    const n = used.get(endpoint) ?? 0;
+    used.set(endpoint, n + 1);
+    const entry = script[endpoint];
+    if (entry === undefined) return {};
+    if (!Array.isArray(entry)) return entry;
+    return entry[Math.min(n, entry.length - 1)] ?? {};
+  };
+}

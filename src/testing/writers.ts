@@ -1,0 +1,224 @@
+// Reply writers: a whole body (JSON, HTML or text) with its status, and server-sent events with the
+// fault knobs (slow drip, stall with keep-alives, reset after N bytes, malformed event, no terminal
+// event). Every timer is kept in a `Timers` set, so closing the server clears them all.
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { MockReply } from "./script.js";
+
+/** The timers of one server; `clear()` cancels them all. */
+export interface Timers {
+  later(ms: number, fn: () => void): NodeJS.Timeout;
+  every(ms: number, fn: () => void): NodeJS.Timeout;
+  cancel(t: NodeJS.Timeout): void;
+  clear(): void;
+}
+
+/** A fresh timer set. */
+export function createTimers(): Timers {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    later(ms, fn) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+      return t;
+    },
+    every(ms, fn) {
+      const t = setInterval(fn, ms);
+      timers.add(t);
+      return t;
+    },
+    cancel(t) {
+      clearTimeout(t);
+      timers.delete(t);
+    },
+    clear() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** Where a writer writes: the reply, the server's timers, and headers every reply carries. */
+export interface Outlet {
+  res: ServerResponse;
+  timers: Timers;
+  /** Default headers (x-request-id…); the scripted reply's headers win over them. */
+  headers: Record<string, string>;
+}
+
+/** A whole reply body and its status. */
+export interface Body {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** A JSON body: a value, or a string sent as-is. */
+export function jsonBody(status: number, value: unknown): Body {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return { status, contentType: "application/json", text };
+}
+
+/** The error object of an error body `{"error": {...}}`. */
+export interface WireError {
+  message: string;
+  type: string;
+  code: string | null;
+}
+
+/** An error body: `{"error":{"message","type","code"}}`. */
+export function errorBody(status: number, error: WireError): Body {
+  return jsonBody(status, { error });
+}
+
+/**
+ * The body a reply scripts — an HTML page, its `body`, or a mock error for a non-2xx status — or
+ * undefined when the endpoint's default reply is due.
+ */
+export function scriptedBody(reply: MockReply): Body | undefined {
+  const status = reply.status ?? 200;
+  if (reply.html) {
+    const text = typeof reply.body === "string" ? reply.body : htmlPage(status);
+    return { status, contentType: "text/html; charset=utf-8", text };
+  }
+  if (reply.body !== undefined) return jsonBody(status, reply.body);
+  if (status < 200 || status >= 300) {
+    return errorBody(status, { message: `mock ${status}`, type: "server_error", code: null });
+  }
+  return undefined;
+}
+
+function htmlPage(status: number): string {
+  return `<html><body><h1>${status} ${STATUS_CODES[status] ?? "Error"}</h1></body></html>`;
+}
+
+/** Reply headers with lower-cased names, so scripted ones replace the defaults. */
+function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Writes the part then destroys the socket with a TCP RST. */
+function reset({ res, timers }: Outlet, part: Buffer): void {
+  const socket = res.socket;
+  const kill = (): void => {
+    if (!socket || socket.destroyed) return;
+    const s = socket as Socket & { resetAndDestroy?: () => void };
+    if (typeof s.resetAndDestroy === "function") s.resetAndDestroy();
+    else s.destroy();
+  };
+  if (!res.headersSent) res.flushHeaders();
+  if (part.length > 0) res.write(part, () => kill());
+  else timers.later(0, kill);
+}
+
+/** Sends a whole body with content-length, or with `resetAfterBytes` part of it and then a reset. */
+export function writeBody(out: Outlet, body: Body, reply: MockReply = {}): void {
+  const buf = Buffer.from(body.text, "utf8");
+  out.res.writeHead(body.status, {
+    "content-type": body.contentType,
+    ...out.headers,
+    ...lowerKeys(reply.headers),
+    "content-length": String(buf.length),
+  });
+  const limit = reply.resetAfterBytes;
+  if (limit === undefined) out.res.end(buf);
+  else reset(out, buf.subarray(0, Math.min(limit, Math.max(0, buf.length - 1))));
+}
+
+/** Streams `events` as SSE frames after the headers, applying the reply's fault knobs. */
+export function writeEvents(
+  out: Outlet,
+  reply: MockReply,
+  events: Record<string, unknown>[],
+): void {
+  const { res, timers } = out;
+  if (reply.omitTerminal) {
+    events = events.filter((e) => e.type !== "response.completed" && e.type !== "response.done");
+  }
+  res.writeHead(reply.status ?? 200, {
+    ...out.headers,
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    ...lowerKeys(reply.headers),
+  });
+  res.flushHeaders();
+
+  const own = new Set<NodeJS.Timeout>();
+  let done = false;
+  const finish = (): void => {
+    done = true;
+    for (const t of own) timers.cancel(t);
+    own.clear();
+  };
+  res.on("close", finish);
+  let written = 0;
+  const limit = reply.resetAfterBytes;
+  /** Writes a frame; returns false when the connection was reset. */
+  const write = (frame: string): boolean => {
+    const buf = Buffer.from(frame, "utf8");
+    if (limit !== undefined && written + buf.length >= limit) {
+      const part = buf.subarray(0, Math.max(0, limit - written));
+      written = limit;
+      reset(out, part);
+      finish();
+      return false;
+    }
+    written += buf.length;
+    res.write(buf);
+    return true;
+  };
+  const drip = reply.dripMs !== undefined && reply.dripMs > 0 ? reply.dripMs : undefined;
+  const later = (ms: number): void => {
+    const t = timers.later(ms, () => {
+      own.delete(t);
+      step();
+    });
+    own.add(t);
+  };
+
+  let i = 0;
+  const step = (): void => {
+    if (done) return;
+    while (i <= events.length) {
+      if (reply.stallAfterEvents !== undefined && i >= reply.stallAfterEvents) {
+        if (reply.keepAliveMs !== undefined && reply.keepAliveMs > 0) {
+          own.add(timers.every(reply.keepAliveMs, () => void (!done && write(": keep-alive\n\n"))));
+        }
+        return;
+      }
+      if (i === events.length) break;
+      const event = events[i]!;
+      const type = typeof event.type === "string" ? event.type : "message";
+      const data = i === reply.malformedAt ? "{not json" : JSON.stringify(event);
+      i++;
+      if (!write(`event: ${type}\ndata: ${data}\n\n`)) return;
+      if (drip !== undefined && i < events.length) return later(drip);
+    }
+    finish();
+    // Fewer body bytes than the reset limit: still reset, the client must see a broken stream.
+    if (limit !== undefined && written < limit) reset(out, Buffer.alloc(0));
+    else res.end();
+  };
+  if (drip !== undefined && events.length > 0) later(drip);
+  else step();
+}
+
+/** Adds the CORS reply headers; answers a preflight and returns true for one. */
+export function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  res.setHeader("access-control-allow-origin", "*");
+  res.setHeader("access-control-expose-headers", "*");
+  if (req.method !== "OPTIONS") return false;
+  const requested = req.headers["access-control-request-headers"];
+  res.writeHead(204, {
+    "access-control-allow-methods": "GET, POST",
+    ...(requested ? { "access-control-allow-headers": requested } : {}),
+    "access-control-max-age": "600",
+  });
+  res.end();
+  return true;
+}
