@@ -1,9 +1,10 @@
-// createClient: composes the provider, auth, transport and the three endpoint resources.
+// createClient: composes the provider, auth, transport and the endpoint resources.
 import { createBaseClient } from "./generated/client.js";
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
 import { compactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
 import { memoriesResource } from "./resources/memories.js";
+import { modelsResource } from "./resources/models.js";
 import {
   baseUrlOf,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -27,7 +28,7 @@ export interface ClientOptions {
   logger?: Logger;
 }
 
-/** The client `createClient` returns: `responses`, `compact`, `memories` and the `provider`. */
+/** What `createClient` returns: `responses`, `compact`, `memories`, `models` and `provider`. */
 export type CodexClient = ReturnType<typeof createClient>;
 
 /** Builds a client: one transport (auth, retries, timeouts, telemetry) shared by every resource. */
@@ -65,5 +66,6 @@ export function createClient(options: ClientOptions) {
     responses: responsesResource(endpoints),
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),
+    models: modelsResource(endpoints),
   };
 }

@@ -17,6 +17,7 @@ export type {
 } from "./transport/telemetry.js";
 export type { CallOptions } from "./resources/json-reply.js";
 export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
+export type { ModelInfo, ModelsList, ModelsListOptions } from "./resources/models.js";
 export { VERSION } from "./version.js";
 
 // Streaming

@@ -47,11 +47,15 @@ export function baseUrlOf(provider: ProviderConfig): string {
   return provider.baseUrl.replace(/\/+$/, "");
 }
 
-/** `url` with `query` appended, percent-encoded (after any query it already has). */
+/**
+ * `url` with `query` percent-encoded, before the query the URL already has (the provider's params
+ * first, then a call's own, as `client_version` follows them on GET /models).
+ */
 export function withQuery(url: string, query: Record<string, string> | undefined): string {
   const q = query ? new URLSearchParams(query).toString() : "";
   if (!q) return url;
-  return `${url}${url.includes("?") ? "&" : "?"}${q}`;
+  const [path, own] = url.split(/\?(.*)/s);
+  return `${path}?${q}${own ? `&${own}` : ""}`;
 }
 
 /** base URL (trailing slashes trimmed) + path (leading slashes trimmed) + encoded query. */

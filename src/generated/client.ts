@@ -20,6 +20,7 @@ export interface OperationInit {
 /** Every operation of the schema: method, path and whether its reply is a stream. */
 export const operations = {
   summarizeMemories: { method: "POST", path: "/memories/trace_summarize", stream: false },
+  listModels: { method: "GET", path: "/models", stream: false },
   createResponse: { method: "POST", path: "/responses", stream: true },
   compactResponses: { method: "POST", path: "/responses/compact", stream: false },
 } as const;
@@ -36,6 +37,22 @@ export function summarizeMemories(
 ) {
   return client.POST("/memories/trace_summarize", {
     body,
+    headers: init.headers,
+    signal: init.signal,
+    fetch: init.fetch,
+  });
+}
+
+/** The query parameters of GET /models. */
+export type ListModelsQuery = NonNullable<paths["/models"]["get"]["parameters"]["query"]>;
+
+/** GET /models: List the models available to this client. */
+export function listModels(
+  client: BaseClient,
+  init: OperationInit & { query?: ListModelsQuery } = {},
+) {
+  return client.GET("/models", {
+    params: { query: init.query },
     headers: init.headers,
     signal: init.signal,
     fetch: init.fetch,

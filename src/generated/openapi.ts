@@ -56,6 +56,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/models": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the models available to this client */
+    get: operations["listModels"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -164,6 +181,46 @@ export interface components {
           raw_memory: string;
           memory_summary: string;
         };
+    /** @description Other keys are ignored. */
+    ModelsResponse: {
+      models: components["schemas"]["ModelInfo"][];
+    };
+    /** @description One model, in wire shape. Open: servers send more keys than these (`minimal_client_version`, `available_in_plans`, ...), and they are kept. Only `slug` is required; the other typed keys are the ones Codex reads. */
+    ModelInfo: {
+      slug: string;
+      display_name?: string;
+      description?: string | null;
+      default_reasoning_level?: components["schemas"]["ReasoningEffort"] | null;
+      supported_reasoning_levels?: components["schemas"]["ReasoningEffortPreset"][];
+      /** @enum {string} */
+      shell_type?: "default" | "local" | "unified_exec" | "disabled" | "shell_command";
+      /** @enum {string} */
+      visibility?: "list" | "hide" | "none";
+      supported_in_api?: boolean;
+      /** @description Lower sorts first. */
+      priority?: number;
+      upgrade?: components["schemas"]["ModelUpgrade"] | null;
+      base_instructions?: string;
+      model_messages?: components["schemas"]["ModelMessages"] | null;
+      supports_reasoning_summaries?: boolean;
+      support_verbosity?: boolean;
+      /** @enum {string|null} */
+      default_verbosity?: "low" | "medium" | "high" | null;
+      /** @enum {string|null} */
+      apply_patch_tool_type?: "freeform" | "function" | null;
+      truncation_policy?: components["schemas"]["TruncationPolicy"];
+      supports_parallel_tool_calls?: boolean;
+      context_window?: number | null;
+      /** @description Default 90 % of `context_window`. */
+      auto_compact_token_limit?: number | null;
+      /** @description Default 95. */
+      effective_context_window_percent?: number;
+      experimental_supported_tools?: string[];
+      /** @description Default `["text", "image"]`. */
+      input_modalities?: string[];
+    } & {
+      [key: string]: unknown;
+    };
     /**
      * @description One conversation item, tagged by `type`. Items of a type not listed here (apply_patch_call,
      *     shell_call, code_interpreter_call, mcp_call, ...) validate as `OtherResponseItem`.
@@ -427,6 +484,31 @@ export interface components {
     };
     RawMemoryMetadata: {
       source_path: string;
+    };
+    ReasoningEffortPreset: {
+      effort: components["schemas"]["ReasoningEffort"];
+      description?: string;
+    };
+    ModelUpgrade: {
+      model: string;
+      migration_markdown?: string | null;
+    };
+    ModelMessages: {
+      instructions_template?: string | null;
+      instructions_variables?:
+        | ({
+            personality_default?: string | null;
+            personality_friendly?: string | null;
+            personality_pragmatic?: string | null;
+          } & {
+            [key: string]: unknown;
+          })
+        | null;
+    };
+    TruncationPolicy: {
+      /** @enum {string} */
+      mode: "bytes" | "tokens";
+      limit: number;
     };
     InputTokensDetails: {
       cached_tokens: number;
@@ -856,6 +938,8 @@ export type MemorySummarizeRequest = components["schemas"]["MemorySummarizeReque
 export type MemorySummarizeResponse = components["schemas"]["MemorySummarizeResponse"];
 export type RawMemory = components["schemas"]["RawMemory"];
 export type TraceSummary = components["schemas"]["TraceSummary"];
+export type ModelsResponse = components["schemas"]["ModelsResponse"];
+export type ModelInfo = components["schemas"]["ModelInfo"];
 export type ResponseItem = components["schemas"]["ResponseItem"];
 export type OtherResponseItem = components["schemas"]["OtherResponseItem"];
 export type MessageItem = components["schemas"]["MessageItem"];
@@ -889,6 +973,10 @@ export type ReasoningEffort = components["schemas"]["ReasoningEffort"];
 export type TextFormatJsonSchema = components["schemas"]["TextFormatJsonSchema"];
 export type NestedErrorBody = components["schemas"]["NestedErrorBody"];
 export type RawMemoryMetadata = components["schemas"]["RawMemoryMetadata"];
+export type ReasoningEffortPreset = components["schemas"]["ReasoningEffortPreset"];
+export type ModelUpgrade = components["schemas"]["ModelUpgrade"];
+export type ModelMessages = components["schemas"]["ModelMessages"];
+export type TruncationPolicy = components["schemas"]["TruncationPolicy"];
 export type InputTokensDetails = components["schemas"]["InputTokensDetails"];
 export type OutputTokensDetails = components["schemas"]["OutputTokensDetails"];
 export type IncompleteDetails = components["schemas"]["IncompleteDetails"];
@@ -1019,6 +1107,32 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["MemorySummarizeResponse"];
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  listModels: {
+    parameters: {
+      query?: {
+        /** @description The client's version as MAJOR.MINOR.PATCH; the server lists what this version can use. */
+        client_version?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The model list. */
+      200: {
+        headers: {
+          /** @description Names this list, quotes included; compare it with a reply's `x-models-etag`. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ModelsResponse"];
         };
       };
       default: components["responses"]["ErrorResponse"];

@@ -227,6 +227,57 @@ export const schema = {
         },
       ],
     },
+    ModelsResponse: {
+      description: "Other keys are ignored.",
+      type: "object",
+      required: ["models"],
+      properties: { models: { type: "array", items: { $ref: "#/$defs/ModelInfo" } } },
+    },
+    ModelInfo: {
+      description:
+        "One model, in wire shape. Open: servers send more keys than these (`minimal_client_version`, `available_in_plans`, ...), and they are kept. Only `slug` is required; the other typed keys are the ones Codex reads.",
+      type: "object",
+      required: ["slug"],
+      additionalProperties: true,
+      properties: {
+        slug: { type: "string" },
+        display_name: { type: "string" },
+        description: { type: ["string", "null"] },
+        default_reasoning_level: { oneOf: [{ $ref: "#/$defs/ReasoningEffort" }, { type: "null" }] },
+        supported_reasoning_levels: {
+          type: "array",
+          items: { $ref: "#/$defs/ReasoningEffortPreset" },
+        },
+        shell_type: {
+          type: "string",
+          enum: ["default", "local", "unified_exec", "disabled", "shell_command"],
+        },
+        visibility: { type: "string", enum: ["list", "hide", "none"] },
+        supported_in_api: { type: "boolean" },
+        priority: { description: "Lower sorts first.", type: "integer" },
+        upgrade: { oneOf: [{ $ref: "#/$defs/ModelUpgrade" }, { type: "null" }] },
+        base_instructions: { type: "string" },
+        model_messages: { oneOf: [{ $ref: "#/$defs/ModelMessages" }, { type: "null" }] },
+        supports_reasoning_summaries: { type: "boolean" },
+        support_verbosity: { type: "boolean" },
+        default_verbosity: { type: ["string", "null"], enum: ["low", "medium", "high", null] },
+        apply_patch_tool_type: { type: ["string", "null"], enum: ["freeform", "function", null] },
+        truncation_policy: { $ref: "#/$defs/TruncationPolicy" },
+        supports_parallel_tool_calls: { type: "boolean" },
+        context_window: { type: ["integer", "null"] },
+        auto_compact_token_limit: {
+          description: "Default 90 % of `context_window`.",
+          type: ["integer", "null"],
+        },
+        effective_context_window_percent: { description: "Default 95.", type: "integer" },
+        experimental_supported_tools: { type: "array", items: { type: "string" } },
+        input_modalities: {
+          description: 'Default `["text", "image"]`.',
+          type: "array",
+          items: { type: "string" },
+        },
+      },
+    },
     ResponseItem: {
       description:
         "One conversation item, tagged by `type`. Items of a type not listed here (apply_patch_call,\nshell_call, code_interpreter_call, mcp_call, ...) validate as `OtherResponseItem`.\n",
@@ -590,6 +641,39 @@ export const schema = {
       type: "object",
       required: ["source_path"],
       properties: { source_path: { type: "string" } },
+    },
+    ReasoningEffortPreset: {
+      type: "object",
+      required: ["effort"],
+      properties: { effort: { $ref: "#/$defs/ReasoningEffort" }, description: { type: "string" } },
+    },
+    ModelUpgrade: {
+      type: "object",
+      required: ["model"],
+      properties: { model: { type: "string" }, migration_markdown: { type: ["string", "null"] } },
+    },
+    ModelMessages: {
+      type: "object",
+      properties: {
+        instructions_template: { type: ["string", "null"] },
+        instructions_variables: {
+          type: ["object", "null"],
+          additionalProperties: true,
+          properties: {
+            personality_default: { type: ["string", "null"] },
+            personality_friendly: { type: ["string", "null"] },
+            personality_pragmatic: { type: ["string", "null"] },
+          },
+        },
+      },
+    },
+    TruncationPolicy: {
+      type: "object",
+      required: ["mode", "limit"],
+      properties: {
+        mode: { type: "string", enum: ["bytes", "tokens"] },
+        limit: { type: "integer" },
+      },
     },
     InputTokensDetails: {
       type: "object",

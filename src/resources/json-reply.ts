@@ -1,4 +1,4 @@
-// Shared by the JSON endpoints (Compact, Memories): the options of a call and the
+// Shared by the JSON endpoints (Compact, Memories, Models): the options of a call and the
 // documented-shape check of a 2xx reply.
 import type { OperationInit } from "../generated/client.js";
 import type { Endpoints } from "./context.js";

@@ -1,6 +1,6 @@
 // Canned replies: what the mock answers when a test scripts no body — an echo stream for
-// /responses, JSON for compact and memories, rate-limit headers — and recorded streams read back
-// from `.chunks.txt` files.
+// /responses, JSON for compact, memories and models (with its ETag), rate-limit headers — and
+// recorded streams read back from `.chunks.txt` files.
 import { readFileSync } from "node:fs";
 
 type Json = Record<string, unknown>;
@@ -214,6 +214,47 @@ export function cannedMemories(request: unknown): Json {
         memory_summary: `Remember ${id}.`,
       };
     }),
+  };
+}
+
+/** The ETag of the canned model list, quotes included (a scripted `etag` header replaces it). */
+export const MODELS_ETAG = '"mock-models-1"';
+
+/** One canned model: the keys Codex reads, plus one the schema does not type (kept by clients). */
+function mockModel(slug: string, priority: number, efforts: string[]): Json {
+  return {
+    slug,
+    display_name: slug,
+    description: `The mock server's ${slug}.`,
+    default_reasoning_level: efforts[1] ?? null,
+    supported_reasoning_levels: efforts.map((effort) => ({ effort, description: effort })),
+    shell_type: "shell_command",
+    visibility: "list",
+    supported_in_api: true,
+    priority,
+    upgrade: null,
+    base_instructions: "You are a helpful coding agent.",
+    supports_reasoning_summaries: efforts.length > 0,
+    support_verbosity: false,
+    default_verbosity: null,
+    apply_patch_tool_type: "freeform",
+    truncation_policy: { mode: "tokens", limit: 10_000 },
+    supports_parallel_tool_calls: true,
+    context_window: 272_000,
+    effective_context_window_percent: 95,
+    experimental_supported_tools: [],
+    input_modalities: ["text", "image"],
+    minimal_client_version: "0.1.0",
+  };
+}
+
+/** The default models reply: two models, whatever the query. */
+export function cannedModels(): Json {
+  return {
+    models: [
+      mockModel("gpt-5.1-codex", 1, ["low", "medium", "high"]),
+      mockModel("gpt-5.1-codex-mini", 2, []),
+    ],
   };
 }
 

@@ -1,7 +1,14 @@
 // The route table: method and path (matched as a suffix, so under any base path) → endpoint, and
 // the handler that writes its reply. A new endpoint is one row here and one handler; unknown paths
 // get 404, other methods 405.
-import { cannedCompact, cannedEvents, cannedMemories, rateLimitHeaders } from "./canned.js";
+import {
+  cannedCompact,
+  cannedEvents,
+  cannedMemories,
+  cannedModels,
+  MODELS_ETAG,
+  rateLimitHeaders,
+} from "./canned.js";
 import type { DecodeError, RecordedRequest } from "./requests.js";
 import type { MockReply, MockScript } from "./script.js";
 import {
@@ -14,7 +21,7 @@ import {
 } from "./writers.js";
 
 /** The endpoints the mock serves: the keys of the route table and of `MockScript`. */
-export type MockEndpoint = "responses" | "compact" | "memories";
+export type MockEndpoint = "responses" | "compact" | "memories" | "models";
 
 /** What a handler gets: where to write, the endpoint's next scripted reply, the request, the script. */
 interface RouteContext extends Outlet {
@@ -50,10 +57,18 @@ function serveResponses(ctx: RouteContext): void {
   writeEvents({ ...ctx, headers }, reply, reply.events ?? cannedEvents(ctx.request.body));
 }
 
+/** /models: the JSON route; a 2xx reply carries the canned list's ETag unless the script sets one. */
+function serveModels(ctx: RouteContext): void {
+  const ok = (ctx.reply.status ?? 200) < 300;
+  const headers = { ...ctx.headers, ...(ok ? { etag: MODELS_ETAG } : {}) };
+  json(cannedModels)({ ...ctx, headers });
+}
+
 const ROUTES: Record<MockEndpoint, Route> = {
   responses: { method: "POST", path: "/responses", serve: serveResponses },
   compact: { method: "POST", path: "/responses/compact", serve: json(cannedCompact) },
   memories: { method: "POST", path: "/memories/trace_summarize", serve: json(cannedMemories) },
+  models: { method: "GET", path: "/models", serve: serveModels },
 };
 
 /** The endpoint a path ends with (one trailing slash allowed), if any. */

@@ -31,9 +31,9 @@ export interface MockReply {
 }
 
 /**
- * What the server replies, per endpoint (`responses`, `compact`, `memories`: see the route table
- * in routes.ts for their paths): one reply, or a sequence consumed in order, one per request; the
- * last one repeats.
+ * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`: see the
+ * route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
+ * request; the last one repeats.
  */
 export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
   /** Default true: 200 /responses replies carry x-codex-primary-used-percent and friends. */

@@ -47,7 +47,7 @@ interface HttpAttempt {
   url: string;
   method: string;
   headers: Headers;
-  body: Uint8Array | string;
+  body: Uint8Array | string | undefined;
   stream: boolean;
   signal: AbortSignal | undefined;
   timeoutMs: number;
@@ -160,9 +160,11 @@ export function createTransport(options: TransportOptions): Transport {
       const url = withQuery(request.url, options.queryParams);
       const where = `${request.method} ${url.split("?")[0]}`;
       const rawBody = (request as unknown as LiteRequest).body;
-      const text = typeof rawBody === "string" ? rawBody : await request.text();
+      // A GET (GET /models) has no body to compress or send.
+      const text =
+        rawBody === null ? undefined : typeof rawBody === "string" ? rawBody : await request.text();
       const compression = call.compression ?? "none";
-      const body = await compress(text, compression);
+      const body = text === undefined ? undefined : await compress(text, compression);
       const baseHeaders = new Headers(request.headers);
       if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       const send = options.fetch ?? globalThis.fetch;

@@ -2,7 +2,7 @@
 // request. Whatever reaches the logger has secrets redacted (./redact.ts).
 
 /** The endpoint an attempt belongs to, as telemetry names it. */
-export type Endpoint = "responses" | "compact" | "memories";
+export type Endpoint = "responses" | "compact" | "memories" | "models";
 
 /** Passed to `onRequest` after every attempt. */
 export interface RequestTelemetry {

@@ -1,0 +1,46 @@
+// GET /models: the models this client may offer, and the ETag that names the list. A stream's
+// `modelsEtag` event that differs from the listed `etag` says the list changed (README "Models").
+import type { ModelInfo } from "../generated/openapi.js";
+import { listModels } from "../generated/client.js";
+import type { Endpoints } from "./context.js";
+import { isObject } from "../util.js";
+import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+
+export type { ModelInfo };
+
+/** The options of `client.models.list(options)`. */
+export interface ModelsListOptions extends CallOptions {
+  /** Sent as the `client_version` query parameter (Codex sends MAJOR.MINOR.PATCH); default: none. */
+  clientVersion?: string;
+}
+
+/** What `client.models.list()` resolves with. */
+export interface ModelsList {
+  /** In wire shape, in the server's order; keys the schema does not type are kept. */
+  models: ModelInfo[];
+  /** The reply's `ETag` as sent, quotes included: compare it with a stream's `modelsEtag`. */
+  etag?: string;
+}
+
+/** `client.models`: GET /models. */
+export function modelsResource(endpoints: Endpoints) {
+  return {
+    /** The model list and its ETag. */
+    async list(options: ModelsListOptions = {}): Promise<ModelsList> {
+      const { clientVersion, ...call } = options;
+      const { data, response } = await listModels(endpoints.base, {
+        ...jsonCallInit(endpoints, "models", call),
+        ...(clientVersion === undefined ? {} : { query: { client_version: clientVersion } }),
+      });
+      const models = (data as { models?: unknown } | undefined)?.models;
+      expectShape(
+        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string"),
+        "models",
+        data,
+        response,
+      );
+      const etag = response.headers.get("etag");
+      return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
+    },
+  };
+}
