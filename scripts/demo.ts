@@ -1,15 +1,21 @@
-// `npm run demo`: the whole library against the embedded mock server, in one run. Streams a reply
-// (text appears as it arrives), shows the rate-limit snapshot and token usage, compacts the history,
-// then summarizes it as a memory. Point it at a real server with CODEX_BASE_URL and CODEX_API_KEY.
+// `npm run demo`: the whole library against the embedded mock server, in one run. Lists the models
+// and their ETag, streams a reply (text appears as it arrives; its `modelsEtag` is compared with the
+// list's), shows the rate-limit snapshot and token usage, compacts the history, then summarizes it
+// as a memory. Point it at a real server with CODEX_BASE_URL and CODEX_API_KEY.
 import { createClient, type ResponseItem } from "../src/index.js";
 import { startMockServer } from "../src/testing/index.js";
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
 const step = (title: string) => console.log(`\n== ${title}`);
 
+// The mock's replies name the model list they were served with, as a real server's do.
+const listEtag = '"demo-models-1"';
 const mock = process.env["CODEX_BASE_URL"]
   ? undefined
-  : await startMockServer({ responses: { dripMs: 25 } });
+  : await startMockServer({
+      models: { headers: { etag: listEtag } },
+      responses: { dripMs: 25, headers: { "x-models-etag": listEtag } },
+    });
 const baseUrl = process.env["CODEX_BASE_URL"] ?? `${mock!.url}/v1`;
 console.log(mock ? `embedded mock server at ${baseUrl}` : `server: ${baseUrl}`);
 
@@ -25,7 +31,13 @@ const question: ResponseItem = {
 };
 
 try {
-  step("1. responses.stream: text as it arrives");
+  step("1. models.list: what the server offers");
+  const { models, etag } = await client.models.list({ clientVersion: "0.1.0" });
+  for (const m of models)
+    console.log(`  - ${m.slug}${m.display_name ? ` (${m.display_name})` : ""}`);
+  console.log(dim(`etag: ${etag ?? "(none)"}`));
+
+  step("2. responses.stream: text as it arrives");
   const stream = await client.responses.stream({
     model,
     instructions: "Answer briefly.",
@@ -40,6 +52,8 @@ try {
     else if (event.type === "outputItemAdded" && event.item.type === "message")
       process.stdout.write("\n");
     else if (event.type === "outputTextDelta") process.stdout.write(event.delta);
+    else if (event.type === "modelsEtag")
+      console.log(dim(`models etag ${event.etag === etag ? "unchanged" : "changed: list again"}`));
     else if (event.type === "outputItemDone") output.push(event.item);
     else if (event.type === "completed") {
       console.log(`\n\nresponse ${event.responseId} completed`);
@@ -48,7 +62,7 @@ try {
   }
   console.log("rate limits:", JSON.stringify(stream.rateLimits ?? "(none sent)"));
 
-  step("2. compact.compactInput: the history, compacted");
+  step("3. compact.compactInput: the history, compacted");
   const history = [question, ...output];
   const compacted = await client.compact.compactInput({
     model,
@@ -58,7 +72,7 @@ try {
   console.log(`${history.length} items in, ${compacted.length} out:`);
   for (const item of compacted) console.log(`  - ${item.type}`);
 
-  step("3. memories.summarizeInput: the history as a memory");
+  step("4. memories.summarizeInput: the history as a memory");
   const summaries = await client.memories.summarizeInput({
     model,
     rawMemories: [{ id: "demo-trace", metadata: { source_path: "demo" }, items: history }],

@@ -15,16 +15,18 @@ commands:
       FILE: a JSON array of ResponseItems, or {model?, input, instructions?}
   memories --input FILE
       FILE: a JSON array of raw memories, or {model?, rawMemories | traces}
+  models [--client-version V] [--json]
+      list the models (slug and name; the count and ETag on stderr), or {models, etag} as JSON
   validate [--schema NAME] FILES…
       check fixture files against the schemas
   mock [--port N] [--script FILE]
       run the mock server until SIGINT/SIGTERM (script: a MockScript JSON file)
   help, --help, --version
 
-options of responses, compact and memories:
+options of responses, compact, memories and models:
   --base-url URL      server base URL (else $CODEX_BASE_URL, else the embedded mock server)
   --api-key KEY       bearer token (else $CODEX_API_KEY, else $OPENAI_API_KEY)
-  --model M           model (default ${DEFAULT_MODEL})
+  --model M           model (default ${DEFAULT_MODEL}; not for models)
   --max-attempts N    sends per request, retries included (default 5)
 
 CODEX_API_DEBUG=1 prints stack traces on errors.

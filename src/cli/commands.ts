@@ -70,6 +70,21 @@ async function memories(ctx: Ctx, v: Values): Promise<number> {
   return 0;
 }
 
+async function models(ctx: Ctx, v: Values): Promise<number> {
+  const clientVersion = str(v, "client-version");
+  const list = await withClient(ctx, v, (client) =>
+    client.models.list({ signal: ctx.signal, ...(clientVersion ? { clientVersion } : {}) }),
+  );
+  if (v["json"] === true) return (printJson(ctx, list), 0);
+  const width = Math.max(0, ...list.models.map((m) => m.slug.length));
+  for (const m of list.models) {
+    const hidden = m.visibility !== undefined && m.visibility !== "list" ? " (hidden)" : "";
+    ctx.out(`${m.slug.padEnd(width)}  ${m.display_name ?? ""}${hidden}`.trimEnd() + "\n");
+  }
+  ctx.err(`${list.models.length} models, etag ${list.etag ?? "(none)"}\n`);
+  return 0;
+}
+
 async function validate(ctx: Ctx, v: Values, files: string[]): Promise<number> {
   const schema = str(v, "schema");
   if (schema !== undefined && !(schemaNames() as string[]).includes(schema)) {
@@ -103,7 +118,8 @@ async function mock(ctx: Ctx, v: Values): Promise<number> {
 }
 
 const S = { type: "string" } as const;
-const NET: Flags = { "base-url": S, "api-key": S, model: S, "max-attempts": S };
+const SERVER: Flags = { "base-url": S, "api-key": S, "max-attempts": S };
+const NET: Flags = { ...SERVER, model: S };
 
 /** Every command by name. */
 export const COMMANDS: Record<string, Command> = {
@@ -114,6 +130,11 @@ export const COMMANDS: Record<string, Command> = {
   },
   compact: { flags: { ...NET, input: S, instructions: S }, positionals: false, run: compact },
   memories: { flags: { ...NET, input: S }, positionals: false, run: memories },
+  models: {
+    flags: { ...SERVER, "client-version": S, json: { type: "boolean" } },
+    positionals: false,
+    run: models,
+  },
   validate: { flags: { schema: S }, positionals: true, run: validate },
   mock: { flags: { port: S, script: S }, positionals: false, run: mock },
 };

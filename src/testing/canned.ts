@@ -221,11 +221,17 @@ export function cannedMemories(request: unknown): Json {
 export const MODELS_ETAG = '"mock-models-1"';
 
 /** One canned model: the keys Codex reads, plus one the schema does not type (kept by clients). */
-function mockModel(slug: string, priority: number, efforts: string[]): Json {
+function mockModel(model: {
+  slug: string;
+  name: string;
+  priority: number;
+  efforts: string[];
+}): Json {
+  const { slug, name, priority, efforts } = model;
   return {
     slug,
-    display_name: slug,
-    description: `The mock server's ${slug}.`,
+    display_name: name,
+    description: `The mock server's ${name}.`,
     default_reasoning_level: efforts[1] ?? null,
     supported_reasoning_levels: efforts.map((effort) => ({ effort, description: effort })),
     shell_type: "shell_command",
@@ -252,8 +258,18 @@ function mockModel(slug: string, priority: number, efforts: string[]): Json {
 export function cannedModels(): Json {
   return {
     models: [
-      mockModel("gpt-5.1-codex", 1, ["low", "medium", "high"]),
-      mockModel("gpt-5.1-codex-mini", 2, []),
+      mockModel({
+        slug: "gpt-5.1-codex",
+        name: "GPT-5.1 Codex",
+        priority: 1,
+        efforts: ["low", "medium", "high"],
+      }),
+      mockModel({
+        slug: "gpt-5.1-codex-mini",
+        name: "GPT-5.1 Codex Mini",
+        priority: 2,
+        efforts: [],
+      }),
     ],
   };
 }
