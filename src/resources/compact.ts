@@ -15,12 +15,11 @@ export function compactResource(endpoints: Endpoints) {
         jsonCallInit(endpoints, "compact", options),
       );
       const output = (data as { output?: unknown } | undefined)?.output;
-      expectShape(
-        Array.isArray(output) && output.every(isObjectWithType),
-        "compact",
+      expectShape(Array.isArray(output) && output.every(isObjectWithType), endpoints, {
+        what: "compact",
         data,
         response,
-      );
+      });
       return output as ResponseItem[];
     },
   };

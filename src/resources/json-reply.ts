@@ -29,12 +29,23 @@ export function jsonCallInit(
   };
 }
 
-/** Throws InvalidResponseError (status, requestId, the start of the body) when `ok` is false. */
-export function expectShape(ok: boolean, what: string, data: unknown, response: Response): void {
+/** A parsed 2xx reply, named for messages. */
+export interface JsonReply {
+  what: Endpoint;
+  data: unknown;
+  response: Response;
+}
+
+/**
+ * Throws InvalidResponseError (status, requestId, the start of the body with secrets scrubbed:
+ * servers echo headers) when `ok` is false.
+ */
+export function expectShape(ok: boolean, endpoints: Endpoints, reply: JsonReply): void {
   if (ok) return;
+  const body = endpoints.scrubber.text(JSON.stringify(reply.data) ?? "");
   throw new InvalidResponseError(
-    `${what}: the reply is not of the documented shape: ${snippet(JSON.stringify(data) ?? "")}`,
-    replyDetails(response),
+    `${reply.what}: the reply is not of the documented shape: ${snippet(body)}`,
+    replyDetails(reply.response),
   );
 }
 

@@ -50,9 +50,8 @@ export function memoriesResource(endpoints: Endpoints) {
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
       expectShape(
         outputs.every((o) => o !== undefined),
-        "memories",
-        data,
-        response,
+        endpoints,
+        { what: "memories", data, response },
       );
       return outputs as MemorySummarizeOutput[];
     },

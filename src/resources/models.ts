@@ -35,9 +35,8 @@ export function modelsResource(endpoints: Endpoints) {
       const models = (data as { models?: unknown } | undefined)?.models;
       expectShape(
         Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string"),
-        "models",
-        data,
-        response,
+        endpoints,
+        { what: "models", data, response },
       );
       const etag = response.headers.get("etag");
       return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };

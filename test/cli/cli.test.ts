@@ -180,6 +180,25 @@ describe.concurrent("codex-api", () => {
     expect(out[1]?.memorySummary).toContain("mem-2");
   });
 
+  test("models lists slug and name with the ETag on stderr; --json prints {models, etag}", async () => {
+    const [text, asJson] = await Promise.all([
+      runCli(["models", "--base-url", `${server.url}/v1`]),
+      runCli(["models", "--base-url", `${server.url}/v1`, "--json", "--client-version", "0.99.0"]),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(
+      "gpt-5.1-codex       GPT-5.1 Codex\ngpt-5.1-codex-mini  GPT-5.1 Codex Mini\n",
+    );
+    expect(text.stderr).toBe('2 models, etag "mock-models-1"\n');
+    expect(asJson.code).toBe(0);
+    const list = JSON.parse(asJson.stdout) as { models: { slug: string }[]; etag: string };
+    expect(list.etag).toBe('"mock-models-1"');
+    expect(list.models.map((m) => m.slug)).toEqual(["gpt-5.1-codex", "gpt-5.1-codex-mini"]);
+    const urls = server.requests.filter((q) => q.endpoint === "models").map((q) => q.url);
+    expect(urls).toContain("/v1/models?client_version=0.99.0");
+    expect(urls).toContain("/v1/models");
+  });
+
   test("input file errors: missing --input → 2, missing file → 1, invalid JSON → 1", async () => {
     const bad = await tempFile("bad.json", "{not json");
     const missing = join(dir, "does-not-exist.json");
@@ -227,6 +246,8 @@ describe.concurrent("codex-api", () => {
     ],
     [["responses", "--base-url", "ftp://127.0.0.1/", "hi"], /--base-url must be/],
     [["compact", "--input", "x.json", "extra"], /unexpected argument "extra"/],
+    [["models", "--model", "m"], /Unknown option '--model'/],
+    [["models", "extra"], /unexpected argument "extra"/],
     [["validate"], /no files given/],
     [["validate", "--schema", "NoSuchSchema", "x.json"], /unknown schema "NoSuchSchema"/],
     [["validate", "--schema"], /--schema/],

@@ -199,6 +199,33 @@ describe("canned replies", () => {
     ]);
   });
 
+  it("lists schema-valid models with an ETag on GET /models; the script sets its own", async () => {
+    const s = await start({
+      models: [{}, { headers: { etag: '"v2"' }, body: { models: [] } }, { status: 503 }],
+    });
+    const res = await fetch(`${s.url}/v1/models?client_version=0.99.0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe('"mock-models-1"');
+    const body = (await res.json()) as { models: { slug: string }[] };
+    expectValid("ModelsResponse", body);
+    expect(body.models.map((m) => m.slug)).toEqual(["gpt-5.1-codex", "gpt-5.1-codex-mini"]);
+    const scripted = await fetch(`${s.url}/v1/models`);
+    expect(scripted.headers.get("etag")).toBe('"v2"');
+    expect(await scripted.json()).toEqual({ models: [] });
+    const failed = await fetch(`${s.url}/v1/models`);
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("etag")).toBeNull();
+    const post = await fetch(`${s.url}/v1/models`, { method: "POST", body: "{}" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET");
+    expect(s.requests.map((r) => [r.endpoint, r.method, r.url])).toEqual([
+      ["models", "GET", "/v1/models?client_version=0.99.0"],
+      ["models", "GET", "/v1/models"],
+      ["models", "GET", "/v1/models"],
+      ["models", "POST", "/v1/models"],
+    ]);
+  });
+
   it("returns 404 JSON for an unknown path", async () => {
     const s = await start();
     const res = await post(`${s.url}/v1/chat/completions?x=1`, {});
