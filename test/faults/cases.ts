@@ -47,8 +47,8 @@ import {
 import type { Capture } from "./harness.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
 
-export type EndpointName = "responses" | "compact" | "memories";
-export const ENDPOINTS: EndpointName[] = ["responses", "compact", "memories"];
+export type EndpointName = "responses" | "compact" | "memories" | "models";
+export const ENDPOINTS: EndpointName[] = ["responses", "compact", "memories", "models"];
 
 /** A running server of one case, whatever its kind. */
 export interface Served {
@@ -140,6 +140,7 @@ function callOnce(
   const opts = signal ? { signal } : {};
   if (endpoint === "responses") return streamEvents(client, opts);
   if (endpoint === "compact") return client.compact.compactInput(COMPACT_INPUT, opts);
+  if (endpoint === "models") return client.models.list({ clientVersion: "0.99.0", ...opts });
   return client.memories.summarizeInput(MEMORY_INPUT, opts);
 }
 
@@ -589,6 +590,21 @@ all((e) =>
       },
 );
 
+all((e) =>
+  isStream(e)
+    ? undefined
+    : {
+        fault: "2xx JSON of the wrong shape, echoing the token",
+        // No endpoint's shape: compact and memories want an `output` list, models a slug per model.
+        setup: () =>
+          mock(e, {
+            body: { output: "nope", models: [{ display_name: "no slug" }], auth: SECRET_TOKEN },
+          }),
+        run: ({ client }) => callOnce(e, client),
+        expect: { error: InvalidResponseError, retryable: false, status: 200, requestId: "last" },
+      },
+);
+
 const BIG = [created, delta("x".repeat(10 * 1024 * 1024)), completed];
 add({
   fault: "10 MB single SSE event",
@@ -869,6 +885,13 @@ all((e) => ({
 }));
 
 const MANY = 200;
+/** What the slow JSON server answers, per endpoint (models: an untyped key and an ETag kept). */
+const SLOW_JSON = {
+  compact: { output: [userMessage, { type: "compaction", encrypted_content: "c" }] },
+  memories: { output: [{ trace_summary: "t", memory_summary: "m" }] },
+  models: { models: [{ slug: "m", future_key: 1 }] },
+};
+const SLOW_ETAG = '"slow-1"';
 all((e) => ({
   fault: "200 concurrent requests against a slow server",
   deadlineMs: 6_000,
@@ -881,13 +904,9 @@ all((e) => ({
     : () =>
         rawHttp((_req, res) => {
           // A slow JSON server: 100 ms before each reply.
-          const body =
-            e === "compact"
-              ? { output: [userMessage, { type: "compaction", encrypted_content: "c" }] }
-              : { output: [{ trace_summary: "t", memory_summary: "m" }] };
           const timer = setTimeout(() => {
-            res.writeHead(200, { "content-type": "application/json" });
-            res.end(JSON.stringify(body));
+            res.writeHead(200, { "content-type": "application/json", etag: SLOW_ETAG });
+            res.end(JSON.stringify(SLOW_JSON[e as Exclude<EndpointName, "responses">]));
           }, 100);
           res.on("close", () => clearTimeout(timer));
         }),
@@ -906,7 +925,9 @@ all((e) => ({
         ? "(baseline)"
         : e === "compact"
           ? [userMessage, { type: "compaction", encrypted_content: "c" }]
-          : [{ traceSummary: "t", memorySummary: "m" }],
+          : e === "models"
+            ? { models: [{ slug: "m", future_key: 1 }], etag: SLOW_ETAG }
+            : [{ traceSummary: "t", memorySummary: "m" }],
   },
   check: (ctx) =>
     ctx.served.requestCount() === MANY
