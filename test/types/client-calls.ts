@@ -1,4 +1,4 @@
-// Compiled by `npm run typecheck` (never run): typed calls to all three operations of the generated
+// Compiled by `npm run typecheck` (never run): typed calls to every operation of the generated
 // client. A field renamed in schema/ and regenerated makes this file fail to compile; the
 // expect-error lines fail when the types stop rejecting what they must reject.
 // test/generated/schema-rename.test.ts compiles it against a renamed schema to show that.
@@ -6,6 +6,7 @@ import {
   compactResponses,
   createBaseClient,
   createResponse,
+  listModels,
   summarizeMemories,
 } from "../../src/generated/client.js";
 import type { ResponseItem } from "../../src/generated/openapi.js";
@@ -44,10 +45,17 @@ export async function callAll(): Promise<void> {
   });
   const summary: string | undefined = summarized.data?.output[0]?.memory_summary;
 
+  const listed = await listModels(client, { query: { client_version: "0.99.0" } });
+  const slug: string | undefined = listed.data?.models[0]?.slug;
+  await listModels(client);
+
   // @ts-expect-error `input` must be a list of items, not a string
   await compactResponses(client, { model: "m", instructions: "", input: "hi" });
   // @ts-expect-error the list of raw memories is named `traces` on the wire
   await summarizeMemories(client, { model: "m", rawMemories: [] });
 
-  void [body, firstType, summary];
+  // @ts-expect-error the query parameter is `client_version`, a string
+  await listModels(client, { query: { client_version: 99 } });
+
+  void [body, firstType, summary, slug];
 }

@@ -1,0 +1,128 @@
+// Adding an operation is a schema edit and `npm run generate`, nothing else (README "Adding an
+// endpoint"): a copy of schema/ gains `GET /models/{slug}` (a path and a query parameter), the real
+// generator writes a scratch src/generated, and then the new typed function exists, type-checks,
+// rejects a wrong call, and sends the right request to a real server.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateFromCopy, root, typeErrors } from "../helpers/generated.js";
+import { json, startServer } from "../helpers/server.js";
+
+const work = join(root, ".tmp", `add-operation-${process.pid}`);
+
+// The operation as a user would write it: its own file, one line in openapi.yaml.
+const OPERATION = `
+path:
+  get:
+    operationId: retrieveModel
+    summary: One model by slug
+    parameters:
+      - { name: slug, in: path, required: true, schema: { type: string } }
+      - { name: client_version, in: query, required: false, schema: { type: string } }
+    responses:
+      "200":
+        description: The model.
+        content:
+          application/json:
+            schema: { $ref: "./models.yaml#/ModelInfo" }
+      default:
+        $ref: "./components/errors.yaml#/ErrorResponse"
+`;
+
+const addOperation = async (schema: string) => {
+  await writeFile(join(schema, "model.yaml"), OPERATION);
+  const root = join(schema, "openapi.yaml");
+  const yaml = await readFile(root, "utf8");
+  const edited = yaml.replace(
+    "paths:\n",
+    'paths:\n  /models/{slug}:\n    $ref: "./model.yaml#/path"\n',
+  );
+  expect(edited).not.toBe(yaml);
+  await writeFile(root, edited);
+};
+
+// Call sites, compiled against the scratch src/generated.
+const GOOD = `
+import { createBaseClient, operations, retrieveModel } from "../src/generated/client.js";
+const client = createBaseClient({ baseUrl: "http://127.0.0.1:1" });
+export async function call(): Promise<string | undefined> {
+  const { data } = await retrieveModel(client, {
+    path: { slug: "gpt-5.1-codex" },
+    query: { client_version: "0.99.0" },
+  });
+  const entry: { method: "GET"; path: "/models/{slug}"; stream: false } = operations.retrieveModel;
+  void entry;
+  return data?.slug;
+}
+`;
+/** Wrong calls, each with the error the compiler must give. */
+const WRONG: [string, string, RegExp][] = [
+  ["a number slug", `retrieveModel(client, { path: { slug: 5 } });`, /'number' is not assignable/],
+  [
+    "no path parameters",
+    `retrieveModel(client, { query: { client_version: "1" } });`,
+    /Property 'path' is missing/,
+  ],
+  [
+    "a body it does not take",
+    `retrieveModel(client, { model: "m" }, { path: { slug: "m" } });`,
+    /Expected 2 arguments, but got 3/,
+  ],
+];
+const wrongFile = (line: string) =>
+  `import { createBaseClient, retrieveModel } from "../src/generated/client.js";\n` +
+  `const client = createBaseClient({ baseUrl: "http://127.0.0.1:1" });\n${line}\n`;
+
+async function compile(name: string, source: string): Promise<string[]> {
+  const file = join(work, "calls", `${name}.ts`);
+  await mkdir(join(work, "calls"), { recursive: true });
+  await writeFile(file, source);
+  return typeErrors([file]);
+}
+
+describe("adding an operation to the schema", () => {
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  it("without it, the call site does not compile (the check can fail)", async () => {
+    await generateFromCopy(work);
+    expect((await compile("good", GOOD)).join("\n")).toMatch(/retrieveModel/);
+  });
+
+  describe("with it", () => {
+    beforeAll(() => generateFromCopy(work, addOperation));
+
+    it("the typed function and its operations entry appear, and the call site compiles", async () => {
+      const client = await readFile(join(work, "src/generated/client.ts"), "utf8");
+      expect(client).toContain("export function retrieveModel(");
+      expect(client).toContain("export type RetrieveModelPath");
+      expect(client).toContain("export type RetrieveModelQuery");
+      expect(await compile("good", GOOD)).toEqual([]);
+    });
+
+    it.each(WRONG)("a call with %s does not compile", async (name, line, error) => {
+      const errors = await compile(name.replace(/ /g, "-"), wrongFile(line));
+      expect(errors.join("\n")).toMatch(error);
+    });
+
+    it("sends GET <base>/models/<slug>?client_version=… to a real server", async () => {
+      const server = await startServer(json(200, { slug: "a b", extra: 1 }));
+      try {
+        const generated = (await import(join(work, "src/generated/client.ts"))) as {
+          createBaseClient(o: { baseUrl: string }): unknown;
+          retrieveModel(c: unknown, init: object): Promise<{ data?: unknown }>;
+        };
+        const client = generated.createBaseClient({ baseUrl: `${server.url}/v1` });
+        const { data } = await generated.retrieveModel(client, {
+          path: { slug: "a b" },
+          query: { client_version: "0.99.0" },
+        });
+        expect(data).toEqual({ slug: "a b", extra: 1 });
+        expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+          "GET /v1/models/a%20b?client_version=0.99.0",
+        ]);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});
