@@ -1,6 +1,6 @@
 // Compact and Memories against a real HTTP server on 127.0.0.1: wire body, path under a prefixed
 // base URL, query params, headers, reply decoding and error mapping.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AuthError,
   CodexApiError,
@@ -10,13 +10,11 @@ import {
   RateLimitError,
   ServerError,
   VERSION,
-  createClient,
-  type ClientOptions,
   type MemorySummarizeInput,
-  type ProviderConfig,
   type ResponseItem,
 } from "../../src/index.js";
-import { json, startServer, type Reply, type TestServer } from "../helpers/server.js";
+import { clientFor, rejection, serverPerTest } from "../helpers/calls.js";
+import { json, type Reply } from "../helpers/server.js";
 
 const USER: ResponseItem = {
   type: "message",
@@ -41,43 +39,7 @@ const MEMORIES_INPUT: MemorySummarizeInput = {
   ],
 };
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
-
-function clientFor(
-  server: TestServer,
-  provider: Partial<ProviderConfig> = {},
-  rest: Partial<ClientOptions> = {},
-) {
-  return createClient({
-    provider: {
-      baseUrl: `${server.url}/backend-api/codex/`,
-      retry: { baseDelayMs: 1 },
-      ...provider,
-    },
-    auth: { bearerToken: () => "tok-1", accountId: () => "acct-1" },
-    ...rest,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CodexApiError);
-    return error as CodexApiError;
-  }
-  throw new Error("expected the call to reject");
-}
+const serve = serverPerTest();
 
 const once = { retry: { maxAttempts: 1 } };
 

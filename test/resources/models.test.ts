@@ -1,7 +1,7 @@
 // Models (GET /models) against a real HTTP server on 127.0.0.1: the query, the ETag as sent, open
 // ModelInfo, reply checks, error mapping, retries, the 401 refresh, telemetry and scrubbing; then
 // the refresh pattern of the README against the mock server.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AuthError,
   CodexApiError,
@@ -11,14 +11,13 @@ import {
   ServerError,
   VERSION,
   createClient,
-  type ClientOptions,
   type ModelInfo,
-  type ProviderConfig,
   type RequestTelemetry,
   type RetryTelemetry,
 } from "../../src/index.js";
 import { startMockServer } from "../../src/testing/index.js";
-import { json, startServer, type Reply, type TestServer } from "../helpers/server.js";
+import { clientFor, rejection, serverPerTest } from "../helpers/calls.js";
+import { json, type Reply } from "../helpers/server.js";
 
 const MODEL = {
   slug: "gpt-test",
@@ -36,39 +35,7 @@ const MODEL = {
   future_thing: { nested: [1, { deep: true }] },
 };
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
-
-function clientFor(
-  server: TestServer,
-  provider: Partial<ProviderConfig> = {},
-  rest: Partial<ClientOptions> = {},
-) {
-  return createClient({
-    provider: { baseUrl: `${server.url}/api/codex`, retry: { baseDelayMs: 1 }, ...provider },
-    auth: { bearerToken: () => "tok-1", accountId: () => "acct-1" },
-    ...rest,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CodexApiError);
-    return error as CodexApiError;
-  }
-  throw new Error("expected the call to reject");
-}
+const serve = serverPerTest();
 
 const once = { retry: { maxAttempts: 1 } };
 const listed = (etag?: string) => json(200, { models: [MODEL] }, etag ? { etag } : {});
@@ -82,7 +49,7 @@ describe("models.list: the request", () => {
     expect(server.requests).toHaveLength(1);
     const [request] = server.requests;
     expect(request!.method).toBe("GET");
-    expect(request!.url).toBe("/api/codex/models");
+    expect(request!.url).toBe("/backend-api/codex/models");
     expect(request!.raw.length).toBe(0);
     expect(request!.headers["content-type"]).toBeUndefined();
     expect(request!.headers["user-agent"]).toBe(`codex-api-ts/${VERSION}`);
@@ -101,9 +68,9 @@ describe("models.list: the request", () => {
     });
     await clientFor(server, { queryParams: { a: "1" } }).models.list();
     expect(server.requests.map((r) => r.url)).toEqual([
-      "/api/codex/models?client_version=0.99.0",
-      "/api/codex/models?api-version=2025-04-01+preview&client_version=0.99.0",
-      "/api/codex/models?a=1",
+      "/backend-api/codex/models?client_version=0.99.0",
+      "/backend-api/codex/models?api-version=2025-04-01+preview&client_version=0.99.0",
+      "/backend-api/codex/models?a=1",
     ]);
   });
 });
@@ -214,8 +181,8 @@ describe("models.list: the transport policy", () => {
     const list = await client.models.list({ clientVersion: "1.0.0" });
     expect(list.etag).toBe('"e"');
     expect(server.requests.map((r) => r.url)).toEqual([
-      "/api/codex/models?client_version=1.0.0",
-      "/api/codex/models?client_version=1.0.0",
+      "/backend-api/codex/models?client_version=1.0.0",
+      "/backend-api/codex/models?client_version=1.0.0",
     ]);
     expect(requests.map((r) => [r.endpoint, r.attempt, r.status])).toEqual([
       ["models", 1, 503],
