@@ -615,11 +615,11 @@ export interface components {
     Tool: {
       type: string;
       name?: string;
-      description?: string;
-      strict?: boolean;
+      description?: string | null;
+      strict?: boolean | null;
       parameters?: {
         [key: string]: unknown;
-      };
+      } | null;
     } & {
       [key: string]: unknown;
     };

@@ -785,9 +785,18 @@ export const schema = {
       properties: {
         type: { type: "string" },
         name: { type: "string" },
-        description: { type: "string" },
-        strict: { type: "boolean" },
-        parameters: { type: "object", additionalProperties: true },
+        description: { type: ["string", "null"] },
+        strict: { type: ["boolean", "null"] },
+        parameters: {
+          oneOf: [
+            {
+              type: "object",
+              additionalProperties: true,
+              description: "A JSON Schema for the arguments.",
+            },
+            { type: "null" },
+          ],
+        },
       },
       additionalProperties: true,
     },
