@@ -248,7 +248,7 @@ export interface components {
       caller?: components["schemas"]["NullableToolCaller"];
       status?: components["schemas"]["ItemStatus"];
     };
-    /** @description What a function call returned; `call_id` names the call (the official schema lets it out). */
+    /** @description What a function call returned; `call_id` names the call it answers (it may be missing). */
     FunctionCallOutputItem: {
       /**
        * @description discriminator enum property added by openapi-typescript

@@ -369,7 +369,7 @@ export const schema = {
     },
     FunctionCallOutputItem: {
       description:
-        "What a function call returned; `call_id` names the call (the official schema lets it out).",
+        "What a function call returned; `call_id` names the call it answers (it may be missing).",
       type: "object",
       required: ["type", "output"],
       properties: {
