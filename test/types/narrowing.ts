@@ -1,7 +1,10 @@
 // Compiled by `npm run typecheck` (never run): `type` narrows the item, content part and stream
 // event unions of the root export to their typed members. The expect-error lines fail when a union
 // stops being closed (an open `type: string` member would let them compile).
-import type { ContentPart, ResponseItem, ResponseStreamEvent } from "../../src/index.js";
+import type { ResponseItem, wire } from "../../src/index.js";
+
+type ContentPart = wire.ContentPart;
+type ResponseStreamEvent = wire.ResponseStreamEvent;
 
 export function describeItem(item: ResponseItem): string {
   switch (item.type) {
