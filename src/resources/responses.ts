@@ -113,13 +113,15 @@ export function responsesResource(endpoints: Endpoints) {
       if (options.turnState && !options.turnState.value && turnState) {
         options.turnState.value = turnState;
       }
-      return openResponseStream(response, {
+      const streamOptions = {
         idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+        maxEventBytes: endpoints.maxEventBytes,
         ...(options.includeRawEvents ? { includeRawEvents: true } : {}),
         ...(endpoints.telemetry ? { telemetry: endpoints.telemetry } : {}),
         ...(endpoints.logger ? { logger: endpoints.logger } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-      });
+      };
+      return openResponseStream(response, streamOptions);
     },
   };
 }

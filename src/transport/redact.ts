@@ -1,8 +1,6 @@
 // The one scrubber: every string that reaches an error message, `cause`, log line, telemetry payload
 // or the CLI passes through a client's Scrubber first. It knows the values of secret headers (the
 // provider's and each attempt's auth) and removes them, as given and trimmed, and URL passwords.
-import type { CodexApiError } from "../errors/catalogue.js";
-
 const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "chatgpt-account-id"]);
 
 /** True for a header whose value must never be logged: auth, cookies, and any key, token or secret. */
@@ -61,9 +59,15 @@ export class Scrubber {
   }
 
   /** Scrubs an error in place (message, stack, and its `cause` chain) and returns it. */
-  error<E extends CodexApiError>(error: E): E {
+  error<E>(error: E): E {
     scrubInPlace(error, this, 0);
     return error;
+  }
+
+  /** A value fit to log: a string cleaned, an error scrubbed in place, anything else as it is. */
+  value(value: unknown): unknown {
+    if (typeof value === "string") return this.text(value);
+    return value instanceof Error ? this.error(value) : value;
   }
 }
 
