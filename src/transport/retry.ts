@@ -43,7 +43,8 @@ export function retryConfig(overrides: Partial<RetryConfig> = {}): RetryConfig {
 
 /** Whether the policy sends the request again after this error. */
 export function shouldRetry(error: unknown, config: RetryConfig): boolean {
-  if (!(error instanceof CodexApiError)) return false;
+  // An error that says no retry can help (a runtime that refuses the request, a usage limit) is final.
+  if (!(error instanceof CodexApiError) || !error.retryable) return false;
   if (error instanceof RateLimitError) return config.retry429 && error.status === 429;
   if (error instanceof ServerError) return config.retry5xx;
   // A 5xx reply whose body says server_is_overloaded / slow_down is still a 5xx reply.
