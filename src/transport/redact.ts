@@ -58,7 +58,7 @@ export class Scrubber {
     return out;
   }
 
-  /** Scrubs an error in place (message, stack, and its `cause` chain) and returns it. */
+  /** Scrubs an error in place (message, stack, reply headers, and its `cause` chain) and returns it. */
   error<E>(error: E): E {
     scrubInPlace(error, this, 0);
     return error;
@@ -71,16 +71,24 @@ export class Scrubber {
   }
 }
 
-/** Rewrites message, stack and cause of `error`; false when it holds a secret it cannot shed. */
+/** Rewrites message, stack, headers and cause of `error`; false when it holds a secret it cannot shed. */
 function scrubInPlace(error: unknown, scrubber: Scrubber, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > 8) return true;
-  const e = error as { message?: unknown; stack?: unknown; cause?: unknown };
+  const e = error as { message?: unknown; stack?: unknown; cause?: unknown; headers?: unknown };
   try {
     for (const key of ["message", "stack"] as const) {
       const value = e[key];
       if (typeof value !== "string") continue;
       const clean = scrubber.text(value);
       if (clean !== value) Object.defineProperty(error, key, { value: clean, configurable: true });
+    }
+    // A reply's headers may echo a secret too (a Location with a password).
+    if (e.headers instanceof Headers) {
+      const clean = new Headers();
+      for (const [name, value] of e.headers) clean.append(name, scrubber.text(value));
+      if ([...clean].join() !== [...e.headers].join()) {
+        Object.defineProperty(error, "headers", { value: clean, configurable: true });
+      }
     }
     const { cause } = e;
     if (typeof cause === "string") {
