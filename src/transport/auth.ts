@@ -1,7 +1,7 @@
 // Auth: a bearer token (and optionally a ChatGPT account id), read before every attempt. Every call
 // into the auth provider is raced against the caller's signal and the request timeout, so a stuck
 // provider cannot hang a request; its late answer, or late rejection, is dropped.
-import { AuthError, RequestTimeoutError } from "../errors/catalogue.js";
+import { AuthError, RequestTimeoutError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
 
 /** Gives the token (and ChatGPT account id) before every attempt, and may refresh it after a 401. */
@@ -31,17 +31,18 @@ export interface AuthBound {
 /**
  * Runs `call` (a method of the auth provider) raced against `bound`: AbortError when the signal
  * aborts, RequestTimeoutError after the timeout, else its result. A throw or rejection of `call`
- * is an AuthError saying `failed` with the cause.
+ * is an AuthError saying `failed`, with the cause and `details` (a 401's, for a failed refresh).
  */
 export function callAuth<T>(
   call: () => T | Promise<T>,
   bound: AuthBound,
   failed: string,
+  details: ErrorDetails = {},
 ): Promise<T> {
   const { where, signal, timeoutMs } = bound;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const task = new Promise<T>((resolve) => resolve(call())).catch((cause: unknown) => {
-    throw new AuthError(`${where}: ${failed}`, { cause });
+    throw new AuthError(`${where}: ${failed}`, { ...details, cause });
   });
   return new Promise<T>((resolve, reject) => {
     const settle = (fn: () => void) => {

@@ -2,7 +2,7 @@
 // the budget), backoff or the server's Retry-After, telemetry, and an abortable sleep. Calls into
 // the auth provider are raced against the signal and the request timeout. It knows nothing of
 // HTTP: the transport hands it one function that sends once.
-import { AuthError, CodexApiError } from "../errors/catalogue.js";
+import { CodexApiError } from "../errors/catalogue.js";
 import { abortError, detailsOf } from "../errors/map.js";
 import { authHeaders, callAuth, type AuthProvider } from "./auth.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
@@ -80,17 +80,12 @@ async function retrying<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
 
     if (error.status === 401 && !refreshed && auth?.onUnauthorized) {
       refreshed = true;
-      const refresh = () => auth.onUnauthorized!();
       const renewed = await callAuth(
-        refresh,
+        () => auth.onUnauthorized!(),
         bound,
         "auth refresh (onUnauthorized) failed after a 401",
-      ).catch((failure: unknown) => {
-        // The 401's details stay on a failed refresh.
-        throw failure instanceof AuthError
-          ? new AuthError(failure.message, { ...detailsOf(error), cause: failure.cause })
-          : failure;
-      });
+        detailsOf(error),
+      );
       if (renewed) continue; // outside the retry budget
     }
     if (!shouldRetry(error, retry) || attempt >= retry.maxAttempts) {
