@@ -6,6 +6,7 @@ import { InvalidResponseError } from "../errors/catalogue.js";
 import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
+import type { Scrubber } from "../transport/redact.js";
 import type { Endpoint } from "../transport/telemetry.js";
 
 /** The options every JSON call ends with. */
@@ -29,11 +30,20 @@ export function jsonCallInit(
   };
 }
 
-/** Throws InvalidResponseError (status, requestId, the start of the body) when `ok` is false. */
-export function expectShape(ok: boolean, what: string, data: unknown, response: Response): void {
+/** What `expectShape` reports: the endpoint, its reply and the client's scrubber. */
+export interface ShapeCheck {
+  what: string;
+  data: unknown;
+  response: Response;
+  scrubber: Scrubber;
+}
+
+/** Throws InvalidResponseError (status, requestId, the scrubbed start of the body) when `ok` is false. */
+export function expectShape(ok: boolean, { what, data, response, scrubber }: ShapeCheck): void {
   if (ok) return;
+  const said = snippet(scrubber.text(JSON.stringify(data) ?? ""));
   throw new InvalidResponseError(
-    `${what}: the reply is not of the documented shape: ${snippet(JSON.stringify(data) ?? "")}`,
+    `${what}: the reply is not of the documented shape: ${said}`,
     replyDetails(response),
   );
 }
