@@ -39,7 +39,7 @@ const all = (fn: (e: EndpointName) => Omit<FaultCase, "endpoint"> | undefined) =
 };
 const isStream = (e: EndpointName) => e === "responses";
 const MiB = 1024 * 1024;
-const requests = (n: number) => (ctx: { served: Served }) =>
+export const requests = (n: number) => (ctx: { served: Served }) =>
   ctx.served.requestCount() === n ? [] : [`${ctx.served.requestCount()} requests, want ${n}`];
 
 // Options -----------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ all((e) => ({
 // Bounded reads -----------------------------------------------------------------------------------
 
 /** Writes `count` copies of `chunk` with backpressure until done or the client leaves; adds to `sent`. */
-function pump(res: ServerResponse, chunk: Buffer, count: number, sent: number[]): void {
+export function pump(res: ServerResponse, chunk: Buffer, count: number, sent: number[]): void {
   const i = sent.push(0) - 1;
   let n = 0;
   const go = (): void => {
@@ -240,7 +240,7 @@ function pump(res: ServerResponse, chunk: Buffer, count: number, sent: number[])
 }
 
 const bodyType = (e: EndpointName) => (isStream(e) ? "text/html" : "application/json");
-const sentUnder = (sent: number[], bytes: number, attempts: number) => () =>
+export const sentUnder = (sent: number[], bytes: number, attempts: number) => () =>
   sent.length === attempts && sent.every((n) => n < bytes)
     ? []
     : [

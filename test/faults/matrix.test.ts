@@ -6,6 +6,7 @@ import { createClient, type ClientOptions } from "../../src/index.js";
 import { CodexApiError } from "../../src/index.js";
 import { authFor, CASES, type FaultCase, type RunContext, type Served } from "./cases.js";
 import { HARDENING_CASES } from "./hardening.js";
+import { STREAM_CASES } from "./stream-rows.js";
 import {
   Capture,
   counters,
@@ -211,7 +212,7 @@ describe("harness self-check (the checks can fail)", () => {
 });
 
 describe("fault matrix", () => {
-  for (const c of [...CASES, ...HARDENING_CASES]) {
+  for (const c of [...CASES, ...HARDENING_CASES, ...STREAM_CASES]) {
     it(
       caseName(c),
       async () => {
