@@ -1,44 +1,16 @@
-// `npm run bench`: throughput of the Responses stream and per-request overhead of compactInput,
-// each against baselines run side by side in this same process, reported as ratios (medians of
-// interleaved rounds). Timings are never asserted; this only reports.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+// `npm run bench [-- part…]`: the stream pipeline against its floors (bench/stream.ts), throughput
+// against openai-node, heap while draining, and per-request overhead of compactInput, each against
+// baselines run side by side in this same process, reported as ratios (medians of interleaved
+// rounds). Timings are never asserted; this only reports.
 import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
 import { createClient } from "../src/index.js";
+import { median, post, request, startBenchServer as startServer } from "./server-process.js";
+import { pipelineBench } from "./stream.js";
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? "5");
 const MB = Number(process.env["MB"] ?? "20");
 const REQUESTS = Number(process.env["REQUESTS"] ?? "2000");
-
-interface Server {
-  url: string;
-  bytes: number;
-  events: number;
-  child: ChildProcess;
-}
-
-async function startServer(mb: number): Promise<Server> {
-  const script = fileURLToPath(new URL("./server.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: { ...process.env, MB: String(mb) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once("line", resolve),
-  );
-  const info = JSON.parse(line) as { port: number; bytes: number; events: number };
-  return { url: `http://127.0.0.1:${info.port}/v1`, bytes: info.bytes, events: info.events, child };
-}
-
-const request = { model: "bench", input: [] };
-const post = (url: string) =>
-  fetch(`${url}/responses`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream" },
-    body: JSON.stringify(request),
-  });
 
 // Consumers of the stream; each returns how many events (or bytes) it saw.
 const consumers: Record<string, (url: string) => Promise<number>> = {
@@ -78,8 +50,6 @@ const consumers: Record<string, (url: string) => Promise<number>> = {
     return n;
   },
 };
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function streamBench(): Promise<void> {
   const server = await startServer(MB);
@@ -191,8 +161,11 @@ async function overheadBench(): Promise<void> {
   server.child.kill();
 }
 
-// BENCH=stream,heap,overhead picks parts (default: all).
-const parts = (process.env["BENCH"] ?? "stream,heap,overhead").split(",");
+// Parts by name on the command line or in BENCH (default: all).
+const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const parts =
+  named.length > 0 ? named : (process.env["BENCH"] ?? "pipeline,stream,heap,overhead").split(",");
+if (parts.includes("pipeline")) await pipelineBench(Number(process.env["ROUNDS"] ?? "7"));
 if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();
 if (parts.includes("overhead")) await overheadBench();

@@ -1,6 +1,6 @@
 // A loopback server for the benchmarks, run in its own process so it does not share the client's
 // event loop. POST /v1/responses streams `MB` megabytes of realistic Responses events in 16 KiB
-// writes (with backpressure); POST /v1/responses/compact answers a small JSON reply. It prints its
+// to 64 KiB writes (with backpressure); POST /v1/responses/compact answers a small JSON reply. It prints its
 // port on stdout, then serves until killed.
 import { createServer } from "node:http";
 
@@ -95,9 +95,12 @@ const server = createServer((req, res) => {
     }
     res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req_bench" });
     let offset = 0;
+    let write = 0;
     const pump = () => {
       while (offset < body.length) {
-        const chunk = body.subarray(offset, offset + 16 * 1024);
+        // 16 to 64 KiB per write, the same sequence every time.
+        const size = (16 + ((write++ * 7919) % 49)) * 1024;
+        const chunk = body.subarray(offset, offset + size);
         offset += chunk.length;
         if (!res.write(chunk)) return void res.once("drain", pump);
       }

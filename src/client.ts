@@ -1,4 +1,5 @@
-// createClient: composes the provider, auth, transport and the endpoint resources.
+// createClient: checks every option, then composes the provider, auth, transport and the endpoint
+// resources.
 import { createBaseClient } from "./generated/client.js";
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
 import { compactResource } from "./resources/compact.js";
@@ -7,15 +8,20 @@ import { memoriesResource } from "./resources/memories.js";
 import { modelsResource } from "./resources/models.js";
 import {
   baseUrlOf,
+  checkOption,
+  checkProvider,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   type ProviderConfig,
 } from "./provider.js";
 import { responsesResource } from "./resources/responses.js";
+import { assertHeaders } from "./transport/headers.js";
+import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig } from "./transport/retry.js";
-import type { Logger, Telemetry } from "./transport/telemetry.js";
+import { safeLogger, type Logger, type Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
 import { Scrubber } from "./transport/redact.js";
+import { isObject } from "./util.js";
 
 /** What `createClient` takes: where to send, how to authenticate, and optional hooks. */
 export interface ClientOptions {
@@ -31,22 +37,56 @@ export interface ClientOptions {
 /** What `createClient` returns: `responses`, `compact`, `memories`, `models` and `provider`. */
 export type CodexClient = ReturnType<typeof createClient>;
 
-/** Builds a client: one transport (auth, retries, timeouts, telemetry) shared by every resource. */
+/** Throws InvalidRequestError naming `param` unless every named member of `value` is a function. */
+function checkMethods(value: unknown, param: string, names: string[], required: string[] = []) {
+  if (value === undefined) return;
+  checkOption(isObject(value), param, "an object", value);
+  for (const name of names) {
+    const member = (value as Record<string, unknown>)[name];
+    const ok = typeof member === "function" || (member === undefined && !required.includes(name));
+    checkOption(ok, `${param}.${name}`, "a function", member);
+  }
+}
+
+/** Throws InvalidRequestError naming the first option that is not valid (README "Options"). */
+function checkOptions(options: ClientOptions): void {
+  checkOption(isObject(options), "options", "an object", options);
+  checkProvider(options.provider);
+  const { auth } = options;
+  if (typeof auth === "string") assertHeaders({ Authorization: `Bearer ${auth}` }, "auth");
+  else checkMethods(auth, "auth", ["bearerToken", "accountId", "onUnauthorized"], ["bearerToken"]);
+  checkOption(
+    options.fetch === undefined || typeof options.fetch === "function",
+    "fetch",
+    "a function",
+    options.fetch,
+  );
+  checkMethods(options.telemetry, "telemetry", ["onRequest", "onRetry", "onSseEvent"]);
+  checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
+}
+
+/**
+ * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
+ * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
+ */
 export function createClient(options: ClientOptions) {
+  checkOptions(options);
   const { provider } = options;
   const auth = toAuthProvider(options.auth);
   const scrubber = new Scrubber();
   scrubber.addHeaders(provider.headers);
   if (typeof options.auth === "string") scrubber.add(options.auth);
+  const logger = options.logger ? safeLogger(options.logger, scrubber) : undefined;
   const transport = createTransport({
     scrubber,
     retry: retryConfig(provider.retry),
     requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxReplyBytes: provider.limits?.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     ...(provider.queryParams ? { queryParams: provider.queryParams } : {}),
     ...(auth ? { auth } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(logger ? { logger } : {}),
   });
   const base = createBaseClient({
     baseUrl: baseUrlOf(provider),
@@ -58,8 +98,9 @@ export function createClient(options: ClientOptions) {
     transport,
     scrubber,
     streamIdleTimeoutMs: provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    maxEventBytes: provider.limits?.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(logger ? { logger } : {}),
   };
   return {
     provider,

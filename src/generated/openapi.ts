@@ -99,6 +99,7 @@ export interface components {
     ResponseObject: {
       id?: string;
       object?: string;
+      /** @description Unix seconds; may be fractional. */
       created_at?: number;
       status?: string;
       model?: string;
@@ -106,45 +107,6 @@ export interface components {
       usage?: components["schemas"]["Usage"] | null;
       error?: components["schemas"]["ErrorObject"] | null;
       incomplete_details?: components["schemas"]["IncompleteDetails"] | null;
-    };
-    ResponseStreamEvent:
-      | components["schemas"]["ResponseLifecycleEvent"]
-      | components["schemas"]["ResponseDoneEvent"]
-      | components["schemas"]["OutputItemEvent"]
-      | components["schemas"]["ContentPartEvent"]
-      | components["schemas"]["OutputTextDeltaEvent"]
-      | components["schemas"]["OutputTextDoneEvent"]
-      | components["schemas"]["OutputTextAnnotationAddedEvent"]
-      | components["schemas"]["RefusalDeltaEvent"]
-      | components["schemas"]["RefusalDoneEvent"]
-      | components["schemas"]["ReasoningSummaryPartEvent"]
-      | components["schemas"]["ReasoningSummaryTextDeltaEvent"]
-      | components["schemas"]["ReasoningSummaryTextDoneEvent"]
-      | components["schemas"]["ReasoningTextDeltaEvent"]
-      | components["schemas"]["ReasoningTextDoneEvent"]
-      | components["schemas"]["ToolInputDeltaEvent"]
-      | components["schemas"]["FunctionCallArgumentsDoneEvent"]
-      | components["schemas"]["CustomToolCallInputDoneEvent"]
-      | components["schemas"]["McpCallArgumentsDoneEvent"]
-      | components["schemas"]["ApplyPatchCallOperationDiffDoneEvent"]
-      | components["schemas"]["CodeInterpreterCallCodeDoneEvent"]
-      | components["schemas"]["HostedToolProgressEvent"]
-      | components["schemas"]["ImageGenerationCallPartialImageEvent"]
-      | components["schemas"]["ShellCallCommandEvent"]
-      | components["schemas"]["ShellCallCommandDeltaEvent"]
-      | components["schemas"]["ShellCallOutputContentDeltaEvent"]
-      | components["schemas"]["ShellCallOutputContentDoneEvent"]
-      | components["schemas"]["ErrorEvent"]
-      | components["schemas"]["CodexRateLimitsEvent"];
-    /**
-     * @description An event type this schema does not model precisely: `type` plus any fields. The client drops it,
-     *     or yields it as `{type: "raw", event}` with `includeRawEvents`.
-     */
-    OtherStreamEvent: {
-      type: string;
-      sequence_number?: components["schemas"]["SequenceNumber"];
-    } & {
-      [key: string]: unknown;
     };
     CompactionInput: {
       model: string;
@@ -221,9 +183,50 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    ResponseStreamEvent:
+      | components["schemas"]["ResponseLifecycleEvent"]
+      | components["schemas"]["ResponseDoneEvent"]
+      | components["schemas"]["OutputItemEvent"]
+      | components["schemas"]["ContentPartEvent"]
+      | components["schemas"]["OutputTextDeltaEvent"]
+      | components["schemas"]["OutputTextDoneEvent"]
+      | components["schemas"]["OutputTextAnnotationAddedEvent"]
+      | components["schemas"]["RefusalDeltaEvent"]
+      | components["schemas"]["RefusalDoneEvent"]
+      | components["schemas"]["ReasoningSummaryPartEvent"]
+      | components["schemas"]["ReasoningSummaryTextDeltaEvent"]
+      | components["schemas"]["ReasoningSummaryTextDoneEvent"]
+      | components["schemas"]["ReasoningTextDeltaEvent"]
+      | components["schemas"]["ReasoningTextDoneEvent"]
+      | components["schemas"]["ToolInputDeltaEvent"]
+      | components["schemas"]["FunctionCallArgumentsDoneEvent"]
+      | components["schemas"]["CustomToolCallInputDoneEvent"]
+      | components["schemas"]["McpCallArgumentsDoneEvent"]
+      | components["schemas"]["ApplyPatchCallOperationDiffDoneEvent"]
+      | components["schemas"]["CodeInterpreterCallCodeDoneEvent"]
+      | components["schemas"]["HostedToolProgressEvent"]
+      | components["schemas"]["ImageGenerationCallPartialImageEvent"]
+      | components["schemas"]["ShellCallCommandEvent"]
+      | components["schemas"]["ShellCallCommandDeltaEvent"]
+      | components["schemas"]["ShellCallOutputContentDeltaEvent"]
+      | components["schemas"]["ShellCallOutputContentDoneEvent"]
+      | components["schemas"]["AudioDeltaEvent"]
+      | components["schemas"]["AudioDoneEvent"]
+      | components["schemas"]["ErrorEvent"]
+      | components["schemas"]["CodexRateLimitsEvent"];
     /**
-     * @description One conversation item, tagged by `type`. Items of a type not listed here (apply_patch_call,
-     *     shell_call, code_interpreter_call, mcp_call, ...) validate as `OtherResponseItem`.
+     * @description An event type this schema does not model precisely: `type` plus any fields. The client drops it,
+     *     or yields it as `{type: "raw", event}` with `includeRawEvents`.
+     */
+    OtherStreamEvent: {
+      type: string;
+      sequence_number?: components["schemas"]["SequenceNumber"];
+    } & {
+      [key: string]: unknown;
+    };
+    /**
+     * @description One conversation item, tagged by `type`. Items of a type not listed here (`ghost_snapshot`, ...)
+     *     validate as `OtherResponseItem`.
      */
     ResponseItem:
       | components["schemas"]["MessageItem"]
@@ -232,9 +235,28 @@ export interface components {
       | components["schemas"]["FunctionCallOutputItem"]
       | components["schemas"]["CustomToolCallItem"]
       | components["schemas"]["CustomToolCallOutputItem"]
-      | components["schemas"]["LocalShellCallItem"]
+      | components["schemas"]["CompactionItem"]
       | components["schemas"]["WebSearchCallItem"]
-      | components["schemas"]["CompactionItem"];
+      | components["schemas"]["FileSearchCallItem"]
+      | components["schemas"]["ComputerCallItem"]
+      | components["schemas"]["ComputerCallOutputItem"]
+      | components["schemas"]["ImageGenerationCallItem"]
+      | components["schemas"]["CodeInterpreterCallItem"]
+      | components["schemas"]["McpCallItem"]
+      | components["schemas"]["McpListToolsItem"]
+      | components["schemas"]["McpApprovalRequestItem"]
+      | components["schemas"]["McpApprovalResponseItem"]
+      | components["schemas"]["ToolSearchCallItem"]
+      | components["schemas"]["ToolSearchOutputItem"]
+      | components["schemas"]["AdditionalToolsItem"]
+      | components["schemas"]["LocalShellCallItem"]
+      | components["schemas"]["LocalShellCallOutputItem"]
+      | components["schemas"]["ShellCallItem"]
+      | components["schemas"]["ShellCallOutputItem"]
+      | components["schemas"]["ApplyPatchCallItem"]
+      | components["schemas"]["ApplyPatchCallOutputItem"]
+      | components["schemas"]["ProgramItem"]
+      | components["schemas"]["ProgramOutputItem"];
     /** @description An item of a type this schema does not model precisely; it passes through as it came. */
     OtherResponseItem: {
       type: string;
@@ -254,18 +276,7 @@ export interface components {
       content: components["schemas"]["ContentPart"][];
       status?: components["schemas"]["ItemStatus"];
       end_turn?: boolean;
-      /** @enum {string} */
-      phase?: "commentary" | "final_answer";
-    };
-    /** @description One part of a message. Part types not listed here (refusal, ...) validate as `OtherContentPart`. */
-    ContentPart:
-      | components["schemas"]["InputTextContent"]
-      | components["schemas"]["OutputTextContent"]
-      | components["schemas"]["InputImageContent"];
-    OtherContentPart: {
-      type: string;
-    } & {
-      [key: string]: unknown;
+      phase?: ("commentary" | "final_answer") | null;
     };
     ReasoningItem: {
       /**
@@ -287,19 +298,27 @@ export interface components {
       type: "function_call";
       id?: string;
       name: string;
+      namespace?: string;
       /** @description JSON text of the arguments. */
       arguments: string;
       call_id: string;
+      caller?: components["schemas"]["NullableToolCaller"];
       status?: components["schemas"]["ItemStatus"];
     };
+    /** @description What a function call returned; `call_id` names the call it answers (it may be missing). */
     FunctionCallOutputItem: {
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
        */
       type: "function_call_output";
-      call_id: string;
-      output: string | components["schemas"]["FunctionCallOutputContent"][];
+      id?: string;
+      call_id?: string;
+      name?: string;
+      namespace?: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      output: components["schemas"]["ToolCallOutput"];
+      status?: components["schemas"]["ItemStatus"];
     };
     CustomToolCallItem: {
       /**
@@ -310,8 +329,10 @@ export interface components {
       id?: string;
       status?: string;
       call_id: string;
+      namespace?: string;
       name: string;
       input: string;
+      caller?: components["schemas"]["NullableToolCaller"];
     };
     CustomToolCallOutputItem: {
       /**
@@ -319,8 +340,206 @@ export interface components {
        * @enum {string}
        */
       type: "custom_tool_call_output";
+      id?: string;
       call_id: string;
-      output: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      output: components["schemas"]["ToolCallOutput"];
+      status?: components["schemas"]["ItemStatus"];
+    };
+    CompactionItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "compaction";
+      id?: string;
+      encrypted_content: string;
+      created_by?: string;
+    };
+    WebSearchCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "web_search_call";
+      id?: string;
+      /** @description in_progress, searching, completed or failed. */
+      status?: string;
+      action?: components["schemas"]["WebSearchAction"];
+    };
+    FileSearchCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "file_search_call";
+      id?: string;
+      /** @enum {string} */
+      status: "in_progress" | "searching" | "completed" | "incomplete" | "failed";
+      queries: string[];
+      results?: components["schemas"]["FileSearchResult"][] | null;
+    };
+    ComputerCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "computer_call";
+      id?: string;
+      call_id: string;
+      action?: components["schemas"]["ComputerAction"];
+      actions?: components["schemas"]["ComputerAction"][];
+      pending_safety_checks: components["schemas"]["SafetyCheck"][];
+      status: components["schemas"]["ItemStatus"];
+    };
+    ComputerCallOutputItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "computer_call_output";
+      id?: string;
+      call_id: string;
+      acknowledged_safety_checks?: components["schemas"]["SafetyCheck"][] | null;
+      output: {
+        /** @constant */
+        type: "computer_screenshot";
+        image_url?: string;
+        file_id?: string;
+      };
+      /** @enum {string} */
+      status?: "in_progress" | "completed" | "incomplete" | "failed";
+    };
+    /** @description An image generation call; `result` is missing from the `output_item.added` event. */
+    ImageGenerationCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "image_generation_call";
+      id?: string;
+      /** @enum {string} */
+      status: "in_progress" | "completed" | "generating" | "failed";
+      /** @description The image, base64-encoded. */
+      result?: string | null;
+      revised_prompt?: string;
+      background?: string;
+      output_format?: string;
+      quality?: string;
+      size?: string;
+    };
+    CodeInterpreterCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "code_interpreter_call";
+      id?: string;
+      /** @enum {string} */
+      status: "in_progress" | "completed" | "incomplete" | "interpreting" | "failed";
+      container_id: string;
+      code: string | null;
+      outputs: components["schemas"]["CodeInterpreterOutput"][] | null;
+    };
+    McpCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "mcp_call";
+      id?: string;
+      server_label: string;
+      name: string;
+      /** @description JSON text of the arguments. */
+      arguments: string;
+      output?: string | null;
+      error?: components["schemas"]["McpCallError"] | null;
+      /** @enum {string} */
+      status?: "in_progress" | "completed" | "incomplete" | "calling" | "failed";
+      approval_request_id?: string | null;
+    };
+    McpListToolsItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "mcp_list_tools";
+      id?: string;
+      server_label: string;
+      tools: components["schemas"]["McpTool"][];
+      error?: string | null;
+    };
+    McpApprovalRequestItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "mcp_approval_request";
+      id?: string;
+      server_label: string;
+      name: string;
+      /** @description JSON text of the arguments. */
+      arguments: string;
+    };
+    McpApprovalResponseItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "mcp_approval_response";
+      id?: string;
+      approval_request_id: string;
+      approve: boolean;
+      reason?: string | null;
+    };
+    ToolSearchCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "tool_search_call";
+      id?: string;
+      call_id?: string | null;
+      /** @enum {string} */
+      execution?: "server" | "client";
+      /** @description The search, as the model wrote it (any JSON value). */
+      arguments: unknown;
+      status?: components["schemas"]["ItemStatus"];
+      created_by?: string;
+    };
+    ToolSearchOutputItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "tool_search_output";
+      id?: string;
+      call_id?: string | null;
+      /** @enum {string} */
+      execution?: "server" | "client";
+      tools: components["schemas"]["Tool"][];
+      status?: components["schemas"]["ItemStatus"];
+      created_by?: string;
+    };
+    /** @description Tools made available in the middle of a conversation. */
+    AdditionalToolsItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "additional_tools";
+      id?: string;
+      /** @enum {string} */
+      role:
+        | "unknown"
+        | "user"
+        | "assistant"
+        | "system"
+        | "critic"
+        | "discriminator"
+        | "developer"
+        | "tool";
+      tools: components["schemas"]["Tool"][];
     };
     LocalShellCallItem: {
       /**
@@ -333,24 +552,110 @@ export interface components {
       status: components["schemas"]["ItemStatus"];
       action: components["schemas"]["LocalShellAction"];
     };
-    WebSearchCallItem: {
+    LocalShellCallOutputItem: {
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
        */
-      type: "web_search_call";
+      type: "local_shell_call_output";
       id?: string;
-      status?: string;
-      action?: components["schemas"]["WebSearchAction"];
+      call_id: string;
+      output: string;
+      status?: components["schemas"]["ItemStatus"] | null;
     };
-    CompactionItem: {
+    ShellCallItem: {
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
        */
-      type: "compaction";
+      type: "shell_call";
       id?: string;
-      encrypted_content: string;
+      call_id: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      action: components["schemas"]["ShellAction"];
+      status?: components["schemas"]["ItemStatus"];
+      environment?: components["schemas"]["ShellEnvironment"] | null;
+      created_by?: string;
+    };
+    ShellCallOutputItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "shell_call_output";
+      id?: string;
+      call_id: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      status?: components["schemas"]["ItemStatus"];
+      output: components["schemas"]["ShellCommandOutput"][];
+      max_output_length?: number | null;
+      created_by?: string;
+    };
+    ApplyPatchCallItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "apply_patch_call";
+      id?: string;
+      call_id: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      /** @enum {string} */
+      status: "in_progress" | "completed";
+      operation: components["schemas"]["ApplyPatchOperation"];
+      created_by?: string;
+    };
+    ApplyPatchCallOutputItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "apply_patch_call_output";
+      id?: string;
+      call_id: string;
+      caller?: components["schemas"]["NullableToolCaller"];
+      /** @enum {string} */
+      status: "completed" | "failed";
+      output?: string | null;
+      created_by?: string;
+    };
+    /** @description A program (JavaScript) the model wrote to call tools; `fingerprint` must be sent back as is. */
+    ProgramItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "program";
+      id?: string;
+      call_id: string;
+      code: string;
+      fingerprint: string;
+    };
+    ProgramOutputItem: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "program_output";
+      id?: string;
+      call_id: string;
+      result: string;
+      /** @enum {string} */
+      status: "completed" | "incomplete";
+    };
+    /** @description One part of a message. Part types not listed here validate as `OtherContentPart`. */
+    ContentPart:
+      | components["schemas"]["InputTextContent"]
+      | components["schemas"]["InputImageContent"]
+      | components["schemas"]["InputFileContent"]
+      | components["schemas"]["OutputTextContent"]
+      | components["schemas"]["RefusalContent"]
+      | components["schemas"]["ReasoningTextContent"];
+    /** @description A content part of a type this schema does not model precisely; it passes through as it came. */
+    OtherContentPart: {
+      type: string;
+    } & {
+      [key: string]: unknown;
     };
     /** @description Reasoning controls; each key is omitted when absent. */
     Reasoning: {
@@ -367,9 +672,11 @@ export interface components {
     Tool: {
       type: string;
       name?: string;
-      description?: string;
-      strict?: boolean;
-      parameters?: Record<string, never>;
+      description?: string | null;
+      strict?: boolean | null;
+      parameters?: {
+        [key: string]: unknown;
+      } | null;
     } & {
       [key: string]: unknown;
     };
@@ -400,7 +707,36 @@ export interface components {
       type: "input_text";
       text: string;
     };
-    /** @description A citation inside output text (url_citation, file_citation, container_file_citation, ...). */
+    /** @description An image, by URL (or data URL) or by uploaded file id. */
+    InputImageContent: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "input_image";
+      image_url?: string | null;
+      file_id?: string | null;
+      /** @enum {string} */
+      detail?: "low" | "high" | "auto" | "original";
+    };
+    /** @description A file, by id, URL or inline data. */
+    InputFileContent: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "input_file";
+      file_id?: string | null;
+      filename?: string;
+      file_data?: string;
+      file_url?: string;
+      /** @enum {string} */
+      detail?: "auto" | "low" | "high";
+    };
+    /**
+     * @description A citation inside output text: `url_citation` (url, title, start/end index), `file_citation`
+     *     (file_id, filename, index), `container_file_citation` or `file_path`; other types pass through.
+     */
     Annotation: {
       type: string;
       start_index?: number;
@@ -412,6 +748,17 @@ export interface components {
       filename?: string;
       container_id?: string;
     };
+    /** @description The log probability of one output token, with the most likely alternatives. */
+    LogProb: {
+      token: string;
+      logprob: number;
+      bytes?: number[];
+      top_logprobs?: {
+        token?: string;
+        logprob?: number;
+        bytes?: number[];
+      }[];
+    };
     OutputTextContent: {
       /**
        * @description discriminator enum property added by openapi-typescript
@@ -420,17 +767,23 @@ export interface components {
       type: "output_text";
       text: string;
       annotations?: components["schemas"]["Annotation"][];
-      logprobs?: Record<string, never>[];
+      logprobs?: components["schemas"]["LogProb"][];
     };
-    InputImageContent: {
+    RefusalContent: {
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
        */
-      type: "input_image";
-      image_url: string;
-      /** @enum {string} */
-      detail?: "low" | "high" | "auto";
+      type: "refusal";
+      refusal: string;
+    };
+    ReasoningTextContent: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "reasoning_text";
+      text: string;
     };
     /** @enum {string} */
     ItemStatus: "in_progress" | "completed" | "incomplete";
@@ -444,19 +797,20 @@ export interface components {
       type: "reasoning_text" | "text";
       text: string;
     };
-    FunctionCallOutputContent:
-      components["schemas"]["InputTextContent"] | components["schemas"]["InputImageContent"];
-    LocalShellAction: {
-      /** @constant */
-      type: "exec";
-      command: string[];
-      timeout_ms?: number | null;
-      working_directory?: string | null;
-      env?: {
-        [key: string]: string;
-      } | null;
-      user?: string | null;
+    /** @description Who called a tool; `program` (with `caller_id`) when a program item made the call. */
+    ToolCaller: {
+      /** @enum {string} */
+      type: "direct" | "program";
+      caller_id?: string;
     };
+    NullableToolCaller: components["schemas"]["ToolCaller"] | null;
+    /** @description One part of a function or custom tool call's output, when it is a list. */
+    FunctionCallOutputContent:
+      | components["schemas"]["InputTextContent"]
+      | components["schemas"]["InputImageContent"]
+      | components["schemas"]["InputFileContent"];
+    /** @description A function or custom tool's output, as text or as a list of text, image and file parts. */
+    ToolCallOutput: string | components["schemas"]["FunctionCallOutputContent"][];
     /** @description `search`, `open_page` or `find_in_page`; other action types pass through. */
     WebSearchAction: {
       type: string;
@@ -468,6 +822,104 @@ export interface components {
         type: string;
         url?: string;
       }[];
+    };
+    FileSearchResult: {
+      file_id?: string;
+      text?: string;
+      filename?: string;
+      attributes?: {
+        [key: string]: unknown;
+      } | null;
+      score?: number;
+    };
+    /**
+     * @description `click`, `double_click`, `drag`, `keypress`, `move`, `screenshot`, `scroll`, `type` or `wait`,
+     *     with the fields that kind uses; other action types pass through.
+     */
+    ComputerAction: {
+      type: string;
+      /** @description left, right, wheel, back or forward. */
+      button?: string;
+      x?: number;
+      y?: number;
+      path?: {
+        x: number;
+        y: number;
+      }[];
+      keys?: string[] | null;
+      scroll_x?: number;
+      scroll_y?: number;
+      text?: string;
+    };
+    SafetyCheck: {
+      id: string;
+      code?: string | null;
+      message?: string | null;
+    };
+    /** @description `logs` (with `logs`) or `image` (with `url`); other kinds pass through. */
+    CodeInterpreterOutput: {
+      type: string;
+      logs?: string;
+      url?: string;
+    };
+    /**
+     * @description `mcp_protocol_error` or `http_error` (with `code` and `message`), or `mcp_tool_execution_error`
+     *     (with `content`); other kinds pass through.
+     */
+    McpCallError: {
+      type: string;
+      code?: number;
+      message?: string;
+      content?: unknown;
+    };
+    McpTool: {
+      name: string;
+      description?: string | null;
+      /** @description A JSON Schema for the tool's arguments. */
+      input_schema: {
+        [key: string]: unknown;
+      };
+      annotations?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    LocalShellAction: {
+      /** @constant */
+      type: "exec";
+      command: string[];
+      timeout_ms?: number | null;
+      working_directory?: string | null;
+      env?: {
+        [key: string]: string;
+      } | null;
+      user?: string | null;
+    };
+    ShellAction: {
+      commands: string[];
+      timeout_ms?: number | null;
+      max_output_length?: number | null;
+    };
+    /** @description `local`, or `container_reference` with `container_id`; other kinds pass through. */
+    ShellEnvironment: {
+      type: string;
+      container_id?: string;
+    };
+    /** @description What one command of a shell call printed, and how it ended. */
+    ShellCommandOutput: {
+      stdout: string;
+      stderr: string;
+      /** @description `exit` (with `exit_code`) or `timeout`; other kinds pass through. */
+      outcome: {
+        type: string;
+        exit_code?: number;
+      };
+      created_by?: string;
+    };
+    /** @description `create_file` or `update_file` (with `diff`), or `delete_file`; other kinds pass through. */
+    ApplyPatchOperation: {
+      type: string;
+      path: string;
+      diff?: string;
     };
     /** @enum {string} */
     ReasoningEffort: "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
@@ -585,7 +1037,7 @@ export interface components {
       output_index: number;
       content_index: number;
       delta: string;
-      logprobs?: Record<string, never>[];
+      logprobs?: components["schemas"]["LogProb"][];
       obfuscation?: string;
     };
     OutputTextDoneEvent: {
@@ -599,7 +1051,7 @@ export interface components {
       output_index: number;
       content_index: number;
       text: string;
-      logprobs?: Record<string, never>[];
+      logprobs?: components["schemas"]["LogProb"][];
     };
     OutputTextAnnotationAddedEvent: {
       /**
@@ -612,7 +1064,7 @@ export interface components {
       output_index: number;
       content_index: number;
       annotation_index: number;
-      annotation: components["schemas"]["Annotation"];
+      annotation: components["schemas"]["Annotation"] | null;
     };
     RefusalDeltaEvent: {
       /**
@@ -649,6 +1101,8 @@ export interface components {
       output_index: number;
       summary_index: number;
       part: components["schemas"]["ReasoningSummaryPart"];
+      /** @description On `done`: `incomplete` when the part was cut short. */
+      status?: string;
     };
     ReasoningSummaryTextDeltaEvent: {
       /**
@@ -727,6 +1181,7 @@ export interface components {
       sequence_number?: components["schemas"]["SequenceNumber"];
       item_id: string;
       output_index: number;
+      name?: string;
       arguments: string;
     };
     CustomToolCallInputDoneEvent: {
@@ -869,7 +1324,27 @@ export interface components {
       item_id: string;
       output_index: number;
       command_index: number;
-      output: Record<string, never>[];
+      output: components["schemas"]["ShellCommandOutput"][];
+    };
+    /** @description A piece of the response's audio (base64) or of its transcript. */
+    AudioDeltaEvent: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "response.audio.delta" | "response.audio.transcript.delta";
+      sequence_number?: components["schemas"]["SequenceNumber"];
+      response_id?: string;
+      delta: string;
+    };
+    AudioDoneEvent: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: "response.audio.done" | "response.audio.transcript.done";
+      sequence_number?: components["schemas"]["SequenceNumber"];
+      response_id?: string;
     };
     /**
      * @description An in-stream error. Fields are read from `error` (`code`, `message`), falling back to top-level
@@ -930,8 +1405,6 @@ export interface components {
 }
 export type ResponsesApiRequest = components["schemas"]["ResponsesApiRequest"];
 export type ResponseObject = components["schemas"]["ResponseObject"];
-export type ResponseStreamEvent = components["schemas"]["ResponseStreamEvent"];
-export type OtherStreamEvent = components["schemas"]["OtherStreamEvent"];
 export type CompactionInput = components["schemas"]["CompactionInput"];
 export type CompactResponse = components["schemas"]["CompactResponse"];
 export type MemorySummarizeRequest = components["schemas"]["MemorySummarizeRequest"];
@@ -940,19 +1413,40 @@ export type RawMemory = components["schemas"]["RawMemory"];
 export type TraceSummary = components["schemas"]["TraceSummary"];
 export type ModelsResponse = components["schemas"]["ModelsResponse"];
 export type ModelInfo = components["schemas"]["ModelInfo"];
+export type ResponseStreamEvent = components["schemas"]["ResponseStreamEvent"];
+export type OtherStreamEvent = components["schemas"]["OtherStreamEvent"];
 export type ResponseItem = components["schemas"]["ResponseItem"];
 export type OtherResponseItem = components["schemas"]["OtherResponseItem"];
 export type MessageItem = components["schemas"]["MessageItem"];
-export type ContentPart = components["schemas"]["ContentPart"];
-export type OtherContentPart = components["schemas"]["OtherContentPart"];
 export type ReasoningItem = components["schemas"]["ReasoningItem"];
 export type FunctionCallItem = components["schemas"]["FunctionCallItem"];
 export type FunctionCallOutputItem = components["schemas"]["FunctionCallOutputItem"];
 export type CustomToolCallItem = components["schemas"]["CustomToolCallItem"];
 export type CustomToolCallOutputItem = components["schemas"]["CustomToolCallOutputItem"];
-export type LocalShellCallItem = components["schemas"]["LocalShellCallItem"];
-export type WebSearchCallItem = components["schemas"]["WebSearchCallItem"];
 export type CompactionItem = components["schemas"]["CompactionItem"];
+export type WebSearchCallItem = components["schemas"]["WebSearchCallItem"];
+export type FileSearchCallItem = components["schemas"]["FileSearchCallItem"];
+export type ComputerCallItem = components["schemas"]["ComputerCallItem"];
+export type ComputerCallOutputItem = components["schemas"]["ComputerCallOutputItem"];
+export type ImageGenerationCallItem = components["schemas"]["ImageGenerationCallItem"];
+export type CodeInterpreterCallItem = components["schemas"]["CodeInterpreterCallItem"];
+export type McpCallItem = components["schemas"]["McpCallItem"];
+export type McpListToolsItem = components["schemas"]["McpListToolsItem"];
+export type McpApprovalRequestItem = components["schemas"]["McpApprovalRequestItem"];
+export type McpApprovalResponseItem = components["schemas"]["McpApprovalResponseItem"];
+export type ToolSearchCallItem = components["schemas"]["ToolSearchCallItem"];
+export type ToolSearchOutputItem = components["schemas"]["ToolSearchOutputItem"];
+export type AdditionalToolsItem = components["schemas"]["AdditionalToolsItem"];
+export type LocalShellCallItem = components["schemas"]["LocalShellCallItem"];
+export type LocalShellCallOutputItem = components["schemas"]["LocalShellCallOutputItem"];
+export type ShellCallItem = components["schemas"]["ShellCallItem"];
+export type ShellCallOutputItem = components["schemas"]["ShellCallOutputItem"];
+export type ApplyPatchCallItem = components["schemas"]["ApplyPatchCallItem"];
+export type ApplyPatchCallOutputItem = components["schemas"]["ApplyPatchCallOutputItem"];
+export type ProgramItem = components["schemas"]["ProgramItem"];
+export type ProgramOutputItem = components["schemas"]["ProgramOutputItem"];
+export type ContentPart = components["schemas"]["ContentPart"];
+export type OtherContentPart = components["schemas"]["OtherContentPart"];
 export type Reasoning = components["schemas"]["Reasoning"];
 export type TextControls = components["schemas"]["TextControls"];
 export type Tool = components["schemas"]["Tool"];
@@ -960,15 +1454,32 @@ export type Usage = components["schemas"]["Usage"];
 export type ErrorBody = components["schemas"]["ErrorBody"];
 export type ErrorObject = components["schemas"]["ErrorObject"];
 export type InputTextContent = components["schemas"]["InputTextContent"];
-export type Annotation = components["schemas"]["Annotation"];
-export type OutputTextContent = components["schemas"]["OutputTextContent"];
 export type InputImageContent = components["schemas"]["InputImageContent"];
+export type InputFileContent = components["schemas"]["InputFileContent"];
+export type Annotation = components["schemas"]["Annotation"];
+export type LogProb = components["schemas"]["LogProb"];
+export type OutputTextContent = components["schemas"]["OutputTextContent"];
+export type RefusalContent = components["schemas"]["RefusalContent"];
+export type ReasoningTextContent = components["schemas"]["ReasoningTextContent"];
 export type ItemStatus = components["schemas"]["ItemStatus"];
 export type ReasoningSummaryPart = components["schemas"]["ReasoningSummaryPart"];
 export type ReasoningContentPart = components["schemas"]["ReasoningContentPart"];
+export type ToolCaller = components["schemas"]["ToolCaller"];
+export type NullableToolCaller = components["schemas"]["NullableToolCaller"];
 export type FunctionCallOutputContent = components["schemas"]["FunctionCallOutputContent"];
-export type LocalShellAction = components["schemas"]["LocalShellAction"];
+export type ToolCallOutput = components["schemas"]["ToolCallOutput"];
 export type WebSearchAction = components["schemas"]["WebSearchAction"];
+export type FileSearchResult = components["schemas"]["FileSearchResult"];
+export type ComputerAction = components["schemas"]["ComputerAction"];
+export type SafetyCheck = components["schemas"]["SafetyCheck"];
+export type CodeInterpreterOutput = components["schemas"]["CodeInterpreterOutput"];
+export type McpCallError = components["schemas"]["McpCallError"];
+export type McpTool = components["schemas"]["McpTool"];
+export type LocalShellAction = components["schemas"]["LocalShellAction"];
+export type ShellAction = components["schemas"]["ShellAction"];
+export type ShellEnvironment = components["schemas"]["ShellEnvironment"];
+export type ShellCommandOutput = components["schemas"]["ShellCommandOutput"];
+export type ApplyPatchOperation = components["schemas"]["ApplyPatchOperation"];
 export type ReasoningEffort = components["schemas"]["ReasoningEffort"];
 export type TextFormatJsonSchema = components["schemas"]["TextFormatJsonSchema"];
 export type NestedErrorBody = components["schemas"]["NestedErrorBody"];
@@ -1016,6 +1527,8 @@ export type ShellCallOutputContentDeltaEvent =
   components["schemas"]["ShellCallOutputContentDeltaEvent"];
 export type ShellCallOutputContentDoneEvent =
   components["schemas"]["ShellCallOutputContentDoneEvent"];
+export type AudioDeltaEvent = components["schemas"]["AudioDeltaEvent"];
+export type AudioDoneEvent = components["schemas"]["AudioDoneEvent"];
 export type ErrorEvent = components["schemas"]["ErrorEvent"];
 export type RateLimitWindowWire = components["schemas"]["RateLimitWindowWire"];
 export type CodexRateLimitsEvent = components["schemas"]["CodexRateLimitsEvent"];

@@ -15,11 +15,8 @@ export function compactResource(endpoints: Endpoints) {
         jsonCallInit(endpoints, "compact", options),
       );
       const output = (data as { output?: unknown } | undefined)?.output;
-      expectShape(Array.isArray(output) && output.every(isObjectWithType), endpoints, {
-        what: "compact",
-        data,
-        response,
-      });
+      const ok = Array.isArray(output) && output.every(isObjectWithType);
+      expectShape(ok, { what: "compact", data, response, scrubber: endpoints.scrubber });
       return output as ResponseItem[];
     },
   };

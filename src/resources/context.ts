@@ -11,6 +11,8 @@ export interface Endpoints {
   base: BaseClient;
   transport: Transport;
   streamIdleTimeoutMs: number;
+  /** The largest single stream message, in decoded bytes (`provider.limits.maxEventBytes`). */
+  maxEventBytes: number;
   telemetry?: Telemetry;
   logger?: Logger;
   /** The client's one scrubber (ARCHITECTURE.md, "Where each rule lives"). */

@@ -6,6 +6,7 @@ import { InvalidResponseError } from "../errors/catalogue.js";
 import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
+import type { Scrubber } from "../transport/redact.js";
 import type { Endpoint } from "../transport/telemetry.js";
 
 /** The options every JSON call ends with. */
@@ -29,23 +30,21 @@ export function jsonCallInit(
   };
 }
 
-/** A parsed 2xx reply, named for messages. */
-export interface JsonReply {
-  what: Endpoint;
+/** What `expectShape` reports: the endpoint, its reply and the client's scrubber. */
+export interface ShapeCheck {
+  what: string;
   data: unknown;
   response: Response;
+  scrubber: Scrubber;
 }
 
-/**
- * Throws InvalidResponseError (status, requestId, the start of the body with secrets scrubbed:
- * servers echo headers) when `ok` is false.
- */
-export function expectShape(ok: boolean, endpoints: Endpoints, reply: JsonReply): void {
+/** Throws InvalidResponseError (status, requestId, the scrubbed start of the body) when `ok` is false. */
+export function expectShape(ok: boolean, { what, data, response, scrubber }: ShapeCheck): void {
   if (ok) return;
-  const body = endpoints.scrubber.text(JSON.stringify(reply.data) ?? "");
+  const said = snippet(scrubber.text(JSON.stringify(data) ?? ""));
   throw new InvalidResponseError(
-    `${reply.what}: the reply is not of the documented shape: ${snippet(body)}`,
-    replyDetails(reply.response),
+    `${what}: the reply is not of the documented shape: ${said}`,
+    replyDetails(response),
   );
 }
 

@@ -48,11 +48,8 @@ export function memoriesResource(endpoints: Endpoints) {
       );
       const raw = (data as { output?: unknown } | undefined)?.output;
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
-      expectShape(
-        outputs.every((o) => o !== undefined),
-        endpoints,
-        { what: "memories", data, response },
-      );
+      const ok = outputs.every((o) => o !== undefined);
+      expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
       return outputs as MemorySummarizeOutput[];
     },
   };

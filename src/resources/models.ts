@@ -33,11 +33,9 @@ export function modelsResource(endpoints: Endpoints) {
         ...(clientVersion === undefined ? {} : { query: { client_version: clientVersion } }),
       });
       const models = (data as { models?: unknown } | undefined)?.models;
-      expectShape(
-        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string"),
-        endpoints,
-        { what: "models", data, response },
-      );
+      const ok =
+        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");
+      expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
       const etag = response.headers.get("etag");
       return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
     },

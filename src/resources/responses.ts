@@ -115,11 +115,12 @@ export function responsesResource(endpoints: Endpoints) {
       }
       return openResponseStream(response, {
         idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+        maxEventBytes: endpoints.maxEventBytes,
         scrubber: endpoints.scrubber,
-        ...(options.includeRawEvents ? { includeRawEvents: true } : {}),
-        ...(endpoints.telemetry ? { telemetry: endpoints.telemetry } : {}),
-        ...(endpoints.logger ? { logger: endpoints.logger } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
+        includeRawEvents: options.includeRawEvents,
+        telemetry: endpoints.telemetry,
+        logger: endpoints.logger,
+        signal: options.signal,
       });
     },
   };

@@ -47,7 +47,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   readonly #idle: IdleTimer;
   readonly #onAbort = () => this.stop(abortError(this.#options.signal, this.#details));
   #next = 0; // index into decoder.messages
-  #message: SseMessage = { data: "", end: 0 }; // the one being mapped
+  #message: SseMessage = { data: "" }; // the one being mapped
   #telemetryAt = performance.now(); // when the previous event (or the headers) came
   #finished = false;
   #stopped: CodexApiError | undefined;
@@ -66,7 +66,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       models: new Set(),
       pending: this.#pending,
       get byteOffset() {
-        return self.#message.end;
+        return self.#decoder.offsetAfter(self.#message);
       },
     };
     this.#pending.push(...headerEvents(response.headers, this.#ctx.models));

@@ -156,6 +156,7 @@ export function parsePayload(
     );
   }
   const typed = isObject(payload) && typeof payload["type"] === "string";
+  if (typed && hint !== "error") return payload as Record<string, unknown>; // the common case
   if (hint === "error" || (!typed && isObject(payload) && isObject(payload["error"]))) {
     const isErrorEvent = typed && (payload as Record<string, unknown>)["type"] === "error";
     return isErrorEvent
@@ -177,6 +178,11 @@ export function mapPayload(
   ctx: PayloadContext,
 ): ResponseEvent | undefined {
   const type = payload["type"] as string;
+  // Most payloads of a long stream are text deltas: they are checked first.
+  if (type === "response.output_text.delta") {
+    const delta = payload["delta"];
+    if (typeof delta === "string") return { type: "outputTextDelta", delta };
+  }
   switch (type) {
     case "response.created": {
       const model = serverModel(modelOfCreated(payload), ctx.models);

@@ -8,7 +8,8 @@ export class IdleTimer {
   readonly #onIdle: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastMessageAt = performance.now();
-  #waiting = false;
+  // Until the first read, the stream waits for its caller: a stream never iterated is released too.
+  #waiting = true;
 
   constructor(ms: number, onIdle: () => void) {
     this.#ms = ms;

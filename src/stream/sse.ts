@@ -1,8 +1,8 @@
 // Bytes -> SSE messages, by the WHATWG event-stream rules: CR, LF and CRLF each end a line (a CR at
 // the end of a chunk ends its line at once; an LF that follows is skipped), a blank line dispatches
-// the message, comments and `retry:` are not messages, a message without its blank line at the end of
-// the body is discarded. Byte offsets and sizes are counted as lines are consumed, so both are exact
-// and linear; a message larger than `maxEventBytes` stops decoding.
+// the message, comments and `retry:` are not messages, a message without its blank line at the end
+// of the body is discarded. Each chunk is decoded once (UTF-8, streaming) and scanned as text; byte
+// offsets, which only error messages need, are worked out when asked for, from the current chunk.
 
 /** One SSE message. */
 export interface SseMessage {
@@ -12,41 +12,55 @@ export interface SseMessage {
   event?: string;
   /** The `id:` field, when one was given. */
   id?: string;
-  /** The byte offset in the body just past the blank line that ended it. */
-  end: number;
 }
 
-const LF = 10;
-const CR = 13;
-const COLON = 58;
-const SPACE = 32;
-// "data:", "event:", "id:" as bytes, for matching a field name without decoding it.
-const DATA = [100, 97, 116, 97];
-const EVENT = [101, 118, 101, 110, 116];
-const ID = [105, 100];
+const LF = "\n";
+const CR = "\r";
 
-function startsWithField(line: Uint8Array, name: number[]): boolean {
-  const n = name.length;
-  if (line.length > n && line[n] !== COLON) return false;
-  for (let i = 0; i < n; i++) if (line[i] !== name[i]) return false;
-  return true;
+/** Bytes of `text` in UTF-8. */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      n += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** How many bytes at the end of `chunk` start a UTF-8 sequence that the chunk does not finish. */
+function incompleteTail(chunk: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
+    const b = chunk[chunk.length - back]!;
+    if (b < 0x80) return 0; // ASCII: nothing pending
+    if (b >= 0xc0) {
+      const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return needs > back ? back : 0;
+    }
+  }
+  return 0;
 }
 
 /** Feeds body chunks; the messages each chunk completes are appended to `messages`. */
 export class SseDecoder {
   readonly messages: SseMessage[] = [];
-  /** True once a message (or one line) grew past `maxEventBytes`; nothing is decoded after. */
+  /** True once a message grew past `maxEventBytes`; nothing is decoded after. */
   overflow = false;
   readonly #max: number;
-  readonly #text = new TextDecoder();
-  #bytes = 0; // body bytes consumed
-  #messageStart = 0; // where the message being read began
-  // A line split across chunks is gathered in one reused buffer: a fresh array per line would leave
-  // backing stores for the collector to free, and memory would not stay flat on long streams.
-  #partial = new Uint8Array(0);
-  #partialBytes = 0;
+  readonly #decoder = new TextDecoder();
+  #fed = 0; // body bytes received
+  #pending = 0; // bytes of an unfinished UTF-8 sequence held by the decoder
+  #text = ""; // the current chunk's text
+  #textStart = 0; // the body offset of its first byte
+  #ends: number[] = []; // per message of `messages`: where it ends in `#text`
+  #partial = ""; // a line split across chunks
   #skipLf = false; // the last chunk ended in CR
-  #bomChecked = false;
+  #messageBytes = 0; // bytes of the message being read that came in earlier chunks
+  #messageFrom = 0; // where, in `#text`, the message being read began
   #data: string | undefined;
   #event: string | undefined;
   #id: string | undefined;
@@ -57,114 +71,120 @@ export class SseDecoder {
 
   /** Bytes of the body received so far. */
   get bytes(): number {
-    return this.#bytes + this.#partialBytes;
+    return this.#fed;
   }
 
   /** Decodes one chunk; the messages it completes land in `messages`. */
   push(chunk: Uint8Array): void {
     if (this.overflow) return;
-    let pos = 0;
-    if (this.#skipLf && chunk.length > 0) {
-      this.#skipLf = false;
-      if (chunk[0] === LF) {
-        pos = 1;
-        this.#bytes++;
-      }
-    }
-    let lf = chunk.indexOf(LF, pos);
-    let cr = chunk.indexOf(CR, pos);
-    while (lf !== -1 || cr !== -1) {
-      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
-      let next = end + 1;
-      if (chunk[end] === CR) {
-        if (next === chunk.length) this.#skipLf = true;
-        else if (chunk[next] === LF) next++;
-      }
-      this.#line(this.#joined(chunk.subarray(pos, end)), next - pos);
-      if (this.overflow) return;
-      pos = next;
-      if (lf !== -1 && lf < pos) lf = chunk.indexOf(LF, pos);
-      if (cr !== -1 && cr < pos) cr = chunk.indexOf(CR, pos);
-    }
-    if (pos < chunk.length) {
-      this.#append(chunk.subarray(pos));
-      this.#checkSize();
-    }
+    // The decoder drops a BOM at the very start: it still counts as bytes of the body.
+    const bom = this.#fed === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+    this.#textStart = this.#fed - this.#pending + (bom ? 3 : 0);
+    this.#fed += chunk.length;
+    this.#pending = incompleteTail(chunk);
+    this.#scan(this.#decoder.decode(chunk, { stream: true }));
   }
 
   /** The body ended: an unterminated line or message is discarded. */
   end(): void {
-    this.#partialBytes = 0;
+    this.#partial = "";
   }
 
-  #append(bytes: Uint8Array): void {
-    const needed = this.#partialBytes + bytes.length;
-    if (needed > this.#partial.length) {
-      const grown = new Uint8Array(Math.max(needed, this.#partial.length * 2, 1024));
-      grown.set(this.#partial.subarray(0, this.#partialBytes));
-      this.#partial = grown;
+  /**
+   * Where `message` ends in the body: just past its blank line. Exact for well-formed UTF-8; `message`
+   * must come from the last chunk pushed (a reader maps a chunk's messages before it pushes more).
+   */
+  offsetAfter(message: SseMessage): number {
+    const at = this.#ends[this.messages.indexOf(message)];
+    if (at === undefined) return this.#fed;
+    return this.#textStart + utf8Length(this.#text.slice(0, at));
+  }
+
+  #scan(text: string): void {
+    this.#text = text;
+    if (this.messages.length === 0) this.#ends.length = 0;
+    let pos = 0;
+    if (this.#skipLf && text.length > 0) {
+      this.#skipLf = false;
+      if (text[0] === LF) pos = 1;
     }
-    this.#partial.set(bytes, this.#partialBytes);
-    this.#partialBytes = needed;
-  }
-
-  /** The line's bytes, with any part held from earlier chunks in front. */
-  #joined(tail: Uint8Array): Uint8Array {
-    const held = this.#partialBytes;
-    if (held === 0) return tail;
-    this.#append(tail);
-    const line = this.#partial.subarray(0, held + tail.length);
-    this.#bytes += held; // `tail` is counted by the caller
-    this.#partialBytes = 0;
-    // Keep a small buffer for the next split line; let a huge one go.
-    if (this.#partial.length > 1 << 20) this.#partial = new Uint8Array(0);
-    return line;
-  }
-
-  /** One complete line; `consumed` is the bytes of it still to count (its end of line included). */
-  #line(line: Uint8Array, consumed: number): void {
-    this.#bytes += consumed;
-    if (!this.#bomChecked) {
-      // A UTF-8 BOM at the very start of the body is not part of the stream.
-      this.#bomChecked = true;
-      if (line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3);
+    this.#messageFrom = pos;
+    let lf = text.indexOf(LF, pos);
+    let cr = text.indexOf(CR, pos);
+    while (lf !== -1 || cr !== -1) {
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(lf, cr);
+      let next = end + 1;
+      if (end === cr) {
+        if (next === text.length) this.#skipLf = true;
+        else if (text[next] === LF) next++;
+      }
+      let line = text.slice(pos, end);
+      if (this.#partial) {
+        line = this.#partial + line;
+        this.#partial = "";
+      }
+      pos = next;
+      if (line.length === 0) this.#dispatch(pos);
+      else this.#field(line);
+      if (this.overflow) return;
+      if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
+      if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
     }
-    if (line.length === 0) return this.#dispatch();
-    this.#checkSize();
-    if (this.overflow || line[0] === COLON) return;
-    if (startsWithField(line, DATA)) {
-      const value = this.#value(line, DATA.length);
-      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
-    } else if (startsWithField(line, EVENT)) {
-      this.#event = this.#value(line, EVENT.length);
-    } else if (startsWithField(line, ID)) {
-      const id = this.#value(line, ID.length);
-      if (!id.includes("\0")) this.#id = id;
+    if (pos < text.length) this.#partial += text.slice(pos);
+    this.#messageBytes += utf8Length(text.slice(this.#messageFrom));
+    this.#messageFrom = 0;
+    if (this.#messageBytes > this.#max) this.overflow = true;
+  }
+
+  #field(line: string): void {
+    const c = line.charCodeAt(0);
+    if (c === 58) return; // ":" a comment
+    if (c === 100 && line.startsWith("data")) {
+      const value = valueOf(line, 4);
+      if (value !== undefined)
+        this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+    } else if (c === 101 && line.startsWith("event")) {
+      const value = valueOf(line, 5);
+      if (value !== undefined) this.#event = value;
+    } else if (c === 105 && line.startsWith("id")) {
+      const value = valueOf(line, 2);
+      if (value !== undefined && !value.includes("\0")) this.#id = value;
     }
   }
 
-  /** The field's value: after the colon and one optional space ("" when there is no colon). */
-  #value(line: Uint8Array, nameLength: number): string {
-    let start = nameLength + 1;
-    if (line[start] === SPACE) start++;
-    return start >= line.length ? "" : this.#text.decode(line.subarray(start));
-  }
-
-  #dispatch(): void {
+  /** A blank line ended at `pos` (in the current text): the message so far is complete. */
+  #dispatch(pos: number): void {
     const data = this.#data;
     if (data !== undefined) {
-      const message: SseMessage = { data, end: this.#bytes };
+      this.#checkSize(pos);
+      if (this.overflow) return;
+      const message: SseMessage = { data };
       if (this.#event !== undefined) message.event = this.#event;
       if (this.#id !== undefined) message.id = this.#id;
       this.messages.push(message);
+      this.#ends.push(pos);
     }
     this.#data = undefined;
     this.#event = undefined;
     this.#id = undefined;
-    this.#messageStart = this.#bytes;
+    this.#messageBytes = 0;
+    this.#messageFrom = pos;
   }
 
-  #checkSize(): void {
-    if (this.#bytes + this.#partialBytes - this.#messageStart > this.#max) this.overflow = true;
+  /** Marks an overflow when the message read up to `pos` of the current text is over the limit. */
+  #checkSize(pos: number): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: count exactly only near the limit.
+    const upper = this.#messageBytes + (pos - this.#messageFrom) * 3;
+    if (upper <= this.#max) return;
+    const bytes = this.#messageBytes + utf8Length(this.#text.slice(this.#messageFrom, pos));
+    if (bytes > this.#max) this.overflow = true;
   }
+}
+
+/** The value of field `name` in `line`, or undefined when the line names another field. */
+function valueOf(line: string, nameLength: number): string | undefined {
+  if (line.length === nameLength) return "";
+  if (line.charCodeAt(nameLength) !== 58) return undefined;
+  const start = line.charCodeAt(nameLength + 1) === 32 ? nameLength + 2 : nameLength + 1;
+  return line.slice(start);
 }

@@ -1,17 +1,27 @@
 // Request body compression: gzip with CompressionStream, zstd (level 3) where the runtime has an
-// encoder. A mode the runtime cannot do is an InvalidRequestError before anything is sent.
+// encoder. An unknown mode, or one the runtime cannot do, is an InvalidRequestError before anything
+// is sent (never retried).
 import { InvalidRequestError } from "../errors/catalogue.js";
 
 /** How a request body is compressed (`Content-Encoding`). */
 export type Compression = "none" | "gzip" | "zstd";
 
+const MODES: readonly unknown[] = ["none", "gzip", "zstd"] satisfies Compression[];
+
 /** The body to send for `mode`. */
 export async function compress(body: string, mode: Compression): Promise<Uint8Array | string> {
+  if (!MODES.includes(mode)) {
+    const shown = typeof mode === "string" ? JSON.stringify(mode.slice(0, 20)) : typeof mode;
+    throw new InvalidRequestError(`compression: ${shown} is not one of "none", "gzip", "zstd"`, {
+      param: "compression",
+    });
+  }
   if (mode === "none") return body;
   if (mode === "gzip") {
-    if (typeof CompressionStream !== "function") {
+    if (typeof CompressionStream === "undefined") {
       throw new InvalidRequestError(
         "compression: gzip is not available in this runtime (no CompressionStream); use none",
+        { param: "compression" },
       );
     }
     const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));

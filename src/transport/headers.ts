@@ -1,12 +1,13 @@
 // Request headers, in the order ARCHITECTURE.md gives: provider headers, then per-call headers,
 // then the caller's extra headers (later wins). Auth is added last, per attempt, by the transport.
+// Every name and value is checked against the fetch grammar before anything is sent.
 import { InvalidRequestError } from "../errors/catalogue.js";
 import { VERSION } from "../version.js";
 
 /** Sent on every request. */
 export const USER_AGENT = `codex-api-ts/${VERSION}`;
 
-/** Merges header maps left to right (a later name wins whatever its case), then checks the values. */
+/** Merges header maps left to right (a later name wins whatever its case), then checks them. */
 export function mergeHeaders(
   ...layers: (Record<string, string | undefined> | undefined)[]
 ): Record<string, string> {
@@ -22,15 +23,32 @@ export function mergeHeaders(
       out[name] = value;
     }
   }
-  assertHeaderValues(out);
+  assertHeaders(out);
   return out;
 }
 
-/** A value with CR or LF could smuggle a header: rejected before anything is sent (the value is not quoted). */
-export function assertHeaderValues(headers: Record<string, string>): void {
+// An HTTP token (RFC 9110): the only names fetch accepts.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Why fetch would refuse this header (undefined when it is fine); never quotes the value. */
+export function headerProblem(name: string, value: unknown): string | undefined {
+  if (!TOKEN.test(name)) return `${JSON.stringify(name.slice(0, 40))} is not a valid header name`;
+  if (typeof value !== "string") return `header "${name}": its value is not a string`;
+  // NUL, CR or LF could smuggle a header, and fetch refuses them.
+  if (/[\0\r\n]/.test(value)) return `header "${name}": its value contains NUL, CR or LF`;
+  // A header is bytes: fetch refuses a character above U+00FF.
+  if (/[^\0-\u00ff]/.test(value)) {
+    return `header "${name}": its value has a character above U+00FF (percent-encode it)`;
+  }
+  return undefined;
+}
+
+/** Throws InvalidRequestError naming the first header fetch would refuse (its value is not quoted). */
+export function assertHeaders(headers: object, param?: string): void {
   for (const [name, value] of Object.entries(headers)) {
-    if (/[\r\n]/.test(value)) {
-      throw new InvalidRequestError(`header "${name}": its value contains CR or LF`);
-    }
+    const problem = headerProblem(name, value);
+    if (problem === undefined) continue;
+    const message = param ? `createClient: ${param}: ${problem}` : problem;
+    throw new InvalidRequestError(message, param ? { param, code: "invalid_option" } : {});
   }
 }

@@ -1,28 +1,26 @@
-// The HTTP transport: a `fetch` wrapper handed to the generated client per call. It compresses the
-// body once, then lets the retry loop (./retry-loop.ts) send it: each attempt adds the auth headers
-// (last), enforces the request timeout and turns a non-2xx reply into an error class. It resolves
-// only with a 2xx reply.
-import {
-  CodexApiError,
-  InvalidResponseError,
-  RequestTimeoutError,
-  TransportError,
-} from "../errors/catalogue.js";
-import { abortError, errorFromHttp, replyDetails } from "../errors/map.js";
+// The HTTP transport: a `fetch` wrapper handed to the generated client per call. It checks the URL
+// and compresses the body once, then lets the retry loop (./retry-loop.ts) send it: each attempt
+// adds the auth headers (last, checked like every header) and runs ./attempt.ts. It resolves only
+// with a 2xx reply; what no retry can fix (a bad URL or header, compression) rejects before sending.
+import { InvalidRequestError } from "../errors/catalogue.js";
+import { abortError } from "../errors/map.js";
 import { withQuery } from "../provider.js";
-import { snippet } from "../util.js";
+import { sendOnce } from "./attempt.js";
 import type { AuthProvider } from "./auth.js";
 import { compress, type Compression } from "./compress.js";
-import { assertHeaderValues } from "./headers.js";
+import { assertHeaders } from "./headers.js";
 import { redactHeaders, type Scrubber } from "./redact.js";
-import { serverRetryAfterMs, type RetryConfig } from "./retry.js";
-import { withRetries, type AttemptOutcome } from "./retry-loop.js";
+import type { RetryConfig } from "./retry.js";
+import { withRetries } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
 
 /** What the client's transport is built from (one per client). */
 export interface TransportOptions {
   retry: RetryConfig;
+  /** Per attempt (ms; Infinity for none). */
   requestTimeoutMs: number;
+  /** The largest JSON reply read, in decoded bytes. */
+  maxReplyBytes: number;
   queryParams?: Record<string, string> | undefined;
   auth?: AuthProvider | undefined;
   fetch?: typeof fetch | undefined;
@@ -39,22 +37,6 @@ export interface Call {
   stream: boolean;
   compression?: Compression;
   signal?: AbortSignal | undefined;
-}
-
-/** One HTTP send, fully prepared. */
-interface HttpAttempt {
-  send: typeof fetch;
-  url: string;
-  method: string;
-  headers: Headers;
-  body: Uint8Array | string | undefined;
-  stream: boolean;
-  signal: AbortSignal | undefined;
-  timeoutMs: number;
-  /** `METHOD url`, the start of every message. */
-  where: string;
-  /** Cleans any reply text that is quoted. */
-  scrubber: Scrubber;
 }
 
 /**
@@ -74,17 +56,6 @@ export class LiteRequest {
   }
 }
 
-/**
- * A JSON reply whose body was read inside the request timeout, handed to openapi-fetch. A real
- * `new Response(text)` would build a second body stream per call; openapi-fetch only reads
- * `status`, `ok`, `headers` and `text()`.
- */
-function jsonReply(response: Response, text: string): Response {
-  const { status, ok, statusText, headers, url } = response;
-  const reply = { status, ok, statusText, headers, url, text: () => Promise.resolve(text) };
-  return Object.assign(reply, { json: () => reply.text().then(JSON.parse) }) as unknown as Response;
-}
-
 /** The client's transport. */
 export interface Transport {
   /** The fetch for one call: resolves with a 2xx reply, or rejects with a CodexApiError. */
@@ -93,65 +64,18 @@ export interface Transport {
   Request: typeof Request;
 }
 
-function describeFetchFailure(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return String(detail);
-}
-
-/** One send: a 2xx Response, or the error it ended in (never throws). */
-async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, a.timeoutMs);
-  const onAbort = () => controller.abort();
-  a.signal?.addEventListener("abort", onAbort, { once: true });
-  const fail = (error: CodexApiError) => ({ error });
+/** Throws InvalidRequestError (not retried) unless fetch can send to `url`. */
+function assertUrl(url: string, where: string): void {
   try {
-    const response = await a.send(a.url, {
-      method: a.method,
-      headers: a.headers,
-      body: a.body as BodyInit,
-      signal: controller.signal,
-      redirect: "follow",
-    });
-    const details = replyDetails(response);
-    if (response.ok && a.stream) return { value: response, status: response.status };
-    const text = await response.text();
-    if (!response.ok) {
-      const retryAfterMs = serverRetryAfterMs(response.headers);
-      const body = a.scrubber.text(text);
-      return fail(errorFromHttp(response.status, body, { ...details, retryAfterMs }, a.where));
-    }
-    try {
-      JSON.parse(text);
-    } catch {
-      const said = text.trim() ? snippet(a.scrubber.text(text)) : "(empty body)";
-      const message = `${a.where}: HTTP ${response.status} reply is not JSON: ${said}`;
-      return fail(new InvalidResponseError(message, details));
-    }
-    return { value: jsonReply(response, text), status: response.status };
-  } catch (error) {
-    if (timedOut) {
-      const message = `${a.where}: no reply within ${a.timeoutMs} ms (request timeout)`;
-      return fail(new RequestTimeoutError(message, { cause: error }));
-    }
-    if (a.signal?.aborted) return fail(abortError(a.signal));
-    if (error instanceof CodexApiError) return fail(error);
-    const message = `${a.where}: ${describeFetchFailure(error)}`;
-    return fail(new TransportError(message, { cause: error }));
-  } finally {
-    clearTimeout(timer);
-    a.signal?.removeEventListener("abort", onAbort);
+    new URL(url);
+  } catch {
+    throw new InvalidRequestError(`${where}: not a valid URL`, { code: "invalid_url" });
   }
 }
 
 /** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
-  const { retry, requestTimeoutMs, auth, telemetry, logger, scrubber } = options;
+  const { retry, requestTimeoutMs, maxReplyBytes, auth, telemetry, logger, scrubber } = options;
 
   function fetchFor(call: Call) {
     return async (request: Request): Promise<Response> => {
@@ -159,6 +83,7 @@ export function createTransport(options: TransportOptions): Transport {
       if (signal?.aborted) throw abortError(signal);
       const url = withQuery(request.url, options.queryParams);
       const where = `${request.method} ${url.split("?")[0]}`;
+      assertUrl(url, where);
       const rawBody = (request as unknown as LiteRequest).body;
       // A GET (GET /models) has no body to compress or send.
       const text =
@@ -166,6 +91,7 @@ export function createTransport(options: TransportOptions): Transport {
       const compression = call.compression ?? "none";
       const body = text === undefined ? undefined : await compress(text, compression);
       const baseHeaders = new Headers(request.headers);
+      scrubber.addHeaders(baseHeaders);
       if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       const send = options.fetch ?? globalThis.fetch;
       const loop = {
@@ -174,6 +100,7 @@ export function createTransport(options: TransportOptions): Transport {
         retry,
         auth,
         signal,
+        timeoutMs: requestTimeoutMs,
         telemetry,
         logger,
         scrubber,
@@ -181,7 +108,7 @@ export function createTransport(options: TransportOptions): Transport {
 
       return withRetries(loop, (secrets, attempt) => {
         scrubber.addHeaders(secrets);
-        assertHeaderValues(secrets);
+        assertHeaders(secrets);
         const headers = new Headers(baseHeaders);
         for (const [name, value] of Object.entries(secrets)) headers.set(name, value);
         logger?.debug?.(`${where} attempt ${attempt}`, { headers: redactHeaders(headers) });
@@ -194,6 +121,7 @@ export function createTransport(options: TransportOptions): Transport {
           stream: call.stream,
           signal,
           timeoutMs: requestTimeoutMs,
+          maxReplyBytes,
           where,
           scrubber,
         });

@@ -1,8 +1,6 @@
 // The one scrubber: every string that reaches an error message, `cause`, log line, telemetry payload
 // or the CLI passes through a client's Scrubber first. It knows the values of secret headers (the
 // provider's and each attempt's auth) and removes them, as given and trimmed, and URL passwords.
-import type { CodexApiError } from "../errors/catalogue.js";
-
 const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "chatgpt-account-id"]);
 
 /** True for a header whose value must never be logged: auth, cookies, and any key, token or secret. */
@@ -60,23 +58,37 @@ export class Scrubber {
     return out;
   }
 
-  /** Scrubs an error in place (message, stack, and its `cause` chain) and returns it. */
-  error<E extends CodexApiError>(error: E): E {
+  /** Scrubs an error in place (message, stack, reply headers, and its `cause` chain) and returns it. */
+  error<E>(error: E): E {
     scrubInPlace(error, this, 0);
     return error;
   }
+
+  /** A value fit to log: a string cleaned, an error scrubbed in place, anything else as it is. */
+  value(value: unknown): unknown {
+    if (typeof value === "string") return this.text(value);
+    return value instanceof Error ? this.error(value) : value;
+  }
 }
 
-/** Rewrites message, stack and cause of `error`; false when it holds a secret it cannot shed. */
+/** Rewrites message, stack, headers and cause of `error`; false when it holds a secret it cannot shed. */
 function scrubInPlace(error: unknown, scrubber: Scrubber, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > 8) return true;
-  const e = error as { message?: unknown; stack?: unknown; cause?: unknown };
+  const e = error as { message?: unknown; stack?: unknown; cause?: unknown; headers?: unknown };
   try {
     for (const key of ["message", "stack"] as const) {
       const value = e[key];
       if (typeof value !== "string") continue;
       const clean = scrubber.text(value);
       if (clean !== value) Object.defineProperty(error, key, { value: clean, configurable: true });
+    }
+    // A reply's headers may echo a secret too (a Location with a password).
+    if (e.headers instanceof Headers) {
+      const clean = new Headers();
+      for (const [name, value] of e.headers) clean.append(name, scrubber.text(value));
+      if ([...clean].join() !== [...e.headers].join()) {
+        Object.defineProperty(error, "headers", { value: clean, configurable: true });
+      }
     }
     const { cause } = e;
     if (typeof cause === "string") {

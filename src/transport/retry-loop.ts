@@ -1,9 +1,10 @@
 // The retry loop of every transport: auth read before each attempt, one refresh on a 401 (outside
-// the budget), backoff or the server's Retry-After, telemetry, and an abortable sleep. It knows
-// nothing of HTTP: the transport hands it one function that sends once.
-import { AuthError, CodexApiError } from "../errors/catalogue.js";
+// the budget), backoff or the server's Retry-After, telemetry, and an abortable sleep. Calls into
+// the auth provider are raced against the signal and the request timeout. It knows nothing of
+// HTTP: the transport hands it one function that sends once.
+import { CodexApiError } from "../errors/catalogue.js";
 import { abortError, detailsOf } from "../errors/map.js";
-import { authHeaders, type AuthProvider } from "./auth.js";
+import { authHeaders, callAuth, type AuthProvider } from "./auth.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
 import type { Scrubber } from "./redact.js";
 import { callHook, type Endpoint, type Logger, type Telemetry } from "./telemetry.js";
@@ -16,6 +17,8 @@ export interface RetryLoop {
   retry: RetryConfig;
   auth?: AuthProvider | undefined;
   signal?: AbortSignal | undefined;
+  /** Bounds each call into the auth provider (ms; Infinity for none). */
+  timeoutMs: number;
   telemetry?: Telemetry | undefined;
   logger?: Logger | undefined;
   /** Every error is scrubbed before a hook, the logger or the caller sees it. */
@@ -56,14 +59,13 @@ export function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
 
 async function retrying<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
   const { endpoint, where, retry, auth, signal, telemetry, logger, scrubber } = loop;
+  const bound = { where, signal, timeoutMs: loop.timeoutMs };
   let attempt = 1;
   let refreshed = false;
   for (;;) {
     if (signal?.aborted) throw abortError(signal);
     const started = performance.now();
-    const headers = await authHeaders(auth).catch((cause: unknown) => {
-      throw new AuthError(`${where}: the auth provider failed to give a token`, { cause });
-    });
+    const headers = await authHeaders(auth, bound);
     const outcome = await send(headers, attempt);
     const error = "error" in outcome ? scrubber.error(outcome.error) : undefined;
     const status = error ? error.status : (outcome as { status?: number }).status;
@@ -78,12 +80,12 @@ async function retrying<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {
 
     if (error.status === 401 && !refreshed && auth?.onUnauthorized) {
       refreshed = true;
-      const renewed = await auth.onUnauthorized().catch((cause: unknown) => {
-        throw new AuthError(`${where}: auth refresh (onUnauthorized) failed after a 401`, {
-          ...detailsOf(error),
-          cause,
-        });
-      });
+      const renewed = await callAuth(
+        () => auth.onUnauthorized!(),
+        bound,
+        "auth refresh (onUnauthorized) failed after a 401",
+        detailsOf(error),
+      );
       if (renewed) continue; // outside the retry budget
     }
     if (!shouldRetry(error, retry) || attempt >= retry.maxAttempts) {

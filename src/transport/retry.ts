@@ -7,6 +7,7 @@ import {
   TransportError,
   RequestTimeoutError,
 } from "../errors/catalogue.js";
+import { MAX_TIMER_MS } from "../provider.js";
 
 /** Which failures are sent again, how often and how long to wait (`provider.retry`). */
 export interface RetryConfig {
@@ -34,19 +35,15 @@ export const DEFAULT_RETRY: RetryConfig = {
   maxDelayMs: 30_000,
 };
 
-/** The defaults with `overrides` applied. */
+/** The defaults with `overrides` applied (an undefined field keeps its default); createClient checked them. */
 export function retryConfig(overrides: Partial<RetryConfig> = {}): RetryConfig {
-  const config = { ...DEFAULT_RETRY, ...overrides };
-  if (!Number.isInteger(config.maxAttempts) || config.maxAttempts < 1) {
-    throw new RangeError(
-      `retry.maxAttempts must be a whole number >= 1, got ${config.maxAttempts}`,
-    );
-  }
-  return config;
+  const given = Object.entries(overrides).filter(([, v]) => v !== undefined);
+  return { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
 }
 
 /** Whether the policy sends the request again after this error. */
 export function shouldRetry(error: unknown, config: RetryConfig): boolean {
+  // An error that says no retry can help (a runtime that refuses the request, a usage limit) is final.
   if (!(error instanceof CodexApiError) || !error.retryable) return false;
   if (error instanceof RateLimitError) return config.retry429 && error.status === 429;
   if (error instanceof ServerError) return config.retry5xx;
@@ -91,6 +88,10 @@ export function retryDelayMs(
   serverDelayMs: number | undefined,
   random?: () => number,
 ): number {
-  if (serverDelayMs !== undefined && serverDelayMs <= config.maxDelayMs) return serverDelayMs;
-  return backoffMs(n, config, random);
+  const ms =
+    serverDelayMs !== undefined && serverDelayMs <= config.maxDelayMs
+      ? serverDelayMs
+      : backoffMs(n, config, random);
+  // A timer holds at most 2^31 - 1 ms; a longer one would fire at once.
+  return Math.min(ms, MAX_TIMER_MS);
 }

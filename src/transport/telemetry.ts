@@ -1,5 +1,7 @@
-// Telemetry hooks and the logger. A hook that throws is reported to the logger and never breaks a
-// request. Whatever reaches the logger has secrets redacted (./redact.ts).
+// Telemetry hooks and the logger. A hook that throws or rejects is reported to the logger and never
+// breaks a request; a logger that throws is ignored. Whatever reaches the logger is scrubbed
+// (./redact.ts).
+import type { Scrubber } from "./redact.js";
 
 /** The endpoint an attempt belongs to, as telemetry names it. */
 export type Endpoint = "responses" | "compact" | "memories" | "models";
@@ -31,14 +33,14 @@ export interface RetryTelemetry {
   error: unknown;
 }
 
-/** Hooks called as requests run; one that throws or rejects is logged and ignored. */
+/** Hooks called as requests run (they may be async); one that throws or rejects is logged and ignored. */
 export interface Telemetry {
   onRequest?(info: RequestTelemetry): void;
   onSseEvent?(info: SseEventTelemetry): void;
   onRetry?(info: RetryTelemetry): void;
 }
 
-/** Where the client logs (debug: attempts; warn: retries and failing hooks). Secrets are redacted. */
+/** Where the client logs (debug: attempts; warn: retries and failing hooks). Lines are scrubbed; one that throws is ignored. */
 export interface Logger {
   debug?(message: string, ...data: unknown[]): void;
   info?(message: string, ...data: unknown[]): void;
@@ -46,17 +48,45 @@ export interface Logger {
   error?(message: string, ...data: unknown[]): void;
 }
 
-/** Calls a hook; a hook that throws is reported as `logger.warn(message, error)`. */
+/** Calls a hook; one that throws, or returns a promise that rejects, is reported as `logger.warn(message, error)`. */
 export function callHook<T>(
-  hook: ((info: T) => void) | undefined,
+  hook: ((info: T) => unknown) | undefined,
   info: T,
   logger: Logger | undefined,
   name: string,
 ): void {
   if (!hook) return;
+  const report = (error: unknown) => {
+    try {
+      logger?.warn?.(`telemetry hook ${name} failed; ignored`, error);
+    } catch {
+      // a logger that throws is ignored
+    }
+  };
   try {
-    hook(info);
+    const result = hook(info);
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
+      (result as PromiseLike<unknown>).then(undefined, report);
+    }
   } catch (error) {
-    logger?.warn?.(`telemetry hook ${name} threw; ignored`, error);
+    report(error);
   }
+}
+
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** The caller's logger made harmless: every line scrubbed, and a call that throws ignored. */
+export function safeLogger(logger: Logger, scrubber: Scrubber): Logger {
+  const safe: Logger = {};
+  for (const level of LEVELS) {
+    if (typeof logger[level] !== "function") continue;
+    safe[level] = (message, ...data) => {
+      try {
+        logger[level]!(scrubber.text(String(message)), ...data.map((d) => scrubber.value(d)));
+      } catch {
+        // a logger that throws is ignored: logging never breaks a request
+      }
+    };
+  }
+  return safe;
 }

@@ -24,6 +24,7 @@ import {
   TransportError,
   UsageNotIncludedError,
   type AuthProvider,
+  type ClientOptions,
   type CodexApiError,
   type CodexClient,
   type ResponseEvent,
@@ -102,6 +103,8 @@ export interface FaultCase {
   streamIdleTimeoutMs?: number;
   auth?: "refresh";
   deadlineMs?: number;
+  /** Rewrites the matrix's client options for this case (custom auth, hooks, fetch, limits). */
+  options?: (base: ClientOptions) => ClientOptions;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +135,7 @@ export async function streamEvents(
 }
 
 /** One call of the endpoint, returning what it observed. */
-function callOnce(
+export function callOnce(
   endpoint: EndpointName,
   client: CodexClient,
   signal?: AbortSignal,
@@ -216,7 +219,8 @@ function resetSocket(s: Socket): void {
   else s.destroy();
 }
 
-const plain = (endpoint: EndpointName) => () => mock(endpoint, {});
+/** The mock server with its default (successful) reply. */
+export const plain = (endpoint: EndpointName) => () => mock(endpoint, {});
 
 /**
  * A kit server answering with `handler`; replies get `x-request-id: raw_<n>` and
@@ -566,10 +570,14 @@ all((e) => ({
   fault: "text/html gateway page on 200",
   setup: () => mock(e, { status: 200, html: true }),
   run: ({ client }) => callOnce(e, client),
-  // A stream with no SSE event closes before response.completed; a JSON call gets an undecodable body.
-  expect: isStream(e)
-    ? { error: StreamError, status: 200, requestId: "last" }
-    : { error: InvalidResponseError, retryable: false, status: 200, requestId: "last" },
+  // Not SSE on a stream, not JSON on a JSON call: neither is sent again.
+  expect: {
+    error: InvalidResponseError,
+    retryable: false,
+    status: 200,
+    attempts: 1,
+    requestId: "last",
+  },
 }));
 
 all((e) => ({
@@ -585,21 +593,6 @@ all((e) =>
     : {
         fault: "empty body on a JSON endpoint",
         setup: () => mock(e, { body: "" }),
-        run: ({ client }) => callOnce(e, client),
-        expect: { error: InvalidResponseError, retryable: false, status: 200, requestId: "last" },
-      },
-);
-
-all((e) =>
-  isStream(e)
-    ? undefined
-    : {
-        fault: "2xx JSON of the wrong shape, echoing the token",
-        // No endpoint's shape: compact and memories want an `output` list, models a slug per model.
-        setup: () =>
-          mock(e, {
-            body: { output: "nope", models: [{ display_name: "no slug" }], auth: SECRET_TOKEN },
-          }),
         run: ({ client }) => callOnce(e, client),
         expect: { error: InvalidResponseError, retryable: false, status: 200, requestId: "last" },
       },
@@ -950,7 +943,8 @@ export function authFor(c: FaultCase): { auth: AuthProvider; refreshes: () => nu
   return {
     refreshes: () => refreshes,
     auth: {
-      bearerToken: () => token,
+      // Trailing whitespace: fetch sends it trimmed, the scrubber knows both forms.
+      bearerToken: () => `${token} `,
       accountId: () => SECRET_ACCOUNT,
       ...(c.auth === "refresh"
         ? {

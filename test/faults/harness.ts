@@ -22,7 +22,23 @@ import { inspect } from "node:util";
 export const SECRET_TOKEN = "sk-fault-SECRET-7f3a";
 export const SECRET_TOKEN_REFRESHED = "sk-fault-SECRET-7f3a-refreshed";
 export const SECRET_ACCOUNT = "acct-fault-SECRET-91";
-const SECRET_MARKERS = [SECRET_TOKEN, SECRET_ACCOUNT, "SECRET-7f3a", "SECRET-91"];
+/** Sent as `api-key` and `x-api-key` by every matrix client (Azure and gateway keys). */
+export const SECRET_API_KEY = "azkey-fault-SECRET-5c";
+export const SECRET_X_API_KEY = "xkey-fault-SECRET-6d";
+/** The password of URLs the cases write (a baseUrl, a Location). */
+export const SECRET_URL_PASSWORD = "pw-fault-SECRET-22";
+const SECRET_MARKERS = [
+  SECRET_TOKEN,
+  SECRET_ACCOUNT,
+  SECRET_API_KEY,
+  SECRET_X_API_KEY,
+  SECRET_URL_PASSWORD,
+  "SECRET-7f3a",
+  "SECRET-91",
+  "SECRET-5c",
+  "SECRET-6d",
+  "SECRET-22",
+];
 
 export const SETTLE_MS = 300;
 export const DEFAULT_DEADLINE_MS = 3_000;
@@ -124,7 +140,19 @@ export async function pollUntil(check: () => boolean, ms = SETTLE_MS): Promise<b
 // ---------------------------------------------------------------------------------------------
 // Secrets: everything the client hands to the logger or telemetry, and every error it throws.
 
-/** The texts of an error: message, stack, String(), own props, and the same for its whole cause chain. */
+/** `JSON.stringify(value)`, or "" when it cannot be serialized. */
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The texts of an error: message, stack, toString(), util.inspect(), JSON.stringify(), and the
+ * same for its whole cause chain.
+ */
 export function errorTexts(error: unknown): string[] {
   const out: string[] = [];
   const seen = new Set<unknown>();
@@ -132,8 +160,8 @@ export function errorTexts(error: unknown): string[] {
   while (e !== undefined && e !== null && !seen.has(e)) {
     seen.add(e);
     if (e instanceof Error) {
-      out.push(e.message, e.stack ?? "", String(e));
-      out.push(inspect(e, { depth: 6 }));
+      out.push(e.message, e.stack ?? "", String(e), e.toString());
+      out.push(inspect(e, { depth: 6 }), json(e));
       e = (e as { cause?: unknown }).cause;
     } else {
       out.push(typeof e === "string" ? e : inspect(e, { depth: 6 }));
@@ -162,7 +190,8 @@ export class Capture {
     const texts: string[] = [];
     for (const v of values) {
       if (v instanceof Error) texts.push(...errorTexts(v));
-      else texts.push(typeof v === "string" ? v : inspect(v, { depth: 8 }));
+      else if (typeof v === "string") texts.push(v);
+      else texts.push(inspect(v, { depth: 8 }), json(v));
       if (v !== null && typeof v === "object" && "error" in v) {
         texts.push(...errorTexts((v as { error: unknown }).error));
       }

@@ -2,9 +2,11 @@
 // server on 127.0.0.1, each checked for its documented outcome and for no hang, no leak, no
 // unhandled rejection, no secret and no lost event. Prints the summary line from afterAll.
 import { afterAll, describe, expect, it } from "vitest";
-import { createClient } from "../../src/index.js";
+import { createClient, type ClientOptions } from "../../src/index.js";
 import { CodexApiError } from "../../src/index.js";
 import { authFor, CASES, type FaultCase, type RunContext, type Served } from "./cases.js";
+import { HARDENING_CASES } from "./hardening.js";
+import { STREAM_CASES } from "./stream-rows.js";
 import {
   Capture,
   counters,
@@ -15,7 +17,10 @@ import {
   installUnhandledTracker,
   pollUntil,
   SECRET_ACCOUNT,
+  SECRET_API_KEY,
   SECRET_TOKEN,
+  SECRET_URL_PASSWORD,
+  SECRET_X_API_KEY,
   secretIn,
   setCurrentCase,
   sleep,
@@ -31,9 +36,11 @@ const caseName = (c: FaultCase) => `${c.endpoint}: ${c.fault}`;
 function contextFor(c: FaultCase, served: Served): RunContext {
   const capture = new Capture();
   const { auth, refreshes } = authFor(c);
-  const client = createClient({
+  const base: ClientOptions = {
     provider: {
       baseUrl: `${served.url}/v1`,
+      // Secret-named headers every case sends: none may surface anywhere.
+      headers: { "api-key": SECRET_API_KEY, "x-api-key": SECRET_X_API_KEY },
       retry: { maxAttempts: 3, baseDelayMs: 5, retry429: true, maxDelayMs: 1_000, ...c.retry },
       requestTimeoutMs: c.requestTimeoutMs ?? 300,
       streamIdleTimeoutMs: c.streamIdleTimeoutMs ?? 200,
@@ -41,7 +48,8 @@ function contextFor(c: FaultCase, served: Served): RunContext {
     auth,
     telemetry: capture.telemetry,
     logger: capture.logger,
-  });
+  };
+  const client = createClient(c.options ? c.options(base) : base);
   return { client, capture, served, refreshes };
 }
 
@@ -182,6 +190,20 @@ describe("harness self-check (the checks can fail)", () => {
     expect(capture.leaks).toHaveLength(2);
   });
 
+  it("finds an api-key in JSON.stringify of an error and a URL password in a payload", () => {
+    // Only JSON.stringify sees what toJSON returns.
+    const error = Object.assign(new Error("clean"), { toJSON: () => ({ key: SECRET_API_KEY }) });
+    expect(secretIn([error.message, String(error)])).toBe(undefined);
+    expect(secretIn(errorTexts(error))).toBeDefined();
+    const capture = new Capture();
+    capture.telemetry.onRetry({
+      attempt: 1,
+      delayMs: 1,
+      error: `http://u:${SECRET_URL_PASSWORD}@h`,
+    });
+    expect(capture.leaks).toHaveLength(1);
+  });
+
   it("a deadline rejects a run that never settles", async () => {
     await expect(withDeadline(new Promise(() => {}), 20, "self-check")).rejects.toBeInstanceOf(
       DeadlineExceeded,
@@ -190,7 +212,7 @@ describe("harness self-check (the checks can fail)", () => {
 });
 
 describe("fault matrix", () => {
-  for (const c of CASES) {
+  for (const c of [...CASES, ...HARDENING_CASES, ...STREAM_CASES]) {
     it(
       caseName(c),
       async () => {

@@ -1246,8 +1246,6 @@ describe("request", () => {
     ["an extra header", { headers: { "x-evil": "a\r\nInjected: 1" } }, {}],
     ["the conversation id", { conversationId: "conv\n1" }, {}],
     ["the turn state", { turnState: { value: "ts\r" } }, {}],
-    ["a provider header", {}, { provider: { headers: { "x-p": "a\nb" } } }],
-    ["the auth token", {}, { auth: "tok\r\nX: y" }],
   ] as [string, ResponsesOptions, ClientExtras][])(
     "a CR/LF in %s rejects with InvalidRequestError and sends nothing",
     async (_, options, extras) => {
@@ -1263,6 +1261,16 @@ describe("request", () => {
       expect(server.openRequestSockets()).toBe(0);
     },
   );
+
+  it("a CR/LF in a provider header or the auth token makes createClient throw InvalidRequestError", async () => {
+    const server = await serve({ chunks: [completedFrame()] });
+    const bad: ClientExtras[] = [
+      { provider: { headers: { "x-p": "a\nb" } } },
+      { auth: "tok\r\nX: y" },
+    ];
+    for (const extras of bad) expect(() => clientFor(server, extras)).toThrow(InvalidRequestError);
+    expect(server.requests).toHaveLength(0);
+  });
 
   it("stream() never throws synchronously, even for a nonsense request", async () => {
     const server = await serve({ chunks: [completedFrame()] });

@@ -1,0 +1,173 @@
+// One HTTP attempt: fetch once under the request timeout and the caller's signal, never following a
+// redirect, then read the reply within its limit (./limits.ts) and turn anything but a 2xx of the
+// expected type into an error class (../errors/map.ts). It never throws.
+import {
+  CodexApiError,
+  InvalidRequestError,
+  InvalidResponseError,
+  RequestTimeoutError,
+  TransportError,
+  type ErrorDetails,
+} from "../errors/catalogue.js";
+import {
+  abortError,
+  errorForCode,
+  errorFromHttp,
+  readErrorFields,
+  replyDetails,
+  type ServerErrorFields,
+} from "../errors/map.js";
+import { snippet } from "../util.js";
+import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
+import type { Scrubber } from "./redact.js";
+import { serverRetryAfterMs } from "./retry.js";
+import type { AttemptOutcome } from "./retry-loop.js";
+
+/** One HTTP send, fully prepared. */
+export interface HttpAttempt {
+  send: typeof fetch;
+  url: string;
+  method: string;
+  headers: Headers;
+  body: Uint8Array | string | undefined;
+  /** A stream's reply is handed on at its headers; a JSON reply is read whole first. */
+  stream: boolean;
+  signal: AbortSignal | undefined;
+  /** The request timeout (ms; Infinity for none). */
+  timeoutMs: number;
+  /** The largest JSON reply read, in decoded bytes. */
+  maxReplyBytes: number;
+  /** `METHOD url`, the start of every message. */
+  where: string;
+  /** Cleans any reply text that is quoted. */
+  scrubber: Scrubber;
+}
+
+/**
+ * A JSON reply whose body was read inside the request timeout, handed to openapi-fetch. A real
+ * `new Response(text)` would build a second body stream per call; openapi-fetch only reads
+ * `status`, `ok`, `headers` and `text()`.
+ */
+function jsonReply(response: Response, text: string): Response {
+  const { status, ok, statusText, headers, url } = response;
+  const reply = { status, ok, statusText, headers, url, text: () => Promise.resolve(text) };
+  return Object.assign(reply, { json: () => reply.text().then(JSON.parse) }) as unknown as Response;
+}
+
+// Names runtimes give an error when they refuse network access (Deno without --allow-net, a
+// browser's CSP): sending again cannot help.
+const REFUSED_BY_RUNTIME = new Set(["NotCapable", "PermissionDenied", "SecurityError"]);
+
+/** The error for a fetch that threw: retryable, unless the runtime itself refused the request. */
+function fetchFailure(where: string, error: unknown): CodexApiError {
+  if (error instanceof CodexApiError) return error;
+  const e = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof e?.name === "string" && REFUSED_BY_RUNTIME.has(e.name)) {
+    const message = `${where}: the runtime refused the request (${e.name}: ${String(e.message)})`;
+    return new TransportError(message, { cause: error, retryable: false });
+  }
+  const detail = e?.cause?.code ?? (e?.cause as Error | undefined)?.message ?? e?.message ?? error;
+  return new TransportError(`${where}: ${String(detail)}`, { cause: error });
+}
+
+/** A 3xx (or a browser's opaque redirect) is never followed: it names the status and the target origin. */
+function redirectError(a: HttpAttempt, response: Response, details: ErrorDetails): CodexApiError {
+  const location = response.headers.get("location");
+  let target = "an unknown origin";
+  try {
+    if (location !== null) target = new URL(location, a.url).origin;
+  } catch {
+    target = "an unreadable Location";
+  }
+  const status = response.status || "3xx";
+  const message = `${a.where}: HTTP ${status} redirect to ${a.scrubber.text(target)} not followed (redirects are refused; point baseUrl at the final URL)`;
+  return new InvalidRequestError(message, { ...details, code: "redirect" });
+}
+
+/** A 2xx stream reply that is not SSE: mapped by its error code when it has one, else InvalidResponseError. */
+function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDetails) {
+  const body = a.scrubber.text(text);
+  let fields: ServerErrorFields = {};
+  try {
+    fields = readErrorFields(JSON.parse(body));
+  } catch {
+    // not JSON: quoted below
+  }
+  const said = fields.message ?? (body.trim() ? snippet(body) : "(empty body)");
+  const message = `${a.where}: HTTP ${details.status} reply is ${snippet(type)}, not text/event-stream: ${said}`;
+  const known = errorForCode(fields.code, message, details);
+  return known ?? new InvalidResponseError(message, { ...details, code: fields.code });
+}
+
+/** Reads the reply of one attempt into a value or an error. */
+async function readReply(a: HttpAttempt, response: Response): Promise<AttemptOutcome<Response>> {
+  const details = replyDetails(response);
+  const { status } = response;
+  if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
+    response.body?.cancel().catch(() => {});
+    return { error: redirectError(a, response, details) };
+  }
+  if (!response.ok) {
+    const { text } = await readBounded(response, ERROR_BODY_BYTES);
+    const retryAfterMs = serverRetryAfterMs(response.headers);
+    const body = a.scrubber.text(text);
+    return { error: errorFromHttp(status, body, { ...details, retryAfterMs }, a.where) };
+  }
+  if (a.stream) {
+    const type = response.headers.get("content-type");
+    // A missing Content-Type is read as SSE; parameters (`; charset=utf-8`) are allowed.
+    if (type === null || /^\s*text\/event-stream\s*(;|$)/i.test(type)) {
+      return { value: response, status };
+    }
+    const { text } = await readBounded(response, ERROR_BODY_BYTES);
+    return { error: notAStream(a, type, text, details) };
+  }
+  const { text, truncated } = await readBounded(response, a.maxReplyBytes);
+  if (truncated) {
+    return { error: responseTooLarge(a.where, "maxReplyBytes", a.maxReplyBytes, details) };
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    const said = text.trim() ? snippet(a.scrubber.text(text)) : "(empty body)";
+    const message = `${a.where}: HTTP ${status} reply is not JSON: ${said}`;
+    return { error: new InvalidResponseError(message, details) };
+  }
+  return { value: jsonReply(response, text), status };
+}
+
+/** One send: a 2xx Response, or the error it ended in (never throws). */
+export async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = Number.isFinite(a.timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, a.timeoutMs)
+    : undefined;
+  const onAbort = () => controller.abort();
+  a.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    // Called as a plain function: a browser's or workerd's fetch refuses any other `this`.
+    const send = a.send;
+    const response = await send(a.url, {
+      method: a.method,
+      headers: a.headers,
+      body: a.body as BodyInit,
+      signal: controller.signal,
+      redirect: "manual",
+    });
+    return await readReply(a, response);
+  } catch (error) {
+    if (timedOut) {
+      const message = `${a.where}: no reply within ${a.timeoutMs} ms (request timeout)`;
+      return { error: new RequestTimeoutError(message, { cause: error }) };
+    }
+    if (a.signal?.aborted) return { error: abortError(a.signal) };
+    return { error: fetchFailure(a.where, error) };
+  } finally {
+    clearTimeout(timer);
+    a.signal?.removeEventListener("abort", onAbort);
+  }
+}

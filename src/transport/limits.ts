@@ -1,0 +1,61 @@
+// Bounded reading (README "Options", `provider.limits`): decoded bytes are counted as they arrive,
+// after any content-encoding, and the read is cancelled past the limit, so a misbehaving server can
+// never make the process hold more than the limit. Past a limit the call fails once, not retried.
+import { InvalidResponseError, type ErrorDetails } from "../errors/catalogue.js";
+
+/** Default `provider.limits.maxReplyBytes`: the largest JSON reply read (32 MiB). */
+export const DEFAULT_MAX_REPLY_BYTES = 32 * 1024 * 1024;
+/** Default `provider.limits.maxEventBytes`: the largest single stream message (32 MiB). */
+export const DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024;
+/** How much of an error reply (or a 2xx reply of the wrong type) is read; the rest is cancelled. */
+export const ERROR_BODY_BYTES = 64 * 1024;
+
+/** A body read up to a limit: its text, and whether bytes past the limit were left unread. */
+export interface BoundedText {
+  text: string;
+  truncated: boolean;
+}
+
+/**
+ * Reads `response`'s body as UTF-8 up to `limit` decoded bytes; past it the body is cancelled
+ * (closing the connection) and `truncated` is true. A `Content-Length` already over the limit of
+ * an unencoded body is refused before a byte is read.
+ */
+export async function readBounded(response: Response, limit: number): Promise<BoundedText> {
+  const body = response.body;
+  if (!body) return { text: "", truncated: false };
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (!response.headers.has("content-encoding") && declared > limit) {
+    body.cancel().catch(() => {});
+    return { text: "", truncated: true };
+  }
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), truncated: false };
+    if (bytes + value.byteLength > limit) {
+      text += decoder.decode(value.subarray(0, limit - bytes));
+      reader.cancel().catch(() => {});
+      return { text, truncated: true };
+    }
+    bytes += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/**
+ * The error of a reply past a limit: a non-retryable InvalidResponseError with
+ * `code: "response_too_large"` naming the limit (`limit` is the option's name, e.g. `maxReplyBytes`).
+ */
+export function responseTooLarge(
+  where: string,
+  limit: string,
+  bytes: number,
+  details: ErrorDetails,
+): InvalidResponseError {
+  const message = `${where}: the reply is larger than provider.limits.${limit} (${bytes} bytes); the read was cancelled`;
+  return new InvalidResponseError(message, { ...details, code: "response_too_large" });
+}
