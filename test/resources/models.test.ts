@@ -230,6 +230,19 @@ describe("models.list: the transport policy", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("a reply past provider.limits.maxReplyBytes is a non-retryable response_too_large", async () => {
+    const server = await serve(
+      json(200, { models: [{ ...MODEL, base_instructions: "x".repeat(5000) }] }),
+    );
+    const error = await rejection(
+      clientFor(server, { limits: { maxReplyBytes: 1024 } }).models.list(),
+    );
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.code).toBe("response_too_large");
+    expect(error.retryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("never quotes the token, even when the server echoes it", async () => {
     const secret = "sk-secret-models-token";
     const server = await serve(json(200, { echoed: `Bearer ${secret}` }));
