@@ -1,6 +1,6 @@
 // Compact and Memories against a real HTTP server on 127.0.0.1: wire body, path under a prefixed
 // base URL, query params, headers, reply decoding and error mapping.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AuthError,
   CodexApiError,
@@ -16,7 +16,7 @@ import {
   type ProviderConfig,
   type ResponseItem,
 } from "../../src/index.js";
-import { json, startServer, type Reply, type TestServer } from "../helpers/server.js";
+import { json, type Reply, type TestServer, serveEach } from "../helpers/server.js";
 
 const USER: ResponseItem = {
   type: "message",
@@ -41,17 +41,7 @@ const MEMORIES_INPUT: MemorySummarizeInput = {
   ],
 };
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
+const serve = serveEach();
 
 function clientFor(
   server: TestServer,
