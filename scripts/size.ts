@@ -1,26 +1,49 @@
 // `npm run size`: minified + gzipped size of each public entry, bundled with esbuild for the
-// browser (the root export) or node (the node-only ones). Reports; asserts nothing.
+// browser (the root export) or node (the node-only ones), and of an app that only streams. Exits 1
+// when the root export is over its budget (11 KB min + gzip).
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
+const ROOT_BUDGET_KB = 11;
 const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
   { name: "codex-api/testing", file: "src/testing/index.ts", platform: "node" },
 ] as const;
+// What an app that only streams pulls in: what tree shaking leaves of the root export.
+const STREAM_APP = `import { createClient } from "./src/index.ts";
+const client = createClient({ provider: { baseUrl: "https://example.invalid/v1" } });
+for await (const e of await client.responses.stream({ model: "m", input: [] })) console.log(e);`;
 
-console.log("| entry | minified | min + gzip |\n| --- | ---: | ---: |");
-for (const { name, file, platform } of entries) {
+async function gzipped(options: Parameters<typeof build>[0]): Promise<[number, number]> {
   const result = await build({
-    entryPoints: [file],
+    ...options,
     bundle: true,
     minify: true,
     format: "esm",
-    platform,
     write: false,
     logLevel: "silent",
   });
-  const code = result.outputFiles[0]!.contents;
-  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`| ${name} | ${kb(code.length)} | ${kb(gzipSync(code, { level: 9 }).length)} |`);
+  const code = result.outputFiles![0]!.contents;
+  return [code.length, gzipSync(code, { level: 9 }).length];
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+console.log("| entry | minified | min + gzip |\n| --- | ---: | ---: |");
+let root = 0;
+for (const { name, file, platform } of entries) {
+  const [min, gz] = await gzipped({ entryPoints: [file], platform });
+  if (file === "src/index.ts") root = gz;
+  console.log(`| ${name} | ${kb(min)} | ${kb(gz)} |`);
+}
+const [min, gz] = await gzipped({
+  stdin: { contents: STREAM_APP, resolveDir: process.cwd(), loader: "ts" },
+  platform: "browser",
+});
+console.log(`| an app that only streams | ${kb(min)} | ${kb(gz)} |`);
+if (root > ROOT_BUDGET_KB * 1024) {
+  console.error(
+    `the root export is ${kb(root)} min + gzip, over its budget of ${ROOT_BUDGET_KB} KB`,
+  );
+  process.exitCode = 1;
 }

@@ -1,27 +1,13 @@
-// What the endpoint tests share: kit servers that close after each test, a client of one, and the
-// error a call rejects with.
-import { afterEach, expect } from "vitest";
+// What the endpoint tests share: a client of a kit server (test/helpers/server.ts) and the error a
+// call rejects with.
+import { expect } from "vitest";
 import {
   CodexApiError,
   createClient,
   type ClientOptions,
   type ProviderConfig,
 } from "../../src/index.js";
-import { startServer, type Reply, type TestServer } from "./server.js";
-
-/** `serve(...replies)`: starts a kit server; every one started is closed after each test. */
-export function serverPerTest(): (...replies: Reply[]) => Promise<TestServer> {
-  let servers: TestServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    servers = [];
-  });
-  return async (...replies) => {
-    const server = await startServer(...replies);
-    servers.push(server);
-    return server;
-  };
-}
+import type { TestServer } from "./server.js";
 
 /**
  * A client of `server` under the base path `/backend-api/codex/` (trailing slash included), with

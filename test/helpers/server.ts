@@ -2,6 +2,7 @@
 // scripted reply (a whole body, a body written chunk by chunk with pauses and gates, or a handler),
 // records every request and tracks its sockets; a raw TCP server for faults below HTTP; a refused
 // port; SSE frames. No test file builds a server of its own.
+import { afterEach } from "vitest";
 import { once } from "node:events";
 import {
   createServer,
@@ -240,4 +241,18 @@ export function corpusFrames(name: string): string[] {
   const stream = corpusStreams().find((s) => s.name === name || s.name === `${name}.chunks.txt`);
   if (!stream) throw new Error(`no corpus stream ${name}`);
   return stream.lines.map((line) => sseFrame(line));
+}
+
+/** A `serve(...replies)` for one test file: each server it starts is closed after its test. */
+export function serveEach(): (...replies: Reply[]) => Promise<TestServer> {
+  let servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+  });
+  return async (...replies) => {
+    const server = await startServer(...replies);
+    servers.push(server);
+    return server;
+  };
 }

@@ -13,8 +13,8 @@ import {
   type MemorySummarizeInput,
   type ResponseItem,
 } from "../../src/index.js";
-import { clientFor, rejection, serverPerTest } from "../helpers/calls.js";
-import { json, type Reply } from "../helpers/server.js";
+import { clientFor, rejection } from "../helpers/calls.js";
+import { json, serveEach, type Reply } from "../helpers/server.js";
 
 const USER: ResponseItem = {
   type: "message",
@@ -39,7 +39,7 @@ const MEMORIES_INPUT: MemorySummarizeInput = {
   ],
 };
 
-const serve = serverPerTest();
+const serve = serveEach();
 
 const once = { retry: { maxAttempts: 1 } };
 

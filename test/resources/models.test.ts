@@ -16,8 +16,8 @@ import {
   type RetryTelemetry,
 } from "../../src/index.js";
 import { startMockServer } from "../../src/testing/index.js";
-import { clientFor, rejection, serverPerTest } from "../helpers/calls.js";
-import { json, type Reply } from "../helpers/server.js";
+import { clientFor, rejection } from "../helpers/calls.js";
+import { json, serveEach, type Reply } from "../helpers/server.js";
 
 const MODEL = {
   slug: "gpt-test",
@@ -35,7 +35,7 @@ const MODEL = {
   future_thing: { nested: [1, { deep: true }] },
 };
 
-const serve = serverPerTest();
+const serve = serveEach();
 
 const once = { retry: { maxAttempts: 1 } };
 const listed = (etag?: string) => json(200, { models: [MODEL] }, etag ? { etag } : {});

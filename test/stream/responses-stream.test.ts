@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import * as zlib from "node:zlib";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   CodexApiError,
@@ -30,28 +30,12 @@ import {
   type TokenUsage,
 } from "../../src/index.js";
 import { corpusStreams } from "../helpers/corpus.js";
-import {
-  sseFrame,
-  startServer,
-  type BodyChunk,
-  type Reply,
-  type TestServer,
-} from "../helpers/server.js";
+import { sseFrame, type BodyChunk, type TestServer, serveEach } from "../helpers/server.js";
 
 // ------------------------------------------------------------------------------------------------
 // Helpers
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
+const serve = serveEach();
 
 type ClientExtras = Omit<ClientOptions, "provider"> & { provider?: Partial<ProviderConfig> };
 

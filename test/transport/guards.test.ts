@@ -3,7 +3,7 @@
 // Hooks and loggers can never break a request; auth calls are raced against abort and timeout; no
 // listener stays on the caller's signal.
 import { getEventListeners } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortError,
   CodexApiError,
@@ -17,7 +17,7 @@ import {
   type ClientOptions,
   type ResponseItem,
 } from "../../src/index.js";
-import { json, startServer, stall, type Reply, type TestServer } from "../helpers/server.js";
+import { json, stall, type TestServer, serveEach } from "../helpers/server.js";
 
 const TOKEN = "sk-guard-SECRET-42";
 const ITEM = { type: "message", role: "user", content: [] } as unknown as ResponseItem;
@@ -30,17 +30,7 @@ const COMPLETED = {
 };
 const SSE = `event: response.completed\ndata: ${JSON.stringify(COMPLETED)}\n\n`;
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
+const serve = serveEach();
 
 function clientFor(server: TestServer | string, options: Partial<ClientOptions> = {}) {
   const { provider, ...rest } = options;

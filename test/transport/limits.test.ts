@@ -5,7 +5,7 @@ import type { ServerResponse } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CodexApiError,
   InvalidResponseError,
@@ -13,22 +13,12 @@ import {
   createClient,
   type ProviderConfig,
 } from "../../src/index.js";
-import { json, startServer, type Reply, type TestServer } from "../helpers/server.js";
+import { json, type TestServer, serveEach } from "../helpers/server.js";
 
 const INPUT = { model: "gpt-test", input: [], instructions: "" };
 const MiB = 1024 * 1024;
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function serve(...replies: Reply[]): Promise<TestServer> {
-  const server = await startServer(...replies);
-  servers.push(server);
-  return server;
-}
+const serve = serveEach();
 
 function compact(server: TestServer, provider: Partial<ProviderConfig> = {}) {
   const client = createClient({
