@@ -82,11 +82,11 @@ export function createClient(options: ClientOptions) {
     retry: retryConfig(provider.retry),
     requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     maxReplyBytes: provider.limits?.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
-    ...(provider.queryParams ? { queryParams: provider.queryParams } : {}),
-    ...(auth ? { auth } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-    ...(logger ? { logger } : {}),
+    queryParams: provider.queryParams,
+    auth,
+    fetch: options.fetch,
+    telemetry: options.telemetry,
+    logger,
   });
   const base = createBaseClient({
     baseUrl: baseUrlOf(provider),
@@ -99,8 +99,8 @@ export function createClient(options: ClientOptions) {
     scrubber,
     streamIdleTimeoutMs: provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     maxEventBytes: provider.limits?.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
-    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
-    ...(logger ? { logger } : {}),
+    telemetry: options.telemetry,
+    logger,
   };
   return {
     provider,

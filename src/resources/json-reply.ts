@@ -25,8 +25,8 @@ export function jsonCallInit(
 ): OperationInit {
   return {
     headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, headers),
-    ...(signal ? { signal } : {}),
-    fetch: endpoints.transport.fetchFor({ endpoint, stream: false, ...(signal ? { signal } : {}) }),
+    signal,
+    fetch: endpoints.transport.fetchFor({ endpoint, stream: false, signal }),
   };
 }
 

@@ -101,12 +101,12 @@ export function responsesResource(endpoints: Endpoints) {
       );
       const { response } = await createResponse(endpoints.base, body, {
         headers,
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: options.signal,
         fetch: endpoints.transport.fetchFor({
           endpoint: "responses",
           stream: true,
           compression: options.compression ?? "none",
-          ...(options.signal ? { signal: options.signal } : {}),
+          signal: options.signal,
         }),
       });
       const turnState = response.headers.get("x-codex-turn-state");
