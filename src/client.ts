@@ -11,7 +11,7 @@ import {
   type ProviderConfig,
 } from "./provider.js";
 import { responsesResource } from "./resources/responses.js";
-import { retryConfig } from "./transport/retry.js";
+import { retryConfig, type RetryConfig } from "./transport/retry.js";
 import type { Logger, Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
 import { Scrubber } from "./transport/redact.js";
@@ -30,6 +30,17 @@ export interface ClientOptions {
 /** The client `createClient` returns: `responses`, `compact`, `memories` and the `provider`. */
 export type CodexClient = ReturnType<typeof createClient>;
 
+/** Where a client keeps what other transports (`codex-api/websocket`) build on; not public API. */
+export const INTERNALS = Symbol.for("codex-api.internals");
+
+/** The client's parts a second transport reuses: its endpoints, auth, retry policy and timeout. */
+export interface ClientInternals {
+  endpoints: Endpoints;
+  auth: AuthProvider | undefined;
+  retry: RetryConfig;
+  requestTimeoutMs: number;
+}
+
 /** Builds a client: one transport (auth, retries, timeouts, telemetry) shared by every resource. */
 export function createClient(options: ClientOptions) {
   const { provider } = options;
@@ -37,10 +48,12 @@ export function createClient(options: ClientOptions) {
   const scrubber = new Scrubber();
   scrubber.addHeaders(provider.headers);
   if (typeof options.auth === "string") scrubber.add(options.auth);
+  const retry = retryConfig(provider.retry);
+  const requestTimeoutMs = provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const transport = createTransport({
     scrubber,
-    retry: retryConfig(provider.retry),
-    requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    retry,
+    requestTimeoutMs,
     ...(provider.queryParams ? { queryParams: provider.queryParams } : {}),
     ...(auth ? { auth } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -60,10 +73,13 @@ export function createClient(options: ClientOptions) {
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   };
-  return {
+  const client = {
     provider,
     responses: responsesResource(endpoints),
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),
   };
+  const internals: ClientInternals = { endpoints, auth, retry, requestTimeoutMs };
+  // Non-enumerable and symbol-keyed: it is not part of the client's type or of what it prints.
+  return Object.defineProperty(client, INTERNALS, { value: internals });
 }
