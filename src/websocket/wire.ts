@@ -4,12 +4,14 @@
 // text, and hand frames and the close to one listener.
 import {
   CodexApiError,
+  InvalidRequestError,
   RequestTimeoutError,
   TransportError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
 import { abortError, errorFromHttp } from "../errors/map.js";
 import type { AttemptOutcome } from "../transport/retry-loop.js";
+import { serverRetryAfterMs } from "../transport/retry.js";
 import type { Scrubber } from "../transport/redact.js";
 
 /** The second argument the socket passes to the WebSocket constructor. */
@@ -125,7 +127,9 @@ export function openWire(Ctor: WebSocketConstructor, hs: Handshake): Promise<Att
     try {
       socket = new (Ctor as new (url: string, init: WebSocketInit) => object)(hs.url, hs.init);
     } catch (cause) {
-      return failed(cause);
+      // Refused before anything was sent (a URL or option it rejects): no retry can fix it.
+      const message = `${hs.where}: the WebSocket constructor refused: ${(cause as Error)?.message ?? cause}`;
+      return fail(new InvalidRequestError(message, { cause }));
     }
     const opened = (wire: Wire) => settle({ value: wire, status: 101 });
     if (typeof (socket as Partial<WsLike>).on === "function") {
@@ -185,7 +189,11 @@ function readRefusal(res: Reply, hs: Handshake, out: Outcomes): void {
     const text = hs.scrubber.text(new TextDecoder().decode(Buffer.concat(chunks)));
     const headers = toHeaders(res.headers);
     const status = res.statusCode ?? 0;
-    const details: ErrorDetails = { headers, requestId: headers.get("x-request-id") ?? undefined };
+    const details: ErrorDetails = {
+      headers,
+      requestId: headers.get("x-request-id") ?? undefined,
+      retryAfterMs: serverRetryAfterMs(headers),
+    };
     out.refused?.(errorFromHttp(status, text, details, hs.where));
     res.destroy();
   };

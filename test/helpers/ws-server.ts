@@ -6,6 +6,15 @@ import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import {
+  createClient,
+  type ClientOptions,
+  type ProviderConfig,
+  type ResponseEvent,
+  type ResponseItem,
+  type ResponseStream,
+} from "../../src/index.js";
+import { connectResponses, type ResponsesSocketOptions } from "../../src/websocket/index.js";
 
 /** A refused upgrade: an HTTP reply instead of 101. */
 export interface Refusal {
@@ -186,3 +195,37 @@ export async function startWsServer(script: WsServerScript = {}): Promise<WsTest
     },
   };
 }
+
+/** What `connectTo` builds a client and socket from. */
+export interface ConnectOptions {
+  provider?: Partial<ProviderConfig>;
+  client?: Partial<ClientOptions>;
+  socket?: ResponsesSocketOptions;
+}
+
+/** A client for `server` (base `/v1`, token "tok", quick timeouts, fast retries) and its socket. */
+export function connectTo(server: { url: string }, options: ConnectOptions = {}) {
+  const client = createClient({
+    auth: "tok",
+    ...options.client,
+    provider: {
+      baseUrl: `${server.url}/v1`,
+      streamIdleTimeoutMs: 1_000,
+      requestTimeoutMs: 1_000,
+      retry: { baseDelayMs: 1, maxAttempts: 3 },
+      ...options.provider,
+    },
+  });
+  return { client, socket: connectResponses(client, options.socket) };
+}
+
+/** Every event of a stream. */
+export async function drain(stream: ResponseStream): Promise<ResponseEvent[]> {
+  const events: ResponseEvent[] = [];
+  for await (const e of stream) events.push(e);
+  return events;
+}
+
+/** A user message item. */
+export const user = (text: string) =>
+  ({ type: "message", role: "user", content: [{ type: "input_text", text }] }) as ResponseItem;
