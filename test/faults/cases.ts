@@ -28,6 +28,7 @@ import {
   type CodexClient,
   type ResponseEvent,
   type ResponseItem,
+  type ProviderConfig,
   type ResponsesRequest,
   type RetryConfig,
 } from "../../src/index.js";
@@ -47,7 +48,8 @@ import {
 import type { Capture } from "./harness.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
 
-export type EndpointName = "responses" | "compact" | "memories";
+/** An HTTP endpoint, or the WebSocket column (websocket-cases.ts). */
+export type EndpointName = "responses" | "compact" | "memories" | "websocket";
 export const ENDPOINTS: EndpointName[] = ["responses", "compact", "memories"];
 
 /** A running server of one case, whatever its kind. */
@@ -100,6 +102,8 @@ export interface FaultCase {
   requestTimeoutMs?: number;
   /** Overrides the matrix's streamIdleTimeoutMs (200). */
   streamIdleTimeoutMs?: number;
+  /** More provider settings (limits). */
+  provider?: Partial<ProviderConfig>;
   auth?: "refresh";
   deadlineMs?: number;
 }
@@ -178,7 +182,7 @@ export async function mock(
  * aborted request and keep it idle in its pool; such a connection never carried a request and is
  * not a leak of the client under test. An upstream reset is passed on as a reset.
  */
-async function front(target: Served): Promise<Served> {
+export async function front(target: Served): Promise<Served> {
   const port = Number(new URL(target.url).port);
   const server = await startTcpServer({
     onConnection: (client) => {
@@ -208,7 +212,7 @@ async function front(target: Served): Promise<Served> {
   };
 }
 
-function resetSocket(s: Socket): void {
+export function resetSocket(s: Socket): void {
   if (s.destroyed) return;
   const r = s as Socket & { resetAndDestroy?: () => void };
   if (r.resetAndDestroy) r.resetAndDestroy();
@@ -238,7 +242,7 @@ export async function rawHttp(handler: ReplyHandler): Promise<Served> {
 }
 
 /** A raw TCP server: `onData` gets each connection once the request starts arriving. */
-async function rawNet(onData: (s: Socket) => void): Promise<Served> {
+export async function rawNet(onData: (s: Socket) => void): Promise<Served> {
   const server = await startTcpServer({ onRequest: onData });
   return {
     url: server.url,
@@ -250,7 +254,7 @@ async function rawNet(onData: (s: Socket) => void): Promise<Served> {
 }
 
 /** A port nothing listens on (bound, then closed). */
-async function refused(): Promise<Served> {
+export async function refused(): Promise<Served> {
   return {
     url: `http://127.0.0.1:${await refusedPort()}`,
     openConnections: () => 0,
@@ -264,18 +268,18 @@ async function refused(): Promise<Served> {
 // Payloads.
 
 const RESP = "resp_fault_1";
-const created = {
+export const created = {
   type: "response.created",
   response: { id: RESP, status: "in_progress", output: [] },
 };
-const delta = (text: string) => ({
+export const delta = (text: string) => ({
   type: "response.output_text.delta",
   item_id: "msg_f",
   output_index: 0,
   content_index: 0,
   delta: text,
 });
-const completed = {
+export const completed = {
   type: "response.completed",
   response: {
     id: RESP,
@@ -290,11 +294,11 @@ const completed = {
     },
   },
 };
-const failed = (code: string | null, message: string) => ({
+export const failed = (code: string | null, message: string) => ({
   type: "response.failed",
   response: { id: RESP, status: "failed", error: { code, message } },
 });
-const SHORT: Record<string, unknown>[] = [
+export const SHORT: Record<string, unknown>[] = [
   created,
   delta("one "),
   delta("two "),
@@ -430,7 +434,7 @@ all((e) =>
 
 // HTTP statuses ---------------------------------------------------------------------------------
 
-const delaysEqual = (want: (d: number) => boolean, what: string, count: number) =>
+export const delaysEqual = (want: (d: number) => boolean, what: string, count: number) =>
   ((ctx: RunContext) => {
     const d = ctx.capture.retries.map((r) => r.delayMs);
     if (d.length !== count) return [`expected ${count} retries, saw ${d.length} (${d.join(", ")})`];
@@ -673,7 +677,7 @@ add({
         ],
 });
 
-const UNKNOWN_EVENT = { type: "response.future_thing", payload: { a: 1 } };
+export const UNKNOWN_EVENT = { type: "response.future_thing", payload: { a: 1 } };
 add({
   fault: "unknown event type",
   endpoint: "responses",
@@ -707,7 +711,7 @@ add({
   },
 });
 
-const FAILED_CODES: [string | null, string, ErrorClass, boolean][] = [
+export const FAILED_CODES: [string | null, string, ErrorClass, boolean][] = [
   ["context_length_exceeded", "too long", ContextWindowExceededError, false],
   ["insufficient_quota", "no quota", QuotaExceededError, false],
   ["usage_not_included", "not in plan", UsageNotIncludedError, false],

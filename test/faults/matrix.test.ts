@@ -4,7 +4,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient } from "../../src/index.js";
 import { CodexApiError } from "../../src/index.js";
-import { authFor, CASES, type FaultCase, type RunContext, type Served } from "./cases.js";
+import {
+  authFor,
+  CASES as HTTP_CASES,
+  type FaultCase,
+  type RunContext,
+  type Served,
+} from "./cases.js";
+import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
   Capture,
   counters,
@@ -37,6 +44,7 @@ function contextFor(c: FaultCase, served: Served): RunContext {
       retry: { maxAttempts: 3, baseDelayMs: 5, retry429: true, maxDelayMs: 1_000, ...c.retry },
       requestTimeoutMs: c.requestTimeoutMs ?? 300,
       streamIdleTimeoutMs: c.streamIdleTimeoutMs ?? 200,
+      ...c.provider,
     },
     auth,
     telemetry: capture.telemetry,
@@ -188,6 +196,8 @@ describe("harness self-check (the checks can fail)", () => {
     );
   });
 });
+
+const CASES = [...HTTP_CASES, ...WEBSOCKET_CASES];
 
 describe("fault matrix", () => {
   for (const c of CASES) {
