@@ -7,6 +7,8 @@ const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
   { name: "codex-api/testing", file: "src/testing/index.ts", platform: "node" },
+  // `ws` is an optional peer dependency: not counted.
+  { name: "codex-api/websocket", file: "src/websocket/index.ts", platform: "node" },
 ] as const;
 
 console.log("| entry | minified | min + gzip |\n| --- | ---: | ---: |");
@@ -19,6 +21,7 @@ for (const { name, file, platform } of entries) {
     platform,
     write: false,
     logLevel: "silent",
+    external: ["ws"],
   });
   const code = result.outputFiles[0]!.contents;
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
