@@ -191,8 +191,12 @@ async function overheadBench(): Promise<void> {
   server.child.kill();
 }
 
-// BENCH=stream,heap,overhead picks parts (default: all).
-const parts = (process.env["BENCH"] ?? "stream,heap,overhead").split(",");
+// BENCH=stream,heap,overhead picks parts (default: all); `npm run bench -- websocket` runs the
+// WebSocket bench (bench/websocket.ts) alone.
+const parts = process.argv.includes("websocket")
+  ? ["websocket"]
+  : (process.env["BENCH"] ?? "stream,heap,overhead").split(",");
+if (parts.includes("websocket")) await (await import("./websocket.js")).websocketBench();
 if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();
 if (parts.includes("overhead")) await overheadBench();
