@@ -5,6 +5,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { afterEach } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
   createClient,
@@ -229,3 +230,25 @@ export async function drain(stream: ResponseStream): Promise<ResponseEvent[]> {
 /** A user message item. */
 export const user = (text: string) =>
   ({ type: "message", role: "user", content: [{ type: "input_text", text }] }) as ResponseItem;
+
+/**
+ * The kit of a test file: `setup` starts a server and connects a socket to it; both, and whatever
+ * is handed to `closeLater`, are closed after each test.
+ */
+export function wsKit() {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+  const closeLater = (close: () => Promise<void>) => void closers.push(close);
+  return {
+    closeLater,
+    async setup(script: WsServerScript = {}, options: ConnectOptions = {}) {
+      const server = await startWsServer(script);
+      closeLater(server.close);
+      const { client, socket } = connectTo(server, options);
+      closeLater(() => socket.close());
+      return { server, client, socket };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // Frames received by codex-api/websocket, against a real `ws` server on 127.0.0.1: mapped exactly
 // like SSE payloads (every recorded stream of the corpus, over both transports), in-band errors
 // mapped like HTTP replies, and the stream errors of a socket (binary, non-JSON, close, reset, idle).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   InvalidRequestError,
   InvalidResponseError,
@@ -24,25 +24,18 @@ import {
   responseFrames,
   startWsServer,
   user,
+  wsKit,
   type ConnectOptions,
   type FrameHandler,
 } from "../helpers/ws-server.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const kit = wsKit();
 
 const REQUEST = { model: "m", input: [user("hi")] };
 const CREATED = responseFrames("r")[0]!;
 
-async function setup(onRequest: FrameHandler, options: ConnectOptions = {}) {
-  const server = await startWsServer({ onRequest });
-  closers.push(server.close);
-  const { socket } = connectTo(server, options);
-  closers.push(() => socket.close());
-  return { server, socket };
-}
+const setup = (onRequest: FrameHandler, options: ConnectOptions = {}) =>
+  kit.setup({ onRequest }, options);
 
 /** The events of one stream, or its error as `{ error: name, code, retryable }`. */
 async function outcome(run: () => Promise<ResponseEvent[]>) {
@@ -63,7 +56,8 @@ describe("frames map exactly like SSE payloads", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(streams[n]!.lines.map((l) => sseFrame(l)).join(""));
     });
-    closers.push(ws.close, http.close);
+    kit.closeLater(ws.close);
+    kit.closeLater(http.close);
     const client = createClient({
       provider: { baseUrl: `${http.url}/v1`, retry: { maxAttempts: 1 } },
     });

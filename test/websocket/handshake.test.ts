@@ -3,7 +3,7 @@
 // timeouts, and an injected WHATWG-style WebSocket.
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { once } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
   AuthError,
@@ -21,19 +21,17 @@ import {
   drain,
   startWsServer,
   user,
+  wsKit,
   type WsServerScript,
   type WsTestServer,
 } from "../helpers/ws-server.js";
 import { sseFrame } from "../helpers/server.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const kit = wsKit();
 
 async function serve(script: WsServerScript = {}): Promise<WsTestServer> {
   const server = await startWsServer(script);
-  closers.push(server.close);
+  kit.closeLater(server.close);
   return server;
 }
 
@@ -245,7 +243,7 @@ describe("refused upgrades", () => {
     const tcp = createTcpServer((s) => void held.push(s.on("error", () => {})));
     tcp.listen(0, "127.0.0.1");
     await once(tcp, "listening");
-    closers.push(async () => {
+    kit.closeLater(async () => {
       for (const s of held) s.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
     });

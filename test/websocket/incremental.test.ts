@@ -1,31 +1,24 @@
 // The incrementality rule of codex-api/websocket, seen from the server: which requests go as
 // `previous_response_id` plus the new items, which as a full `response.create`, warm-ups,
 // `previous_response_not_found`, and the per-request telemetry.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ResponseItem, ResponsesRequest } from "../../src/index.js";
 import type { WebSocketRequestTelemetry } from "../../src/websocket/index.js";
 import {
-  connectTo,
   drain,
   outputItem,
   responseFrames,
-  startWsServer,
   user,
+  wsKit,
   type ConnectOptions,
   type WsServerScript,
   type WsTestServer,
 } from "../helpers/ws-server.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const kit = wsKit();
 
 async function setup(script: WsServerScript = {}, options: ConnectOptions = {}) {
-  const server = await startWsServer(script);
-  closers.push(server.close);
-  const { socket } = connectTo(server, options);
-  closers.push(() => socket.close());
+  const { server, socket } = await kit.setup(script, options);
   /** Sends each request in turn, draining its stream. */
   const send = async (...requests: ResponsesRequest[]) => {
     for (const r of requests) await drain(await socket.stream(r));

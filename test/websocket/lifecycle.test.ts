@@ -1,38 +1,26 @@
 // The life of a codex-api/websocket connection against a real `ws` server on 127.0.0.1: requests
 // are serialized, a dropped connection is reopened with a full create, abort and `break` close it,
 // and `close()` ends it for good.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AbortError, InvalidRequestError } from "../../src/index.js";
 import {
-  connectTo,
   drain,
   outputItem,
   responseFrames,
-  startWsServer,
   user,
+  wsKit,
   type FrameHandler,
   type Peer,
 } from "../helpers/ws-server.js";
 import type { ResponseItem } from "../../src/index.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+const kit = wsKit();
 
 const REQUEST = { model: "m", input: [user("hi")] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(onRequest?: FrameHandler, onConnection?: (peer: Peer) => void) {
-  const server = await startWsServer({
-    ...(onRequest ? { onRequest } : {}),
-    ...(onConnection ? { onConnection } : {}),
-  });
-  closers.push(server.close);
-  const { socket } = connectTo(server);
-  closers.push(() => socket.close());
-  return { server, socket };
-}
+const setup = (onRequest?: FrameHandler, onConnection?: (peer: Peer) => void) =>
+  kit.setup({ ...(onRequest ? { onRequest } : {}), ...(onConnection ? { onConnection } : {}) });
 
 /** Answers each request after `release()` is called. */
 function gated() {
