@@ -34,8 +34,8 @@ export class Channel {
   readonly body: ReadableStream<Uint8Array>;
   /** The first frame's text; rejects when the connection ends before it. */
   readonly first: Promise<string>;
-  /** Called when the reader cancels with a reason (abort, idle timeout): the request failed. */
-  onCancel: (() => void) | undefined;
+  /** Called once the request failed: the reader cancelled with a reason (abort, idle), or `fail`. */
+  onFail: (() => void) | undefined;
   #replied = false;
   #open = true;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -51,7 +51,7 @@ export class Channel {
         pull: () => wire.resume(),
         cancel: (reason) => {
           this.#open = false;
-          if (reason !== undefined) this.onCancel?.();
+          if (reason !== undefined) this.onFail?.();
         },
       },
       new CountQueuingStrategy({ highWaterMark: QUEUED_FRAMES }),
@@ -81,6 +81,7 @@ export class Channel {
     this.#first.reject(error);
     this.decoder.stopWith(error);
     this.#controller.close();
+    this.onFail?.();
   }
 }
 
@@ -119,8 +120,7 @@ export class Connection {
 
   /** Closes the connection at once; a running request ends with `error`. */
   drop(error?: CodexApiError): void {
-    this.channel?.fail(error ?? new StreamError("websocket connection dropped", this.details));
-    this.channel = undefined;
+    this.#detach(error ?? new StreamError("websocket connection dropped", this.details));
     if (this.closed) return;
     this.closed = true;
     this.last = undefined;
@@ -129,8 +129,7 @@ export class Connection {
 
   /** Closes with code 1000, waits up to `ms` for the server's close, then drops; a running request ends with `error`. */
   shutdown(error: CodexApiError, ms: number): Promise<void> {
-    this.channel?.fail(error);
-    this.channel = undefined;
+    this.#detach(error);
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
@@ -142,6 +141,13 @@ export class Connection {
       this.#onClosed = finish;
       this.wire.close();
     });
+  }
+
+  /** Ends the running request's frames with `error` (detached first: its end may drop us). */
+  #detach(error: CodexApiError): void {
+    const { channel } = this;
+    this.channel = undefined;
+    channel?.fail(error);
   }
 
   #frame(data: Uint8Array, binary: boolean): void {

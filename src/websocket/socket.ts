@@ -170,7 +170,7 @@ export function connectResponses(
         release();
       },
     };
-    channel.onCancel = () => end.failed();
+    channel.onFail = () => end.failed();
     const head = {
       status: 101,
       headers: withoutRateLimits(connection.wire.headers),

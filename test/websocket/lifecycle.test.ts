@@ -139,3 +139,15 @@ describe("connection lifecycle", () => {
     expect(server.handshakes).toHaveLength(0);
   });
 });
+
+describe("close() and waiting requests", () => {
+  it("a request waiting behind a stream nobody reads is released by close()", async () => {
+    const { socket } = await setup((p) => p.send(responseFrames("r")[0]!));
+    const unread = await socket.stream(REQUEST);
+    const waiting = expect(socket.stream(REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
+    await sleep(20);
+    await socket.close();
+    await waiting;
+    await expect(drain(unread)).rejects.toBeInstanceOf(AbortError);
+  });
+});
