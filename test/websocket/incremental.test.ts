@@ -204,6 +204,25 @@ describe("telemetry", () => {
     expect(seen.map((s) => s.bytesSent)).toEqual(server.frames.map((f) => f.bytes));
   });
 
+  it("onSseEvent is called once per frame, onRequest once per attempt", async () => {
+    const types: string[] = [];
+    const attempts: unknown[] = [];
+    const telemetry = {
+      onSseEvent: (i: { type: string }) => void types.push(i.type),
+      onRequest: (i: { attempt: number; status?: number }) =>
+        void attempts.push([i.attempt, i.status]),
+    };
+    const { send } = await setup({}, { client: { telemetry } });
+    await send(turn1);
+    expect(types).toEqual([
+      "response.created",
+      "response.output_text.delta",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+    expect(attempts).toEqual([[1, 101]]);
+  });
+
   it("a hook that throws is logged, never fatal", async () => {
     const warnings: string[] = [];
     const { send } = await setup(
