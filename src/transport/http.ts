@@ -111,7 +111,9 @@ async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
   a.signal?.addEventListener("abort", onAbort, { once: true });
   const fail = (error: CodexApiError) => ({ error });
   try {
-    const response = await a.send(a.url, {
+    // Not called as `a.send(...)`: a browser's or workerd's fetch refuses another `this`.
+    const send = a.send;
+    const response = await send(a.url, {
       method: a.method,
       headers: a.headers,
       body: a.body as BodyInit,
