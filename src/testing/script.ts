@@ -21,7 +21,7 @@ export interface MockReply {
   stallAfterEvents?: number;
   /** …except an SSE comment line `: keep-alive\n\n` every keepAliveMs while stalled. */
   keepAliveMs?: number;
-  /** Never send headers (the client must time out). */
+  /** Never send headers (a socket: never answer the request); the client must time out. */
   stallBeforeHeaders?: boolean;
   /** Write this many bytes of the body, then destroy the socket (RST). */
   resetAfterBytes?: number;
