@@ -112,10 +112,12 @@ export function openWire(Ctor: WebSocketConstructor, hs: Handshake): Promise<Att
     };
     const fail = (error: CodexApiError) => settle({ error });
     const onAbort = () => fail(abortError(hs.signal));
-    const timer = setTimeout(() => {
-      const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
-      fail(new RequestTimeoutError(message));
-    }, hs.timeoutMs);
+    const timer = Number.isFinite(hs.timeoutMs)
+      ? setTimeout(() => {
+          const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
+          fail(new RequestTimeoutError(message));
+        }, hs.timeoutMs)
+      : undefined;
     if (hs.signal?.aborted) return onAbort();
     hs.signal?.addEventListener("abort", onAbort, { once: true });
     const failed = (cause: unknown) => {

@@ -19,6 +19,7 @@ import { connectResponses, OPENAI_BETA } from "../../src/websocket/index.js";
 import {
   connectTo,
   drain,
+  responseFrames,
   startWsServer,
   user,
   wsKit,
@@ -297,5 +298,20 @@ describe("an injected WHATWG-style WebSocket", () => {
     const error = await other.stream(REQUEST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(other.transport).toBe("websocket");
+  });
+});
+
+describe("timeouts of Infinity", () => {
+  it("mean none: the handshake and the first frame wait as long as it takes", async () => {
+    const server = await serve({
+      onRequest: (p) => setTimeout(() => p.send(...responseFrames("late")), 30),
+    });
+    const { socket } = connectTo(server, {
+      provider: { requestTimeoutMs: Infinity, streamIdleTimeoutMs: Infinity },
+    });
+    expect((await drain(await socket.stream(REQUEST))).at(-1)).toMatchObject({
+      responseId: "late",
+    });
+    await socket.close();
   });
 });
