@@ -10,7 +10,11 @@ export const sockets = [
   connectResponses(client, { webSocket: WebSocket }),
   connectResponses(client, { webSocket: globalThis.WebSocket }),
   // @ts-expect-error a constructor must take the URL as a string
-  connectResponses(client, { webSocket: class { constructor(_url: number) {} } }),
+  connectResponses(client, {
+    webSocket: class {
+      constructor(_url: number) {}
+    },
+  }),
   // @ts-expect-error not a client from createClient
   connectResponses({ provider: client.provider }),
 ];
