@@ -161,11 +161,13 @@ async function overheadBench(): Promise<void> {
   server.child.kill();
 }
 
-// Parts by name on the command line or in BENCH (default: all).
+// Parts by name on the command line or in BENCH (default: all but websocket, which is run by name:
+// `npm run bench -- websocket`).
 const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const parts =
   named.length > 0 ? named : (process.env["BENCH"] ?? "pipeline,stream,heap,overhead").split(",");
 if (parts.includes("pipeline")) await pipelineBench(Number(process.env["ROUNDS"] ?? "7"));
+if (parts.includes("websocket")) await (await import("./websocket.js")).websocketBench();
 if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();
 if (parts.includes("overhead")) await overheadBench();

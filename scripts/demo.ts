@@ -1,9 +1,11 @@
 // `npm run demo`: the whole library against the embedded mock server, in one run. Lists the models
 // and their ETag, streams a reply (text appears as it arrives; its `modelsEtag` is compared with the
-// list's), shows the rate-limit snapshot and token usage, compacts the history, then summarizes it
-// as a memory. Point it at a real server with CODEX_BASE_URL and CODEX_API_KEY.
+// list's), shows the rate-limit snapshot and token usage, compacts the history, summarizes it as a
+// memory, then runs a tool loop over a WebSocket, printing the bytes each turn sent. Point it at a
+// real server with CODEX_BASE_URL and CODEX_API_KEY.
 import { createClient, type ResponseItem } from "../src/index.js";
 import { startMockServer } from "../src/testing/index.js";
+import { connectResponses } from "../src/websocket/index.js";
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
 const step = (title: string) => console.log(`\n== ${title}`);
@@ -19,9 +21,14 @@ const mock = process.env["CODEX_BASE_URL"]
 const baseUrl = process.env["CODEX_BASE_URL"] ?? `${mock!.url}/v1`;
 console.log(mock ? `embedded mock server at ${baseUrl}` : `server: ${baseUrl}`);
 
+const sentPerSend: string[] = [];
 const client = createClient({
   provider: { baseUrl },
   auth: process.env["CODEX_API_KEY"] ?? process.env["OPENAI_API_KEY"] ?? "demo-token",
+  telemetry: {
+    onWebSocketRequest: (r) =>
+      sentPerSend.push(`${r.bytesSent} bytes${r.incremental ? " (incremental)" : " (full)"}`),
+  },
 });
 const model = process.env["CODEX_MODEL"] ?? "gpt-5.1-codex";
 const question: ResponseItem = {
@@ -80,6 +87,42 @@ try {
   for (const s of summaries) {
     console.log(`  trace:  ${s.traceSummary}\n  memory: ${s.memorySummary}`);
   }
+
+  step("4. a tool loop over one WebSocket: each turn sends only what is new");
+  await toolLoop();
 } finally {
   await mock?.close();
+}
+
+/** Up to 4 turns: the model calls `run_tests`, the loop answers, the history grows. */
+async function toolLoop(): Promise<void> {
+  const socket = connectResponses(client);
+  const tools = [{ type: "function", name: "run_tests", description: "Runs the test suite" }];
+  const history: ResponseItem[] = [
+    { type: "message", role: "user", content: [{ type: "input_text", text: "Fix the build." }] },
+  ];
+  try {
+    for (let turn = 1; turn <= 4; turn++) {
+      const stream = await socket.stream({
+        model,
+        instructions: "Use tools.",
+        tools,
+        input: history,
+      });
+      const { items, text } = await stream.collect();
+      history.push(...items);
+      const calls = items.filter((item) => item.type === "function_call");
+      const sent = sentPerSend.splice(0).join(" + ");
+      console.log(`turn ${turn}: sent ${sent}; ${calls.length} tool call(s); ${text.slice(0, 50)}`);
+      if (calls.length === 0) break;
+      for (const call of calls) {
+        const output = `ok: ${turn * 10} tests passed`;
+        history.push({ type: "function_call_output", call_id: call.call_id, output });
+      }
+    }
+    const size = new TextEncoder().encode(JSON.stringify(history)).length;
+    console.log(dim(`history is now ${size} bytes; over HTTP every turn would send all of it`));
+  } finally {
+    await socket.close();
+  }
 }

@@ -9,6 +9,8 @@ const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
   { name: "codex-api/testing", file: "src/testing/index.ts", platform: "node" },
+  // `ws` is an optional peer dependency: not counted.
+  { name: "codex-api/websocket", file: "src/websocket/index.ts", platform: "node" },
 ] as const;
 // What an app that only streams pulls in: what tree shaking leaves of the root export.
 const STREAM_APP = `import { createClient } from "./src/index.ts";
@@ -23,6 +25,7 @@ async function gzipped(options: Parameters<typeof build>[0]): Promise<[number, n
     format: "esm",
     write: false,
     logLevel: "silent",
+    external: ["ws"],
   });
   const code = result.outputFiles![0]!.contents;
   return [code.length, gzipSync(code, { level: 9 }).length];

@@ -17,7 +17,7 @@ import {
 import { responsesResource } from "./resources/responses.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
-import { retryConfig } from "./transport/retry.js";
+import { retryConfig, type RetryConfig } from "./transport/retry.js";
 import { safeLogger, type Logger, type Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
 import { Scrubber } from "./transport/redact.js";
@@ -65,6 +65,17 @@ function checkOptions(options: ClientOptions): void {
   checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
 }
 
+/** Where a client keeps what other transports (`codex-api/websocket`) build on; not public API. */
+export const INTERNALS = Symbol.for("codex-api.internals");
+
+/** The client's parts a second transport reuses: its endpoints, auth, retry policy and timeout. */
+export interface ClientInternals {
+  endpoints: Endpoints;
+  auth: AuthProvider | undefined;
+  retry: RetryConfig;
+  requestTimeoutMs: number;
+}
+
 /**
  * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
  * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
@@ -77,10 +88,12 @@ export function createClient(options: ClientOptions) {
   scrubber.addHeaders(provider.headers);
   if (typeof options.auth === "string") scrubber.add(options.auth);
   const logger = options.logger ? safeLogger(options.logger, scrubber) : undefined;
+  const retry = retryConfig(provider.retry);
+  const requestTimeoutMs = provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const transport = createTransport({
     scrubber,
-    retry: retryConfig(provider.retry),
-    requestTimeoutMs: provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    retry,
+    requestTimeoutMs,
     maxReplyBytes: provider.limits?.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     queryParams: provider.queryParams,
     auth,
@@ -102,11 +115,14 @@ export function createClient(options: ClientOptions) {
     telemetry: options.telemetry,
     logger,
   };
-  return {
+  const client = {
     provider,
     responses: responsesResource(endpoints),
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),
     models: modelsResource(endpoints),
   };
+  const internals: ClientInternals = { endpoints, auth, retry, requestTimeoutMs };
+  // Non-enumerable and symbol-keyed: it is not part of the client's type or of what it prints.
+  return Object.defineProperty(client, INTERNALS, { value: internals });
 }

@@ -1,5 +1,5 @@
 // Every ```ts block of README.md must type-check against the library's source (imports of
-// `codex-api`, `codex-api/validate` and `codex-api/testing` map to src/).
+// `codex-api`, `codex-api/validate`, `codex-api/testing` and `codex-api/websocket` map to src/).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
@@ -33,6 +33,7 @@ function compile(sources: string[]): string[] {
       "codex-api": ["src/index.ts"],
       "codex-api/validate": ["src/validate/index.ts"],
       "codex-api/testing": ["src/testing/index.ts"],
+      "codex-api/websocket": ["src/websocket/index.ts"],
     },
   });
   return ts.getPreEmitDiagnostics(program).map((d) => {

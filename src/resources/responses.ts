@@ -61,13 +61,29 @@ function withoutId(item: ResponseItem): ResponseItem {
   return rest as ResponseItem;
 }
 
+/** Items as a request sends them: without their `id` except on Azure (see `buildResponsesBody`). */
+export function itemsAsSent(items: ResponseItem[], azure: boolean): ResponseItem[] {
+  return azure ? items : items.map(withoutId);
+}
+
+/** The per-call headers of a Responses request (the options' own; the caller's `headers` go on top). */
+export function callHeaders(options: ResponsesOptions): Record<string, string | undefined> {
+  return {
+    session_id: options.conversationId,
+    originator: options.sessionSource,
+    "x-openai-subagent": options.subagent,
+    "x-codex-turn-state": options.turnState?.value,
+    "User-Agent": USER_AGENT,
+  };
+}
+
 /** The JSON body: defaults filled in, Azure's `store`/ids rule applied, absent optionals left out. */
 export function buildResponsesBody(request: ResponsesRequest, azure: boolean): ResponsesApiRequest {
   const reasoning = request.reasoning;
   return {
     ...request,
     instructions: request.instructions ?? "",
-    input: azure ? request.input : request.input.map(withoutId),
+    input: itemsAsSent(request.input, azure),
     tools: request.tools ?? [],
     tool_choice: request.tool_choice ?? "auto",
     parallel_tool_calls: request.parallel_tool_calls ?? false,
@@ -89,14 +105,7 @@ export function responsesResource(endpoints: Endpoints) {
       const body = buildResponsesBody(request, isAzureResponsesEndpoint(provider));
       const headers = mergeHeaders(
         provider.headers,
-        {
-          session_id: options.conversationId,
-          originator: options.sessionSource,
-          "x-openai-subagent": options.subagent,
-          "x-codex-turn-state": options.turnState?.value,
-          "User-Agent": USER_AGENT,
-          Accept: "text/event-stream",
-        },
+        { ...callHeaders(options), Accept: "text/event-stream" },
         options.headers,
       );
       const { response } = await createResponse(endpoints.base, body, {

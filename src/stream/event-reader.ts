@@ -32,6 +32,27 @@ export interface StreamOptions {
 
 const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
 
+/** A 2xx reply as the reader needs it: its status, headers and body. */
+export interface StreamHead {
+  status: number;
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * What the reader needs from a framing: `SseDecoder` for SSE bytes, or another that turns each body
+ * chunk into messages (the WebSocket frame decoder). `end()` may throw the error the body ended with.
+ */
+export interface MessageDecoder {
+  readonly messages: SseMessage[];
+  readonly bytes: number;
+  readonly overflow: boolean;
+  push(chunk: Uint8Array): void;
+  end(): void;
+  /** Where `message` (from the last chunk pushed) ends in the body. */
+  offsetAfter(message: SseMessage): number;
+}
+
 /**
  * Reads one reply. Its idle timer starts at once (at headers), so a stream that is never iterated is
  * still released. Once it ends (completed, failed, aborted, idle or returned early) the body is
@@ -39,7 +60,7 @@ const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
  */
 export class EventReader implements AsyncIterator<ResponseEvent> {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  readonly #decoder: SseDecoder;
+  readonly #decoder: MessageDecoder;
   readonly #pending: ResponseEvent[];
   readonly #details: ErrorDetails;
   readonly #options: StreamOptions;
@@ -53,11 +74,16 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   #stopped: CodexApiError | undefined;
   #reading: Promise<void> | undefined; // the read under way
 
-  constructor(response: Response, details: ErrorDetails, options: StreamOptions) {
+  constructor(
+    response: StreamHead,
+    details: ErrorDetails,
+    options: StreamOptions,
+    decoder: MessageDecoder = new SseDecoder(options.maxEventBytes),
+  ) {
     this.#reader = response.body?.getReader();
     this.#details = details;
     this.#options = options;
-    this.#decoder = new SseDecoder(options.maxEventBytes);
+    this.#decoder = decoder;
     this.#pending = [];
     const self = this;
     this.#ctx = {

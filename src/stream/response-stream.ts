@@ -4,7 +4,12 @@
 import type { ResponseItem } from "../generated/openapi.js";
 import { StreamError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError, replyDetails } from "../errors/map.js";
-import { EventReader, type StreamOptions } from "./event-reader.js";
+import {
+  EventReader,
+  type MessageDecoder,
+  type StreamHead,
+  type StreamOptions,
+} from "./event-reader.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
 import { isEmptySnapshot, parseRateLimits, type RateLimitSnapshot } from "./rate-limits.js";
 
@@ -35,7 +40,8 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   #started = false;
   readonly #details: ErrorDetails;
 
-  constructor(response: Response, options: StreamOptions) {
+  /** `decoder` frames the body (default: SSE); the WebSocket transport passes its frame decoder. */
+  constructor(response: StreamHead, options: StreamOptions, decoder?: MessageDecoder) {
     this.status = response.status;
     this.headers = response.headers;
     this.#details = replyDetails(response);
@@ -43,7 +49,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     const snapshot = parseRateLimits(response.headers);
     this.rateLimits = isEmptySnapshot(snapshot) ? undefined : snapshot;
     // Reads from now on: the idle timer and the caller's signal apply before iteration starts too.
-    this.#reader = new EventReader(response, this.#details, options);
+    this.#reader = new EventReader(response, this.#details, options, decoder);
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */

@@ -7,11 +7,13 @@ import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { allowCors, createTimers } from "./writers.js";
+import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
 export { cannedEvents, loadRecordedStream } from "./canned.js";
 export type { RecordedRequest } from "./requests.js";
 export type { MockEndpoint } from "./routes.js";
 export type { MockReply, MockScript } from "./script.js";
+export type { MockSocketScript, MockUpgrade, RecordedFrame, RecordedHandshake } from "./sockets.js";
 
 /** A running mock server. */
 export interface MockServer {
@@ -19,6 +21,10 @@ export interface MockServer {
   url: string;
   /** Every request received, in order. */
   requests: RecordedRequest[];
+  /** Every WebSocket handshake on /responses, in order. */
+  handshakes: RecordedHandshake[];
+  /** Every frame clients sent over WebSockets, in order. */
+  frames: RecordedFrame[];
   /** Sockets currently open on the server side. */
   openConnections(): number;
   /** Destroys open sockets, clears every timer, resolves when the server is closed. Idempotent. */
@@ -42,6 +48,8 @@ export function startMockServer(
   options: MockServerOptions = {},
 ): Promise<MockServer> {
   const requests: RecordedRequest[] = [];
+  const handshakes: RecordedHandshake[] = [];
+  const frames: RecordedFrame[] = [];
   const sockets = new Set<Socket>();
   const timers = createTimers();
   const nextReply = replyCursor(script);
@@ -60,6 +68,16 @@ export function startMockServer(
       serve({ res, timers, headers }, { request, error, script, nextReply });
     });
   });
+  const closingNow = () => closing !== undefined;
+  const upgrade = socketUpgrades({
+    script,
+    nextReply,
+    timers,
+    handshakes,
+    frames,
+    closing: closingNow,
+  });
+  server.on("upgrade", upgrade);
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -87,7 +105,8 @@ export function startMockServer(
       const address = server.address();
       const port = typeof address === "object" && address !== null ? address.port : options.port;
       const url = `http://127.0.0.1:${port}`;
-      resolve({ url, requests, openConnections: () => sockets.size, close });
+      const openConnections = () => sockets.size;
+      resolve({ url, requests, handshakes, frames, openConnections, close });
     });
   });
 }

@@ -1,6 +1,7 @@
 // What a test scripts: per endpoint, one reply or a sequence of replies (status, headers, body and
 // the fault knobs), consumed one per request in order; the last one repeats.
 import type { MockEndpoint } from "./routes.js";
+import type { MockSocketScript } from "./sockets.js";
 
 /** One scripted reply. Every field is optional: `{}` means the canned 200 reply. */
 export interface MockReply {
@@ -20,14 +21,16 @@ export interface MockReply {
   stallAfterEvents?: number;
   /** …except an SSE comment line `: keep-alive\n\n` every keepAliveMs while stalled. */
   keepAliveMs?: number;
-  /** Never send headers (the client must time out). */
+  /** Never send headers (a socket: never answer the request); the client must time out. */
   stallBeforeHeaders?: boolean;
   /** Write this many bytes of the body, then destroy the socket (RST). */
   resetAfterBytes?: number;
   /** Replace the event at this index by `data: {not json\n\n` (its `event:` line kept). */
   malformedAt?: number;
-  /** Drop response.completed / response.done events and end the body cleanly. */
+  /** Drop response.completed / response.done events and end the body cleanly (a socket: close it, code 1011). */
   omitTerminal?: boolean;
+  /** A socket only: send a binary frame in place of the event at this index. */
+  binaryAt?: number;
 }
 
 /**
@@ -38,7 +41,18 @@ export interface MockReply {
 export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
   /** Default true: 200 /responses replies carry x-codex-primary-used-percent and friends. */
   rateLimitHeaders?: boolean;
+  /** WebSocket upgrades of /responses (their requests take the `responses` replies). */
+  websocket?: MockSocketScript;
 };
+
+/** Hands out one entry of a list per call, in order; the last repeats (`{}` for none). */
+export function replyList<T extends object>(entry: T | T[] | undefined): (n: number) => T {
+  return (n) => {
+    if (entry === undefined) return {} as T;
+    if (!Array.isArray(entry)) return entry;
+    return entry[Math.min(n, entry.length - 1)] ?? ({} as T);
+  };
+}
 
 /** Hands out each endpoint's next scripted reply; an endpoint without a script gets `{}`. */
 export function replyCursor(script: MockScript): (endpoint: MockEndpoint) => MockReply {
@@ -46,9 +60,6 @@ export function replyCursor(script: MockScript): (endpoint: MockEndpoint) => Moc
   return (endpoint) => {
     const n = used.get(endpoint) ?? 0;
     used.set(endpoint, n + 1);
-    const entry = script[endpoint];
-    if (entry === undefined) return {};
-    if (!Array.isArray(entry)) return entry;
-    return entry[Math.min(n, entry.length - 1)] ?? {};
+    return replyList(script[endpoint])(n);
   };
 }

@@ -33,11 +33,24 @@ export interface RetryTelemetry {
   error: unknown;
 }
 
+/** Passed to `onWebSocketRequest` for every `response.create` sent over a socket (`codex-api/websocket`). */
+export interface WebSocketRequestTelemetry {
+  /** The attempt it was sent in (1-based). */
+  attempt: number;
+  /** Sent on a connection opened for an earlier request. */
+  connectionReused: boolean;
+  /** Sent as `previous_response_id` plus only the new input items. */
+  incremental: boolean;
+  /** UTF-8 bytes of the frame. */
+  bytesSent: number;
+}
+
 /** Hooks called as requests run (they may be async); one that throws or rejects is logged and ignored. */
 export interface Telemetry {
   onRequest?(info: RequestTelemetry): void;
   onSseEvent?(info: SseEventTelemetry): void;
   onRetry?(info: RetryTelemetry): void;
+  onWebSocketRequest?(info: WebSocketRequestTelemetry): void;
 }
 
 /** Where the client logs (debug: attempts; warn: retries and failing hooks). Lines are scrubbed; one that throws is ignored. */

@@ -29,6 +29,7 @@ import {
   type CodexClient,
   type ResponseEvent,
   type ResponseItem,
+  type ProviderConfig,
   type ResponsesRequest,
   type RetryConfig,
 } from "../../src/index.js";
@@ -48,7 +49,8 @@ import {
 import type { Capture } from "./harness.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
 
-export type EndpointName = "responses" | "compact" | "memories" | "models";
+/** An HTTP endpoint, or the WebSocket column (websocket-cases.ts). */
+export type EndpointName = "responses" | "compact" | "memories" | "models" | "websocket";
 export const ENDPOINTS: EndpointName[] = ["responses", "compact", "memories", "models"];
 
 /** A running server of one case, whatever its kind. */
@@ -101,6 +103,8 @@ export interface FaultCase {
   requestTimeoutMs?: number;
   /** Overrides the matrix's streamIdleTimeoutMs (200). */
   streamIdleTimeoutMs?: number;
+  /** More provider settings (limits). */
+  provider?: Partial<ProviderConfig>;
   auth?: "refresh";
   deadlineMs?: number;
   /** Rewrites the matrix's client options for this case (custom auth, hooks, fetch, limits). */
@@ -182,7 +186,7 @@ export async function mock(
  * aborted request and keep it idle in its pool; such a connection never carried a request and is
  * not a leak of the client under test. An upstream reset is passed on as a reset.
  */
-async function front(target: Served): Promise<Served> {
+export async function front(target: Served): Promise<Served> {
   const port = Number(new URL(target.url).port);
   const server = await startTcpServer({
     onConnection: (client) => {
@@ -212,7 +216,7 @@ async function front(target: Served): Promise<Served> {
   };
 }
 
-function resetSocket(s: Socket): void {
+export function resetSocket(s: Socket): void {
   if (s.destroyed) return;
   const r = s as Socket & { resetAndDestroy?: () => void };
   if (r.resetAndDestroy) r.resetAndDestroy();
@@ -243,7 +247,7 @@ export async function rawHttp(handler: ReplyHandler): Promise<Served> {
 }
 
 /** A raw TCP server: `onData` gets each connection once the request starts arriving. */
-async function rawNet(onData: (s: Socket) => void): Promise<Served> {
+export async function rawNet(onData: (s: Socket) => void): Promise<Served> {
   const server = await startTcpServer({ onRequest: onData });
   return {
     url: server.url,
@@ -255,7 +259,7 @@ async function rawNet(onData: (s: Socket) => void): Promise<Served> {
 }
 
 /** A port nothing listens on (bound, then closed). */
-async function refused(): Promise<Served> {
+export async function refused(): Promise<Served> {
   return {
     url: `http://127.0.0.1:${await refusedPort()}`,
     openConnections: () => 0,
@@ -269,18 +273,18 @@ async function refused(): Promise<Served> {
 // Payloads.
 
 const RESP = "resp_fault_1";
-const created = {
+export const created = {
   type: "response.created",
   response: { id: RESP, status: "in_progress", output: [] },
 };
-const delta = (text: string) => ({
+export const delta = (text: string) => ({
   type: "response.output_text.delta",
   item_id: "msg_f",
   output_index: 0,
   content_index: 0,
   delta: text,
 });
-const completed = {
+export const completed = {
   type: "response.completed",
   response: {
     id: RESP,
@@ -295,11 +299,11 @@ const completed = {
     },
   },
 };
-const failed = (code: string | null, message: string) => ({
+export const failed = (code: string | null, message: string) => ({
   type: "response.failed",
   response: { id: RESP, status: "failed", error: { code, message } },
 });
-const SHORT: Record<string, unknown>[] = [
+export const SHORT: Record<string, unknown>[] = [
   created,
   delta("one "),
   delta("two "),
@@ -435,7 +439,7 @@ all((e) =>
 
 // HTTP statuses ---------------------------------------------------------------------------------
 
-const delaysEqual = (want: (d: number) => boolean, what: string, count: number) =>
+export const delaysEqual = (want: (d: number) => boolean, what: string, count: number) =>
   ((ctx: RunContext) => {
     const d = ctx.capture.retries.map((r) => r.delayMs);
     if (d.length !== count) return [`expected ${count} retries, saw ${d.length} (${d.join(", ")})`];
@@ -682,7 +686,7 @@ add({
         ],
 });
 
-const UNKNOWN_EVENT = { type: "response.future_thing", payload: { a: 1 } };
+export const UNKNOWN_EVENT = { type: "response.future_thing", payload: { a: 1 } };
 add({
   fault: "unknown event type",
   endpoint: "responses",
@@ -716,7 +720,7 @@ add({
   },
 });
 
-const FAILED_CODES: [string | null, string, ErrorClass, boolean][] = [
+export const FAILED_CODES: [string | null, string, ErrorClass, boolean][] = [
   ["context_length_exceeded", "too long", ContextWindowExceededError, false],
   ["insufficient_quota", "no quota", QuotaExceededError, false],
   ["usage_not_included", "not in plan", UsageNotIncludedError, false],
@@ -899,7 +903,9 @@ all((e) => ({
           // A slow JSON server: 100 ms before each reply.
           const timer = setTimeout(() => {
             res.writeHead(200, { "content-type": "application/json", etag: SLOW_ETAG });
-            res.end(JSON.stringify(SLOW_JSON[e as Exclude<EndpointName, "responses">]));
+            res.end(
+              JSON.stringify(SLOW_JSON[e as Exclude<EndpointName, "responses" | "websocket">]),
+            );
           }, 100);
           res.on("close", () => clearTimeout(timer));
         }),

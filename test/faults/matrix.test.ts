@@ -4,9 +4,16 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type ClientOptions } from "../../src/index.js";
 import { CodexApiError } from "../../src/index.js";
-import { authFor, CASES, type FaultCase, type RunContext, type Served } from "./cases.js";
+import {
+  authFor,
+  CASES as HTTP_CASES,
+  type FaultCase,
+  type RunContext,
+  type Served,
+} from "./cases.js";
 import { HARDENING_CASES } from "./hardening.js";
 import { STREAM_CASES } from "./stream-rows.js";
+import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
   Capture,
   counters,
@@ -44,6 +51,7 @@ function contextFor(c: FaultCase, served: Served): RunContext {
       retry: { maxAttempts: 3, baseDelayMs: 5, retry429: true, maxDelayMs: 1_000, ...c.retry },
       requestTimeoutMs: c.requestTimeoutMs ?? 300,
       streamIdleTimeoutMs: c.streamIdleTimeoutMs ?? 200,
+      ...c.provider,
     },
     auth,
     telemetry: capture.telemetry,
@@ -211,8 +219,10 @@ describe("harness self-check (the checks can fail)", () => {
   });
 });
 
+const CASES = [...HTTP_CASES, ...HARDENING_CASES, ...STREAM_CASES, ...WEBSOCKET_CASES];
+
 describe("fault matrix", () => {
-  for (const c of [...CASES, ...HARDENING_CASES, ...STREAM_CASES]) {
+  for (const c of CASES) {
     it(
       caseName(c),
       async () => {

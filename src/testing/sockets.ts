@@ -1,0 +1,188 @@
+// The WebSocket side of the mock server: an upgrade on /responses (under any base path) is refused
+// or accepted as scripted (`script.websocket.upgrade`), and every `response.create` frame is
+// answered with the next `responses` reply, sent as frames with the same knobs as over HTTP
+// (drip, stall with pings, malformed, binary, no terminal event then a close, reset). A reply with
+// a non-2xx status becomes an in-band error frame. The `ws` package is loaded on the first upgrade.
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { WebSocket, WebSocketServer } from "ws";
+import { cannedEvents } from "./canned.js";
+import type { MockEndpoint } from "./routes.js";
+import { replyList, type MockReply, type MockScript } from "./script.js";
+import type { Timers } from "./writers.js";
+
+/** How the mock answers a WebSocket upgrade: 101 (the default) with extra headers, or a refusal. */
+export interface MockUpgrade {
+  /** Default 101; any other status refuses the upgrade with that HTTP reply. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** The refusal's body (default: a JSON mock error). */
+  body?: string;
+}
+
+/** The WebSocket part of a script. */
+export interface MockSocketScript {
+  /** One answer per upgrade, in order; the last repeats. */
+  upgrade?: MockUpgrade | MockUpgrade[];
+  /** Close each connection (code 1000) after answering this many requests on it. */
+  closeAfterRequests?: number;
+}
+
+/** A WebSocket handshake as the mock received it. */
+export interface RecordedHandshake {
+  url: string;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+}
+
+/** A frame a client sent over a WebSocket. */
+export interface RecordedFrame {
+  /** 0-based index of the connection (handshake) it came on. */
+  connection: number;
+  /** The frame parsed as JSON, or the raw text when it is not JSON. */
+  body: unknown;
+  /** Its size in UTF-8 bytes. */
+  bytes: number;
+}
+
+/** What the upgrade handler shares with the server. */
+export interface SocketContext {
+  script: MockScript;
+  nextReply(endpoint: MockEndpoint): MockReply;
+  timers: Timers;
+  handshakes: RecordedHandshake[];
+  frames: RecordedFrame[];
+  closing(): boolean;
+}
+
+/** The `upgrade` listener of the mock's HTTP server. */
+export function socketUpgrades(ctx: SocketContext) {
+  let wss: Promise<WebSocketServer | undefined> | undefined;
+  const upgrades = replyList(ctx.script.websocket?.upgrade);
+  return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    socket.on("error", () => {});
+    if (ctx.closing()) return void socket.destroy();
+    const index = ctx.handshakes.length;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    const path = (req.url ?? "/").split("?")[0]!.replace(/\/$/, "");
+    if (!path.endsWith("/responses")) return refuse(socket, { status: 404 });
+    ctx.handshakes.push({ url: req.url ?? "/", headers });
+    const upgrade = upgrades(index);
+    if ((upgrade.status ?? 101) !== 101) return refuse(socket, upgrade);
+    wss ??= import("ws").then(
+      ({ WebSocketServer }) => new WebSocketServer({ noServer: true }),
+      () => undefined,
+    );
+    void wss.then((server) => {
+      if (!server) return refuse(socket, { status: 501, body: "the mock needs the ws package" });
+      const extra = { "x-request-id": `req_ws_${index + 1}`, ...upgrade.headers };
+      server.once("headers", (lines: string[]) => {
+        for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+      });
+      server.handleUpgrade(req, socket, head, (ws) => converse(ctx, ws, socket, index));
+    });
+  };
+}
+
+function refuse(socket: Socket, upgrade: MockUpgrade): void {
+  const status = upgrade.status ?? 400;
+  const body =
+    upgrade.body ??
+    JSON.stringify({ error: { message: `mock ${status}`, type: "server_error", code: null } });
+  const headers = { "content-type": "application/json", ...upgrade.headers };
+  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} Mock\r\n${lines.join("")}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Answers every request frame of one connection. */
+function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection: number): void {
+  const own = new Set<NodeJS.Timeout>();
+  let answered = 0;
+  ws.on("error", () => {});
+  ws.on("close", () => {
+    for (const t of own) ctx.timers.cancel(t);
+  });
+  ws.on("message", (data: Buffer, binary: boolean) => {
+    const text = data.toString("utf8");
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // recorded as text
+    }
+    ctx.frames.push({ connection, body, bytes: data.length });
+    if (binary) return;
+    const limit = ctx.script.websocket?.closeAfterRequests;
+    const last = limit !== undefined && ++answered >= limit;
+    answer({ ctx, ws, socket, own }, ctx.nextReply("responses"), body, last);
+  });
+}
+
+interface Peer {
+  ctx: SocketContext;
+  ws: WebSocket;
+  socket: Socket;
+  /** This connection's timers, cancelled when it closes. */
+  own: Set<NodeJS.Timeout>;
+}
+
+/** Sends one reply's frames, applying its knobs; `last` closes the connection after them. */
+function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): void {
+  const { ctx, ws, own } = peer;
+  if (reply.stallBeforeHeaders) return;
+  let written = 0;
+  /** Sends a text frame; false when `resetAfterBytes` cut the connection instead. */
+  const send = (text: string): boolean => {
+    if (ws.readyState !== ws.OPEN) return false;
+    written += Buffer.byteLength(text);
+    if (reply.resetAfterBytes !== undefined && written > reply.resetAfterBytes) {
+      peer.socket.destroy();
+      return false;
+    }
+    ws.send(text);
+    return true;
+  };
+  const status = reply.status ?? 200;
+  if (status < 200 || status >= 300) {
+    const error = (reply.body as { error?: unknown } | undefined)?.error ?? {
+      message: `mock ${status}`,
+      type: "server_error",
+    };
+    send(JSON.stringify({ type: "error", status, error, headers: reply.headers ?? {} }));
+    if (last) ws.close(1000);
+    return;
+  }
+  let events = reply.events ?? cannedEvents(request);
+  if (reply.omitTerminal) {
+    events = events.filter(
+      (e) => e["type"] !== "response.completed" && e["type"] !== "response.done",
+    );
+  }
+  let i = 0;
+  const step = (): void => {
+    for (; i < events.length; i++) {
+      if (reply.stallAfterEvents !== undefined && i >= reply.stallAfterEvents) {
+        const ms = reply.keepAliveMs;
+        if (ms) own.add(ctx.timers.every(ms, () => ws.readyState === ws.OPEN && ws.ping()));
+        return;
+      }
+      if (i === reply.binaryAt) ws.send(new Uint8Array([0, 1, 2]), { binary: true });
+      else if (!send(i === reply.malformedAt ? "{not json" : JSON.stringify(events[i]))) return;
+      if (reply.dripMs && i + 1 < events.length) {
+        i++;
+        const t = ctx.timers.later(reply.dripMs, () => (own.delete(t), step()));
+        own.add(t);
+        return;
+      }
+    }
+    if (reply.omitTerminal) ws.close(1011, "mock: no terminal event");
+    else if (last) ws.close(1000);
+  };
+  if (reply.dripMs) {
+    const t = ctx.timers.later(reply.dripMs, () => (own.delete(t), step()));
+    own.add(t);
+  } else step();
+}

@@ -1,0 +1,230 @@
+// connectResponses: Responses over one reused WebSocket connection (README "Responses over
+// WebSocket"). Requests are serialized; each is sent through the client's retry loop
+// (src/transport/retry-loop.ts) and read by the same ResponseStream as over HTTP. A 426 on the
+// upgrade moves the socket to HTTP for good.
+import { INTERNALS, type ClientInternals, type CodexClient } from "../client.js";
+import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
+import { abortError } from "../errors/map.js";
+import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
+import { urlFor, isAzureResponsesEndpoint } from "../provider.js";
+import {
+  buildResponsesBody,
+  callHeaders,
+  itemsAsSent,
+  type ResponsesOptions,
+  type ResponsesRequest,
+} from "../resources/responses.js";
+import type { ResponseStream } from "../stream/response-stream.js";
+import { mergeHeaders } from "../transport/headers.js";
+import { withRetries } from "../transport/retry-loop.js";
+import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
+import { SocketResponseStream, type RequestEnd } from "./stream.js";
+import type { WebSocketConstructor } from "./wire.js";
+
+/** The options of `connectResponses`. */
+export interface ResponsesSocketOptions {
+  /** The WebSocket constructor (default: the `ws` package, loaded on first connect). */
+  webSocket?: WebSocketConstructor;
+  /** After a 426 reply to the upgrade, send this and every later request over HTTP (default true). */
+  fallbackToHttp?: boolean;
+  /** Offer permessage-deflate (default true; `ws` only). */
+  perMessageDeflate?: boolean;
+}
+
+/** Responses over one WebSocket connection, opened on first use and reused across requests. */
+export interface ResponsesSocket {
+  /** Like `client.responses.stream`; resolves at the first frame. A second call waits for the first stream to end. */
+  stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
+  /** Sends the request with `generate: false` and resolves with its response id at completion. */
+  warmup(request: ResponsesRequest, options?: ResponsesOptions): Promise<string>;
+  /** "websocket", or "http" after the server refused the upgrade with 426. */
+  readonly transport: "websocket" | "http";
+  /** Closes the connection (code 1000); later calls reject. */
+  close(): Promise<void>;
+}
+
+/** Sent with every handshake: the WebSocket protocol version of the Responses API. */
+export const OPENAI_BETA = "responses_websockets=2026-02-06";
+const CLOSE_WAIT_MS = 1_000;
+
+/** A request the server answered: what completing it records. */
+interface Answered {
+  body: ResponsesApiRequest;
+  opts: ResponsesOptions;
+  warmup: boolean;
+  release(): void;
+}
+// Rate-limit headers of the handshake describe the moment it was made, not each later stream.
+const RATE_LIMIT_HEADER = /^x-[a-z0-9-]+-(primary|secondary|credits)-|^x-[a-z0-9-]+-limit-name$/;
+
+function withoutRateLimits(headers: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of headers) if (!RATE_LIMIT_HEADER.test(name)) out.set(name, value);
+  return out;
+}
+
+/** Waits for the previous request to end (or the caller's abort); resolves with this one's release. */
+function queue() {
+  let tail: Promise<void> = Promise.resolve();
+  return (signal: AbortSignal | undefined): Promise<() => void> => {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const previous = tail;
+    tail = previous.then(() => mine);
+    if (signal?.aborted) return (release(), Promise.reject(abortError(signal)));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        release();
+        reject(abortError(signal));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void previous.then(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(release);
+      });
+    });
+  };
+}
+
+/** Opens Responses over WebSocket for `client` (lazily: nothing is sent before the first request). */
+export function connectResponses(
+  client: CodexClient,
+  options: ResponsesSocketOptions = {},
+): ResponsesSocket {
+  const internals = (client as { [INTERNALS]?: ClientInternals })[INTERNALS];
+  if (!internals)
+    throw new InvalidRequestError("connectResponses: `client` is not from createClient");
+  const { endpoints, retry, auth } = internals;
+  const { provider, scrubber, telemetry, logger } = endpoints;
+  const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
+  const where = `GET ${url.split("?")[0]}`;
+  const azure = isAzureResponsesEndpoint(provider);
+  let loading: Promise<WebSocketConstructor> | undefined;
+  const ctx: SocketContext = {
+    url,
+    where,
+    webSocket: () =>
+      (loading ??= options.webSocket ? Promise.resolve(options.webSocket) : defaultWebSocket()),
+    perMessageDeflate: options.perMessageDeflate ?? true,
+    maxFrameBytes: endpoints.maxEventBytes,
+    requestTimeoutMs: internals.requestTimeoutMs,
+    idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+    scrubber,
+    telemetry,
+    logger,
+    connection: undefined,
+    upgradeRequired: false,
+  };
+  const acquire = queue();
+  let transport: "websocket" | "http" = "websocket";
+  let closed = false;
+  const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
+
+  /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
+  async function send(request: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+    const headers = mergeHeaders(
+      provider.headers,
+      { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
+      opts.headers,
+    );
+    const body = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
+    const release = await acquire(opts.signal);
+    try {
+      if (closed) throw isClosed();
+      if (transport === "http") return release();
+      const { signal } = opts;
+      const loop = {
+        endpoint: "responses" as const,
+        where,
+        retry,
+        auth,
+        signal,
+        timeoutMs: ctx.requestTimeoutMs,
+      };
+      const sent = await withRetries(
+        { ...loop, telemetry, logger, scrubber },
+        (authHeaders, attempt) => sendOnce(ctx, { body, headers, signal }, authHeaders, attempt),
+      );
+      return answered(sent, { body, opts, warmup, release });
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** The stream of a request the server answered; its end releases the next request. */
+  function answered(sent: Sent, req: Answered): ResponseStream {
+    const { connection, channel } = sent;
+    const { opts, release } = req;
+    const turnState = connection.wire.headers.get("x-codex-turn-state");
+    if (opts.turnState && !opts.turnState.value && turnState) opts.turnState.value = turnState;
+    let ended = false;
+    const end: RequestEnd = {
+      completed(responseId: string, output: ResponseItem[]) {
+        if (ended) return;
+        ended = true;
+        if (connection.channel === channel) connection.channel = undefined;
+        const { body, warmup } = req;
+        connection.last = { body, output: itemsAsSent(output, azure), responseId, warmup };
+        release();
+      },
+      failed() {
+        if (ended) return;
+        ended = true;
+        if (connection.channel === channel) connection.drop();
+        release();
+      },
+    };
+    channel.onFail = () => end.failed();
+    const head = {
+      status: 101,
+      headers: withoutRateLimits(connection.wire.headers),
+      body: channel.body,
+    };
+    const streamOptions = {
+      idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+      scrubber,
+      ...(opts.includeRawEvents ? { includeRawEvents: true } : {}),
+      ...(telemetry ? { telemetry } : {}),
+      ...(logger ? { logger } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    return new SocketResponseStream(head, streamOptions, channel.decoder, end);
+  }
+
+  /** Over the socket, or over HTTP once the upgrade was refused with 426. */
+  async function request(req: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+    if (closed) throw isClosed();
+    if (transport === "websocket") {
+      try {
+        const stream = await send(req, opts, warmup);
+        if (stream) return stream;
+      } catch (error) {
+        if (!ctx.upgradeRequired || options.fallbackToHttp === false) throw error;
+        transport = "http";
+        const message = `${where}: the server refused the WebSocket upgrade (426); this socket uses HTTP from now on`;
+        logger?.warn?.(message);
+      }
+    }
+    // HTTP keeps no state between requests: there is nothing to warm up.
+    return warmup ? undefined : client.responses.stream(req, opts);
+  }
+
+  return {
+    get transport() {
+      return transport;
+    },
+    stream: (req, opts = {}) => request(req, opts, false) as Promise<ResponseStream>,
+    async warmup(req, opts = {}) {
+      const stream = await request(req, opts, true);
+      return stream ? (await stream.collect()).responseId : "";
+    },
+    async close() {
+      closed = true;
+      const connection = ctx.connection;
+      ctx.connection = undefined;
+      const error = new AbortError("the socket was closed by the caller", connection?.details);
+      await connection?.shutdown(error, CLOSE_WAIT_MS);
+    },
+  };
+}

@@ -1,0 +1,241 @@
+// One WebSocket connection as the socket transport needs it, over the `ws` package or any
+// WHATWG-style constructor that takes `{ headers }` (Bun, Deno, undici): open it within a deadline,
+// read the handshake reply (with `ws`, also the status, headers and body of a refused upgrade), send
+// text, and hand frames and the close to one listener.
+import {
+  CodexApiError,
+  InvalidRequestError,
+  RequestTimeoutError,
+  TransportError,
+  type ErrorDetails,
+} from "../errors/catalogue.js";
+import { abortError, errorFromHttp } from "../errors/map.js";
+import type { AttemptOutcome } from "../transport/retry-loop.js";
+import { serverRetryAfterMs } from "../transport/retry.js";
+import type { Scrubber } from "../transport/redact.js";
+
+/** The second argument the socket passes to the WebSocket constructor. */
+export interface WebSocketInit {
+  headers: Record<string, string>;
+  /** `ws`: offer permessage-deflate. */
+  perMessageDeflate: boolean;
+  /** `ws`: the largest frame accepted (`limits.maxEventBytes`). */
+  maxPayload: number;
+}
+
+/**
+ * A WebSocket constructor: `ws`'s `WebSocket` (the default on Node), or a WHATWG-style one that
+ * accepts `{ headers }` as its second argument. Only `ws` reports the handshake reply's headers and
+ * a refused upgrade's status; with another, a refused upgrade is a `TransportError`.
+ */
+export type WebSocketConstructor = new (url: string, ...rest: never[]) => object;
+
+/** What a connection tells its listener after the handshake. */
+export interface WireListener {
+  frame(data: Uint8Array, binary: boolean): void;
+  /** The connection ended: a close (code, reason) or an error. */
+  closed(info: { code?: number; reason?: string; error?: unknown }): void;
+}
+
+/** An open connection. */
+export interface Wire {
+  /** The handshake reply's headers (empty when the implementation does not report them). */
+  headers: Headers;
+  listener: WireListener | undefined;
+  send(text: string): void;
+  /** Drops the connection at once, without a closing handshake. */
+  terminate(): void;
+  /** Closes it with code 1000. */
+  close(): void;
+  /** Flow control (`ws` only): stop and restart reading frames. */
+  pause(): void;
+  resume(): void;
+}
+
+/** How one handshake is bounded, and how its failures are described. */
+export interface Handshake {
+  url: string;
+  init: WebSocketInit;
+  /** `GET url`, the start of every message. */
+  where: string;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  scrubber: Scrubber;
+}
+
+// The `ws` face (an EventEmitter) and the WHATWG face, as far as they are used here.
+type Listener = (...args: never[]) => void;
+interface WsLike {
+  on(event: string, fn: Listener): void;
+  send(text: string): void;
+  close(code?: number): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+}
+interface WhatwgLike {
+  addEventListener(event: string, fn: (e: never) => void): void;
+  send(text: string): void;
+  close(code?: number): void;
+  binaryType: string;
+}
+interface Reply {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+  on(event: string, fn: Listener): void;
+  destroy(): void;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+const encoder = new TextEncoder();
+
+function toHeaders(raw: Reply["headers"]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+/** Opens a connection: the open Wire, or the error the handshake ended in (never throws). */
+export function openWire(Ctor: WebSocketConstructor, hs: Handshake): Promise<AttemptOutcome<Wire>> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let socket: object | undefined;
+    const settle = (outcome: AttemptOutcome<Wire>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      hs.signal?.removeEventListener("abort", onAbort);
+      if ("error" in outcome) dropSocket(socket);
+      resolve(outcome);
+    };
+    const fail = (error: CodexApiError) => settle({ error });
+    const onAbort = () => fail(abortError(hs.signal));
+    const timer = Number.isFinite(hs.timeoutMs)
+      ? setTimeout(() => {
+          const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
+          fail(new RequestTimeoutError(message));
+        }, hs.timeoutMs)
+      : undefined;
+    if (hs.signal?.aborted) return onAbort();
+    hs.signal?.addEventListener("abort", onAbort, { once: true });
+    const failed = (cause: unknown) => {
+      const detail = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? cause;
+      fail(
+        new TransportError(`${hs.where}: websocket handshake failed: ${String(detail)}`, { cause }),
+      );
+    };
+    try {
+      socket = new (Ctor as new (url: string, init: WebSocketInit) => object)(hs.url, hs.init);
+    } catch (cause) {
+      // Refused before anything was sent (a URL or option it rejects): no retry can fix it.
+      const message = `${hs.where}: the WebSocket constructor refused: ${(cause as Error)?.message ?? cause}`;
+      return fail(new InvalidRequestError(message, { cause }));
+    }
+    const opened = (wire: Wire) => settle({ value: wire, status: 101 });
+    if (typeof (socket as Partial<WsLike>).on === "function") {
+      watchWs(socket as WsLike, hs, { opened, failed, refused: fail });
+    } else watchWhatwg(socket as WhatwgLike, { opened, failed });
+  });
+}
+
+function dropSocket(socket: object | undefined): void {
+  try {
+    const s = socket as Partial<WsLike> | undefined;
+    if (typeof s?.terminate === "function") s.terminate();
+    else s?.close?.();
+  } catch {
+    // already closed
+  }
+}
+
+interface Outcomes {
+  opened(wire: Wire): void;
+  failed(cause: unknown): void;
+  refused?(error: CodexApiError): void;
+}
+
+/** `ws`: the upgrade's headers, a refused upgrade read as an HTTP reply, Buffers for frames. */
+function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
+  let headers = new Headers();
+  let wire: Wire | undefined;
+  ws.on("upgrade", (res: Reply) => void (headers = toHeaders(res.headers)));
+  ws.on("unexpected-response", (_req: unknown, res: Reply) => readRefusal(res, hs, out));
+  ws.on("open", () => {
+    wire = {
+      headers,
+      listener: undefined,
+      send: (text) => ws.send(text),
+      terminate: () => ws.terminate(),
+      close: () => ws.close(1000),
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+    };
+    out.opened(wire);
+  });
+  ws.on("message", (data: Uint8Array, binary: boolean) => wire?.listener?.frame(data, binary));
+  // An 'error' listener stays for the socket's whole life: ws throws an unheard 'error' event.
+  ws.on("error", (error: unknown) => (wire ? wire.listener?.closed({ error }) : out.failed(error)));
+  ws.on("close", (code: number, reason: Uint8Array) => {
+    if (!wire) return out.failed(new Error(`closed during the handshake (code ${code})`));
+    wire.listener?.closed({ code, reason: new TextDecoder().decode(reason) });
+  });
+}
+
+/** A non-101 reply: its status, headers and up to 64 KiB of body, mapped like an HTTP reply. */
+function readRefusal(res: Reply, hs: Handshake, out: Outcomes): void {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const done = () => {
+    const text = hs.scrubber.text(new TextDecoder().decode(Buffer.concat(chunks)));
+    const headers = toHeaders(res.headers);
+    const status = res.statusCode ?? 0;
+    const details: ErrorDetails = {
+      headers,
+      requestId: headers.get("x-request-id") ?? undefined,
+      retryAfterMs: serverRetryAfterMs(headers),
+    };
+    out.refused?.(errorFromHttp(status, text, details, hs.where));
+    res.destroy();
+  };
+  res.on("data", (chunk: Uint8Array) => {
+    if (size < MAX_ERROR_BODY) chunks.push(chunk.subarray(0, MAX_ERROR_BODY - size));
+    size += chunk.length;
+    if (size >= MAX_ERROR_BODY) done();
+  });
+  res.on("end", done);
+  res.on("error", done);
+}
+
+/** A WHATWG WebSocket: no handshake headers and no status on failure; text arrives as strings. */
+function watchWhatwg(ws: WhatwgLike, out: Outcomes): void {
+  let wire: Wire | undefined;
+  ws.binaryType = "arraybuffer";
+  ws.addEventListener("open", () => {
+    wire = {
+      headers: new Headers(),
+      listener: undefined,
+      send: (text) => ws.send(text),
+      terminate: () => ws.close(1000),
+      close: () => ws.close(1000),
+      pause: () => {},
+      resume: () => {},
+    };
+    out.opened(wire);
+  });
+  ws.addEventListener("message", (e: { data: unknown }) => {
+    const { data } = e;
+    if (typeof data === "string") wire?.listener?.frame(encoder.encode(data), false);
+    else wire?.listener?.frame(new Uint8Array(data as ArrayBuffer), true);
+  });
+  ws.addEventListener("error", (e: { error?: unknown; message?: string }) => {
+    const error = e.error ?? new Error(e.message || "websocket error");
+    if (wire) wire.listener?.closed({ error });
+    else out.failed(error);
+  });
+  ws.addEventListener("close", (e: { code: number; reason: string }) => {
+    if (!wire) return out.failed(new Error(`closed during the handshake (code ${e.code})`));
+    wire.listener?.closed({ code: e.code, reason: e.reason });
+  });
+}
