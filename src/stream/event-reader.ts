@@ -61,13 +61,18 @@ export interface MessageDecoder {
 export class EventReader implements AsyncIterator<ResponseEvent> {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   readonly #decoder: MessageDecoder;
-  readonly #pending: ResponseEvent[];
+  // The events of the messages received so far, mapped as soon as their chunk arrived (like the
+  // parse loop of a plain parser); `#head` is the next one to hand out.
+  readonly #queue: ResponseEvent[];
+  #head = 0;
+  // Why mapping stopped (a malformed or failed event, [DONE], a message too large): thrown once the
+  // events before it were handed out.
+  #failure: unknown;
   readonly #details: ErrorDetails;
   readonly #options: StreamOptions;
   readonly #ctx: PayloadContext;
   readonly #idle: IdleTimer;
   readonly #onAbort = () => this.stop(abortError(this.#options.signal, this.#details));
-  #next = 0; // index into decoder.messages
   #message: SseMessage = { data: "" }; // the one being mapped
   #telemetryAt = performance.now(); // when the previous event (or the headers) came
   #finished = false;
@@ -84,18 +89,18 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     this.#details = details;
     this.#options = options;
     this.#decoder = decoder;
-    this.#pending = [];
+    this.#queue = [];
     const self = this;
     this.#ctx = {
       details,
       includeRawEvents: options.includeRawEvents ?? false,
       models: new Set(),
-      pending: this.#pending,
+      pending: [],
       get byteOffset() {
         return self.#decoder.offsetAfter(self.#message);
       },
     };
-    this.#pending.push(...headerEvents(response.headers, this.#ctx.models));
+    this.#queue.push(...headerEvents(response.headers, this.#ctx.models));
     this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
       const message = `no SSE event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
       this.stop(new StreamIdleTimeoutError(message, details));
@@ -141,35 +146,53 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   #take(): ResponseEvent | undefined {
     if (this.#finished) return undefined;
     if (this.#stopped) throw this.#stopped;
-    if (this.#pending.length > 0) return this.#pending.shift();
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = this.#head = 0;
+      if (this.#failure === undefined) this.#map();
+      if (this.#queue.length === 0) {
+        if (this.#failure !== undefined) throw this.#failure;
+        return undefined;
+      }
+    }
+    const event = this.#queue[this.#head++]!;
+    if (event.type === "completed") this.#finish(); // later bytes are ignored
+    return event;
+  }
+
+  /** Maps the messages the decoder holds into `#queue`, up to `completed` or the first failure. */
+  #map(): void {
     const { messages } = this.#decoder;
     const { telemetry, logger } = this.#options;
-    while (this.#next < messages.length) {
-      const message = messages[this.#next++]!;
-      this.#message = message;
-      if (message.data === "[DONE]") return this.#closed();
-      const payload = parsePayload(message.data, message.event, this.#ctx);
-      if (telemetry?.onSseEvent) {
-        const now = performance.now();
-        const info = { type: payload["type"] as string, durationMs: now - this.#telemetryAt };
-        this.#telemetryAt = now;
-        callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
+    const ctx = this.#ctx;
+    try {
+      for (const message of messages) {
+        this.#message = message;
+        if (message.data === "[DONE]") this.#closed();
+        const payload = parsePayload(message.data, message.event, ctx);
+        if (telemetry?.onSseEvent) {
+          const now = performance.now();
+          const info = { type: payload["type"] as string, durationMs: now - this.#telemetryAt };
+          this.#telemetryAt = now;
+          callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
+        }
+        const event = mapPayload(payload, ctx);
+        if (!event) continue;
+        this.#queue.push(event);
+        if (ctx.pending.length > 0) this.#queue.push(...ctx.pending.splice(0));
+        if (event.type === "completed") return;
       }
-      const event = mapPayload(payload, this.#ctx);
-      if (!event) continue;
-      if (event.type === "completed") this.#finish(); // later bytes are ignored
-      return event;
+      if (this.#decoder.overflow) {
+        const limit = this.#options.maxEventBytes;
+        throw new InvalidResponseError(
+          `an SSE message is larger than limits.maxEventBytes (${limit} bytes) at byte ${this.#decoder.bytes}`,
+          { ...this.#details, code: "response_too_large" },
+        );
+      }
+    } catch (error) {
+      this.#failure = error;
+    } finally {
+      messages.length = 0;
     }
-    messages.length = 0;
-    this.#next = 0;
-    if (this.#decoder.overflow) {
-      const limit = this.#options.maxEventBytes;
-      throw new InvalidResponseError(
-        `an SSE message is larger than limits.maxEventBytes (${limit} bytes) at byte ${this.#decoder.bytes}`,
-        { ...this.#details, code: "response_too_large" },
-      );
-    }
-    return undefined;
   }
 
   /** The body ended (or `data: [DONE]` came) before `response.completed`. */

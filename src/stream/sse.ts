@@ -9,9 +9,11 @@ export interface SseMessage {
   /** The `data:` lines joined with "\n". */
   data: string;
   /** The `event:` field, when one was given. */
-  event?: string;
+  event?: string | undefined;
   /** The `id:` field, when one was given. */
-  id?: string;
+  id?: string | undefined;
+  /** Where it ends in the text of the chunk that completed it (for `offsetAfter`). */
+  end?: number;
 }
 
 const LF = "\n";
@@ -56,7 +58,6 @@ export class SseDecoder {
   #pending = 0; // bytes of an unfinished UTF-8 sequence held by the decoder
   #text = ""; // the current chunk's text
   #textStart = 0; // the body offset of its first byte
-  #ends: number[] = []; // per message of `messages`: where it ends in `#text`
   #partial = ""; // a line split across chunks
   #skipLf = false; // the last chunk ended in CR
   #messageBytes = 0; // bytes of the message being read that came in earlier chunks
@@ -95,14 +96,13 @@ export class SseDecoder {
    * must come from the last chunk pushed (a reader maps a chunk's messages before it pushes more).
    */
   offsetAfter(message: SseMessage): number {
-    const at = this.#ends[this.messages.indexOf(message)];
-    if (at === undefined) return this.#fed;
+    const at = message.end;
+    if (at === undefined || !this.messages.includes(message)) return this.#fed;
     return this.#textStart + utf8Length(this.#text.slice(0, at));
   }
 
   #scan(text: string): void {
     this.#text = text;
-    if (this.messages.length === 0) this.#ends.length = 0;
     let pos = 0;
     if (this.#skipLf && text.length > 0) {
       this.#skipLf = false;
@@ -118,14 +118,14 @@ export class SseDecoder {
         if (next === text.length) this.#skipLf = true;
         else if (text[next] === LF) next++;
       }
-      let line = text.slice(pos, end);
       if (this.#partial) {
-        line = this.#partial + line;
+        const line = this.#partial + text.slice(pos, end);
         this.#partial = "";
-      }
+        if (line.length === 0) this.#dispatch(next);
+        else this.#field(line, 0, line.length);
+      } else if (end === pos) this.#dispatch(next);
+      else this.#field(text, pos, end);
       pos = next;
-      if (line.length === 0) this.#dispatch(pos);
-      else this.#field(line);
       if (this.overflow) return;
       if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
@@ -136,18 +136,19 @@ export class SseDecoder {
     if (this.#messageBytes > this.#max) this.overflow = true;
   }
 
-  #field(line: string): void {
-    const c = line.charCodeAt(0);
+  /** The field line `text[start, end)`: data, event and id are kept; comments and others are not. */
+  #field(text: string, start: number, end: number): void {
+    const c = text.charCodeAt(start);
     if (c === 58) return; // ":" a comment
-    if (c === 100 && line.startsWith("data")) {
-      const value = valueOf(line, 4);
+    if (c === 100 && text.startsWith("data", start)) {
+      const value = valueOf(text, start, 4, end);
       if (value !== undefined)
         this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
-    } else if (c === 101 && line.startsWith("event")) {
-      const value = valueOf(line, 5);
+    } else if (c === 101 && text.startsWith("event", start)) {
+      const value = valueOf(text, start, 5, end);
       if (value !== undefined) this.#event = value;
-    } else if (c === 105 && line.startsWith("id")) {
-      const value = valueOf(line, 2);
+    } else if (c === 105 && text.startsWith("id", start)) {
+      const value = valueOf(text, start, 2, end);
       if (value !== undefined && !value.includes("\0")) this.#id = value;
     }
   }
@@ -158,11 +159,7 @@ export class SseDecoder {
     if (data !== undefined) {
       this.#checkSize(pos);
       if (this.overflow) return;
-      const message: SseMessage = { data };
-      if (this.#event !== undefined) message.event = this.#event;
-      if (this.#id !== undefined) message.id = this.#id;
-      this.messages.push(message);
-      this.#ends.push(pos);
+      this.messages.push({ data, event: this.#event, id: this.#id, end: pos });
     }
     this.#data = undefined;
     this.#event = undefined;
@@ -181,10 +178,14 @@ export class SseDecoder {
   }
 }
 
-/** The value of field `name` in `line`, or undefined when the line names another field. */
-function valueOf(line: string, nameLength: number): string | undefined {
-  if (line.length === nameLength) return "";
-  if (line.charCodeAt(nameLength) !== 58) return undefined;
-  const start = line.charCodeAt(nameLength + 1) === 32 ? nameLength + 2 : nameLength + 1;
-  return line.slice(start);
+/**
+ * The value of the field whose name (`nameLength` long) starts the line `text[start, end)`: after the
+ * colon and one optional space; "" without a colon; undefined when the line names another field.
+ */
+function valueOf(text: string, start: number, nameLength: number, end: number): string | undefined {
+  const colon = start + nameLength;
+  if (colon === end) return "";
+  if (text.charCodeAt(colon) !== 58) return undefined;
+  const from = colon + 1 < end && text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+  return text.slice(from, end);
 }
