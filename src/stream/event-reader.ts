@@ -111,6 +111,11 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   }
 
   next(): Promise<IteratorResult<ResponseEvent>> {
+    // Most calls hand out an event already mapped: that path does nothing else.
+    const queued = this.#head < this.#queue.length && !this.#stopped && !this.#finished;
+    if (queued && this.#queue[this.#head]!.type !== "completed") {
+      return Promise.resolve({ done: false, value: this.#queue[this.#head++]! });
+    }
     // A `next()` called while a read is under way waits for it, as with an async generator.
     if (this.#reading) return this.#reading.then(() => this.next());
     try {
