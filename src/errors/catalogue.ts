@@ -149,7 +149,7 @@ export class StreamError extends CodexApiError {
   override readonly name: string = "StreamError";
 }
 
-/** No SSE event for `streamIdleTimeoutMs` (comments and keep-alives do not count). */
+/** No event for `streamIdleTimeoutMs` (SSE comments, keep-alives and pings do not count). */
 export class StreamIdleTimeoutError extends CodexApiError {
   static override readonly retryable: boolean = true;
   override readonly name: string = "StreamIdleTimeoutError";

@@ -102,7 +102,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     };
     this.#queue.push(...headerEvents(response.headers, this.#ctx.models));
     this.#idle = new IdleTimer(options.idleTimeoutMs, () => {
-      const message = `no SSE event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
+      const message = `no event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.#decoder.bytes}`;
       this.stop(new StreamIdleTimeoutError(message, details));
     });
     const { signal } = options;
