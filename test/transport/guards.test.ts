@@ -18,6 +18,7 @@ import {
   type ResponseItem,
 } from "../../src/index.js";
 import { json, stall, type TestServer, serveEach } from "../helpers/server.js";
+import { rejection } from "../helpers/calls.js";
 
 const TOKEN = "sk-guard-SECRET-42";
 const ITEM = { type: "message", role: "user", content: [] } as unknown as ResponseItem;
@@ -43,15 +44,6 @@ function clientFor(server: TestServer | string, options: Partial<ClientOptions> 
     auth: TOKEN,
     ...rest,
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CodexApiError);
-  return error as CodexApiError;
 }
 
 /** Collects unhandled rejections while `task` runs and for `settleMs` after. */

@@ -7,13 +7,13 @@ import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
-  CodexApiError,
   InvalidResponseError,
   ServerError,
   createClient,
   type ProviderConfig,
 } from "../../src/index.js";
 import { json, type TestServer, serveEach } from "../helpers/server.js";
+import { rejection } from "../helpers/calls.js";
 
 const INPUT = { model: "gpt-test", input: [], instructions: "" };
 const MiB = 1024 * 1024;
@@ -26,15 +26,6 @@ function compact(server: TestServer, provider: Partial<ProviderConfig> = {}) {
     auth: "tok",
   });
   return client.compact.compactInput(INPUT);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CodexApiError);
-  return error as CodexApiError;
 }
 
 /** How many bytes each reply of a `streamed` handler wrote before the client hung up. */

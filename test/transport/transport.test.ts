@@ -9,7 +9,6 @@ import {
   CodexApiError,
   ContextWindowExceededError,
   InvalidRequestError,
-  InvalidResponseError,
   QuotaExceededError,
   RateLimitError,
   RequestTimeoutError,
@@ -35,6 +34,7 @@ import {
   startServer,
   type TestServer,
 } from "../helpers/server.js";
+import { rejection } from "../helpers/calls.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -80,16 +80,6 @@ function clientFor(baseUrl: string, opts: Opts = {}) {
 function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
   const base = typeof server === "string" ? server : server.url;
   return clientFor(base, opts).compact.compactInput(INPUT, signal ? { signal } : {});
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CodexApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CodexApiError);
-    return error as CodexApiError;
-  }
-  throw new Error("expected the call to reject");
 }
 
 const gaps = (server: TestServer) =>
