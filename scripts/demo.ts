@@ -88,7 +88,7 @@ try {
     console.log(`  trace:  ${s.traceSummary}\n  memory: ${s.memorySummary}`);
   }
 
-  step("4. a tool loop over one WebSocket: each turn sends only what is new");
+  step("5. a tool loop over one WebSocket: each turn sends only what is new");
   await toolLoop();
 } finally {
   await mock?.close();
