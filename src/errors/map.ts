@@ -98,7 +98,7 @@ export function errorFrameFields(frame: unknown): ServerErrorFields {
 }
 
 /** The wire fields every error carries: `code`, `param` and `type`. */
-function wireDetails(fields: ServerErrorFields, details: ErrorDetails): ErrorDetails {
+export function wireDetails(fields: ServerErrorFields, details: ErrorDetails): ErrorDetails {
   return { ...details, code: fields.code, param: fields.param, type: fields.type };
 }
 
@@ -115,6 +115,26 @@ export function streamFailure(fields: ServerErrorFields, details: ErrorDetails):
 }
 
 /**
+ * An error reply's text read as JSON (`body`, undefined when it is not JSON), its error fields, and
+ * what it said: the server's message, else its first 200 characters, else "(empty body)".
+ */
+export function readErrorBody(bodyText: string): {
+  body: unknown;
+  fields: ServerErrorFields;
+  said: string;
+} {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    // not JSON: described by its first characters
+  }
+  const fields = readErrorFields(body);
+  const said = fields.message ?? (bodyText.trim() ? snippet(bodyText) : "(empty body)");
+  return { body, fields, said };
+}
+
+/**
  * The error for a non-2xx reply. A body code with a class of its own wins over the status class.
  * `bodyText` may be anything (an HTML gateway page too); its first 200 characters are quoted when
  * it carries no message.
@@ -125,15 +145,8 @@ export function errorFromHttp(
   details: ErrorDetails,
   where?: string,
 ): CodexApiError {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    // not JSON: described below by its first characters
-  }
-  const fields = readErrorFields(body);
+  const { body, fields, said } = readErrorBody(bodyText);
   const d = wireDetails(fields, { ...details, status });
-  const said = fields.message ?? (bodyText.trim() ? snippet(bodyText) : "(empty body)");
   const message = `${where ? `${where}: ` : ""}HTTP ${status}: ${said}`;
   if (status === 429 && (fields.type ?? fields.code) === "usage_limit_reached") {
     return usageLimitReached(message, body, d);

@@ -13,9 +13,9 @@ import {
   abortError,
   errorForCode,
   errorFromHttp,
-  readErrorFields,
+  readErrorBody,
   replyDetails,
-  type ServerErrorFields,
+  wireDetails,
 } from "../errors/map.js";
 import { snippet } from "../util.js";
 import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
@@ -86,17 +86,10 @@ function redirectError(a: HttpAttempt, response: Response, details: ErrorDetails
 
 /** A 2xx stream reply that is not SSE: mapped by its error code when it has one, else InvalidResponseError. */
 function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDetails) {
-  const body = a.scrubber.text(text);
-  let fields: ServerErrorFields = {};
-  try {
-    fields = readErrorFields(JSON.parse(body));
-  } catch {
-    // not JSON: quoted below
-  }
-  const said = fields.message ?? (body.trim() ? snippet(body) : "(empty body)");
+  const { fields, said } = readErrorBody(a.scrubber.text(text));
   const message = `${a.where}: HTTP ${details.status} reply is ${snippet(type)}, not text/event-stream: ${said}`;
-  const known = errorForCode(fields.code, message, details);
-  return known ?? new InvalidResponseError(message, { ...details, code: fields.code });
+  const d = wireDetails(fields, details);
+  return errorForCode(fields.code, message, d) ?? new InvalidResponseError(message, d);
 }
 
 /** Reads the reply of one attempt into a value or an error. */
