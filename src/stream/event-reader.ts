@@ -1,7 +1,7 @@
 // The iterator behind a ResponseStream: body bytes -> SSE messages -> ResponseEvents, one `next()`
 // at a time. Hand-written rather than an async generator: the events one chunk completes are handed
 // out from a resolved promise each, which keeps long streams near the speed of parsing alone.
-import { CodexApiError, InvalidResponseError, StreamError } from "../errors/catalogue.js";
+import { CodexApiError, StreamError } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
 import type { ErrorDetails } from "../errors/catalogue.js";
 import { StreamIdleTimeoutError } from "../errors/catalogue.js";
@@ -14,6 +14,7 @@ import {
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
+import { responseTooLarge } from "../transport/limits.js";
 import { IdleTimer } from "./idle-timer.js";
 import { SseDecoder, type SseMessage } from "./sse.js";
 
@@ -187,11 +188,9 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         if (event.type === "completed") return;
       }
       if (this.#decoder.overflow) {
-        const limit = this.#options.maxEventBytes;
-        throw new InvalidResponseError(
-          `an SSE message is larger than limits.maxEventBytes (${limit} bytes) at byte ${this.#decoder.bytes}`,
-          { ...this.#details, code: "response_too_large" },
-        );
+        const limit = this.#options.maxEventBytes ?? Infinity;
+        const where = `stream at byte ${this.#decoder.bytes}`;
+        throw responseTooLarge(where, "maxEventBytes", limit, this.#details, "an SSE message");
       }
     } catch (error) {
       this.#failure = error;

@@ -47,15 +47,17 @@ export async function readBounded(response: Response, limit: number): Promise<Bo
 }
 
 /**
- * The error of a reply past a limit: a non-retryable InvalidResponseError with
- * `code: "response_too_large"` naming the limit (`limit` is the option's name, e.g. `maxReplyBytes`).
+ * The error of a reply (or one SSE message or WebSocket frame: `what`) past a limit: a non-retryable
+ * InvalidResponseError with `code: "response_too_large"` naming the limit (the option's name, e.g.
+ * `maxReplyBytes`).
  */
 export function responseTooLarge(
   where: string,
   limit: string,
   bytes: number,
   details: ErrorDetails,
+  what = "the reply",
 ): InvalidResponseError {
-  const message = `${where}: the reply is larger than provider.limits.${limit} (${bytes} bytes); the read was cancelled`;
+  const message = `${where}: ${what} is larger than provider.limits.${limit} (${bytes} bytes); the read was cancelled`;
   return new InvalidResponseError(message, { ...details, code: "response_too_large" });
 }

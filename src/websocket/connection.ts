@@ -4,12 +4,12 @@
 // failure drops the connection, and the next request opens a new one.
 import {
   CodexApiError,
-  InvalidResponseError,
   StreamError,
   TransportError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
 import { replyDetails } from "../errors/map.js";
+import { responseTooLarge } from "../transport/limits.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { errorFrame, FrameDecoder } from "./frames.js";
 import type { Wire } from "./wire.js";
@@ -159,10 +159,8 @@ export class Connection {
   }
 
   #tooLarge(): CodexApiError {
-    return new InvalidResponseError(
-      `a websocket frame is larger than limits.maxEventBytes (${this.#maxFrameBytes} bytes)`,
-      { ...this.details, code: "response_too_large" },
-    );
+    const what = "a websocket frame";
+    return responseTooLarge(this.#where, "maxEventBytes", this.#maxFrameBytes, this.details, what);
   }
 
   #closedError(info: { code?: number; reason?: string; error?: unknown }): CodexApiError {
