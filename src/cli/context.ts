@@ -1,5 +1,6 @@
 // What every command runs with: the caller's streams and environment behind a Ctx that stops writing
 // (and aborts the command) once stdout has gone away, plus the shared readers of input and config.
+import { Scrubber } from "../transport/redact.js";
 import { readFile } from "node:fs/promises";
 import { createClient, type CodexClient } from "../index.js";
 import { startMockServer } from "../testing/index.js";
@@ -27,8 +28,8 @@ export interface Ctx {
   err(text: string): void;
   /** Aborted when `io.signal` is or when stdout has failed. */
   signal: AbortSignal;
-  /** Strings never printed (the API key in use). */
-  secrets: string[];
+  /** Cleans what is printed of the API key in use (and URL passwords): the client's scrubber. */
+  scrubber: Scrubber;
 }
 
 /**
@@ -67,7 +68,7 @@ export function openContext(io: CliIo) {
     out: stdout.write,
     err: stderr.write,
     signal: io.signal ? AbortSignal.any([io.signal, broken.signal]) : broken.signal,
-    secrets: [],
+    scrubber: new Scrubber(),
   };
   return {
     ctx,
@@ -107,7 +108,7 @@ export async function withClient<T>(
   const given = flagUrl ?? env["CODEX_BASE_URL"];
   if (given) httpUrl(given, flagUrl === undefined ? "CODEX_BASE_URL" : "--base-url");
   const apiKey = str(v, "api-key") ?? env["CODEX_API_KEY"] ?? env["OPENAI_API_KEY"];
-  if (apiKey) ctx.secrets.push(apiKey);
+  ctx.scrubber.add(apiKey);
   const mockServer = given ? undefined : await startMockServer();
   if (mockServer) {
     ctx.err(

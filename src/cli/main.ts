@@ -4,12 +4,13 @@ import { constants } from "node:os";
 import { CodexApiError, VERSION } from "../index.js";
 import { parseFlags, USAGE, UsageError } from "./args.js";
 import { COMMANDS } from "./commands.js";
+import type { Scrubber } from "../transport/redact.js";
 import { openContext, type CliIo, type Ctx } from "./context.js";
 
 export type { CliIo } from "./context.js";
 
 /** One line for stderr: the class, message, status, request id and attempts; secrets replaced. */
-function describe(error: unknown, secrets: string[]): string {
+function describe(error: unknown, scrubber: Scrubber): string {
   let message: string;
   if (error instanceof CodexApiError) {
     const extra = [
@@ -19,17 +20,14 @@ function describe(error: unknown, secrets: string[]): string {
     ].filter(Boolean);
     message = `${error.name}: ${error.message}${extra.length ? ` (${extra.join(", ")})` : ""}`;
   } else message = error instanceof Error ? error.message : String(error);
-  return redact(message.replace(/\s*\n\s*/g, " "), secrets);
+  return scrubber.text(message.replace(/\s*\n\s*/g, " "));
 }
-
-const redact = (text: string, secrets: string[]): string =>
-  secrets.reduce((t, secret) => t.split(secret).join("[redacted]"), text);
 
 /** Reports `error` on stderr (with its stack when CODEX_API_DEBUG=1); returns the exit code. */
 function fail(ctx: Ctx, error: unknown): number {
-  ctx.err(`codex-api: ${describe(error, ctx.secrets)}\n`);
+  ctx.err(`codex-api: ${describe(error, ctx.scrubber)}\n`);
   if (ctx.io.env["CODEX_API_DEBUG"] === "1" && error instanceof Error) {
-    ctx.err(`${redact(error.stack ?? "", ctx.secrets)}\n`);
+    ctx.err(`${ctx.scrubber.text(error.stack ?? "")}\n`);
   }
   return error instanceof UsageError ? 2 : 1;
 }
