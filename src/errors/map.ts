@@ -1,6 +1,6 @@
 // The one place that turns what a server said (an HTTP status and body, or an error inside the
 // stream) into an error class of ./catalogue.ts. The README's error table lists the outcomes.
-import { isEmptySnapshot, parseRateLimits } from "../stream/rate-limits.js";
+import { rateLimitsOf } from "../stream/rate-limits.js";
 import { isObject, snippet } from "../util.js";
 import {
   AbortError,
@@ -159,15 +159,14 @@ export function errorFromHttp(
   if (status === 401 || status === 403) return new AuthError(message, { ...d, ...authDetails(d) });
   if (status === 429 || known) {
     const retryAfterMs = details.retryAfterMs ?? parseRetryAfterText(said);
-    return new RateLimitError(message, { ...d, retryAfterMs, rateLimits: snapshotOf(d.headers) });
+    return new RateLimitError(message, {
+      ...d,
+      retryAfterMs,
+      rateLimits: d.headers && rateLimitsOf(d.headers),
+    });
   }
   if (status >= 500) return new ServerError(message, d);
   return new InvalidRequestError(message, d);
-}
-
-function snapshotOf(headers: Headers | undefined) {
-  const snapshot = headers && parseRateLimits(headers);
-  return snapshot && !isEmptySnapshot(snapshot) ? snapshot : undefined;
 }
 
 /** A 429 `usage_limit_reached`: plan, reset time, active limit and the headers' snapshot. */
@@ -187,7 +186,7 @@ function usageLimitReached(message: string, body: unknown, d: ErrorDetails): Cod
     planType,
     resetsAt,
     limitName,
-    rateLimits: snapshotOf(d.headers),
+    rateLimits: d.headers && rateLimitsOf(d.headers),
   });
 }
 

@@ -6,7 +6,7 @@ import { errorFrameFields, readErrorFields, streamFailure } from "../errors/map.
 import { isObject } from "../util.js";
 import {
   isEmptySnapshot,
-  parseRateLimits,
+  rateLimitsOf,
   rateLimitsFromEvent,
   type RateLimitSnapshot,
 } from "./rate-limits.js";
@@ -39,8 +39,8 @@ export type ResponseEvent =
 /** The events a 2xx reply's headers stand for, in the order the README's events table gives. */
 export function headerEvents(headers: Headers, models: Set<string>): ResponseEvent[] {
   const events: ResponseEvent[] = [];
-  const snapshot = parseRateLimits(headers);
-  if (!isEmptySnapshot(snapshot)) events.push({ type: "rateLimits", snapshot });
+  const snapshot = rateLimitsOf(headers);
+  if (snapshot) events.push({ type: "rateLimits", snapshot });
   const etag = headers.get("x-models-etag");
   if (etag !== null) events.push({ type: "modelsEtag", etag });
   if (headers.has("x-reasoning-included")) {

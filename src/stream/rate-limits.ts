@@ -134,6 +134,12 @@ export function isEmptySnapshot(s: RateLimitSnapshot): boolean {
   return !s.primary && !s.secondary && !s.credits && !s.limits;
 }
 
+/** The snapshot of `headers`, or undefined when they carry no rate-limit header. */
+export function rateLimitsOf(headers: HeaderSource): RateLimitSnapshot | undefined {
+  const snapshot = parseRateLimits(headers);
+  return isEmptySnapshot(snapshot) ? undefined : snapshot;
+}
+
 const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : undefined;
 

@@ -11,7 +11,7 @@ import {
   type StreamOptions,
 } from "./event-reader.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
-import { isEmptySnapshot, parseRateLimits, type RateLimitSnapshot } from "./rate-limits.js";
+import { rateLimitsOf, type RateLimitSnapshot } from "./rate-limits.js";
 
 export type { StreamOptions };
 
@@ -46,8 +46,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.headers = response.headers;
     this.#details = replyDetails(response);
     this.requestId = this.#details.requestId;
-    const snapshot = parseRateLimits(response.headers);
-    this.rateLimits = isEmptySnapshot(snapshot) ? undefined : snapshot;
+    this.rateLimits = rateLimitsOf(response.headers);
     // Reads from now on: the idle timer and the caller's signal apply before iteration starts too.
     this.#reader = new EventReader(response, this.#details, options, decoder);
   }
