@@ -1,6 +1,5 @@
 // createClient: checks every option, then composes the provider, auth, transport and the endpoint
 // resources.
-import { createBaseClient } from "./generated/client.js";
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
 import { compactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
@@ -95,19 +94,15 @@ export function createClient(options: ClientOptions) {
     retry,
     requestTimeoutMs,
     maxReplyBytes: provider.limits?.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
+    baseUrl: baseUrlOf(provider),
     queryParams: provider.queryParams,
     auth,
     fetch: options.fetch,
     telemetry: options.telemetry,
     logger,
   });
-  const base = createBaseClient({
-    baseUrl: baseUrlOf(provider),
-    Request: transport.Request,
-  });
   const endpoints: Endpoints = {
     provider,
-    base,
     transport,
     scrubber,
     streamIdleTimeoutMs: provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,

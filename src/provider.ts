@@ -62,11 +62,18 @@ export function baseUrlOf(provider: ProviderConfig): string {
 }
 
 /**
- * `url` with `query` percent-encoded, before the query the URL already has (the provider's params
- * first, then a call's own, as `client_version` follows them on GET /models).
+ * `url` with `query` percent-encoded (undefined values left out), before the query the URL already
+ * has (the provider's params first, then a call's own, as `client_version` follows them on GET
+ * /models).
  */
-export function withQuery(url: string, query: Record<string, string> | undefined): string {
-  const q = query ? new URLSearchParams(query).toString() : "";
+export function withQuery(
+  url: string,
+  query: Record<string, string | undefined> | undefined,
+): string {
+  const defined = Object.entries(query ?? {}).filter(
+    (e): e is [string, string] => e[1] !== undefined,
+  );
+  const q = new URLSearchParams(defined).toString();
   if (!q) return url;
   const [path, own] = url.split(/\?(.*)/s);
   return `${path}?${q}${own ? `&${own}` : ""}`;

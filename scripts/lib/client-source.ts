@@ -1,8 +1,8 @@
-// Writes src/generated/client.ts: openapi-fetch's createClient<paths> plus one typed function per
-// operation of the bundled document. An operation whose 200 reply is text/event-stream is read
-// with `parseAs: "stream"` (the body comes back unread); the others parse JSON. A request body is
-// the function's second argument; query and path parameters travel in its last one, `init`
-// (header parameters are the caller's `headers`).
+// Writes src/generated/client.ts: one typed function per operation of the bundled document, over a
+// `Send` the caller provides (the client's transport). An operation whose 200 reply is
+// text/event-stream is marked `stream` (the body comes back unread); the others parse JSON. A
+// request body is the function's second argument; query and path parameters travel in its last
+// one, `init` (header parameters are the caller's `headers`).
 import type { JsonObject } from "./json-schema.js";
 
 /** How the parameters of one kind (`query`, `path`) reach the function: absent, optional, required. */
@@ -65,13 +65,12 @@ export function listOperations(document: JsonObject): Operation[] {
 
 const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
-/** The type declarations, `init` type and openapi-fetch `params` of one operation's parameters. */
+/** The type declarations, `init` type and request fields of one operation's parameters. */
 function parameterParts(op: Operation) {
   const name = capitalize(op.operationId);
   const method = op.method.toUpperCase();
   const types: string[] = [];
   const fields: string[] = [];
-  const params: string[] = [];
   for (const [kind, use, suffix] of [
     ["query", op.query, "Query"],
     ["path", op.pathParams, "Path"],
@@ -84,37 +83,69 @@ function parameterParts(op: Operation) {
       `export type ${type} = NonNullable<paths["${op.path}"]["${op.method}"]["parameters"]["${kind}"]>;`,
     );
     fields.push(`${kind}${use === "required" ? "" : "?"}: ${type}`);
-    params.push(`${kind}: init.${kind}`);
   }
   const required = fields.some((f) => !f.includes("?:"));
   const init = fields.length === 0 ? "OperationInit" : `OperationInit & { ${fields.join("; ")} }`;
+  // `{name}` segments become the percent-encoded values of `init.path`.
+  const path =
+    op.pathParams === "none"
+      ? JSON.stringify(op.path)
+      : "`" +
+        op.path.replace(
+          /\{([^}]+)\}/g,
+          (_, p: string) => `\${encodeURIComponent(String(init.path[${JSON.stringify(p)}]))}`,
+        ) +
+        "`";
   return {
     types,
     initParam: `init: ${init}${required ? "" : " = {}"}`,
-    params: params.length === 0 ? "" : `params: { ${params.join(", ")} }, `,
+    request: [
+      `method: "${method}"`,
+      `path: ${path}`,
+      ...(op.query === "none" ? [] : ["query: init.query"]),
+      ...(op.body ? ["body"] : []),
+      `stream: ${op.stream}`,
+      "headers: init.headers",
+      "signal: init.signal",
+    ].join(", "),
   };
 }
 
+const PREAMBLE = `import type { paths } from "./openapi.js";
+
+/** One request of a typed function, as a \`Send\` puts it on the wire. */
+export interface OperationRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The path, its parameters filled in and percent-encoded. */
+  path: string;
+  query?: Record<string, string | undefined> | undefined;
+  /** The JSON body, not yet serialized. */
+  body?: unknown;
+  /** A stream's body is handed back unread; any other reply is parsed as JSON. */
+  stream: boolean;
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** A 2xx reply: \`data\` is its parsed JSON body (undefined for a stream, whose body is unread). */
+export interface Reply<T> {
+  data: T;
+  response: Response;
+}
+
+/** Sends one request and resolves with its 2xx reply: where retries, auth and timeouts live. */
+export type Send = (request: OperationRequest) => Promise<Reply<unknown>>;
+
+/** What each call may add to the request besides its body and parameters. */
+export interface OperationInit {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+`;
+
 export function clientSource(operations: Operation[]): string {
   const parts = [
-    `import createClient, { type Client, type ClientOptions } from "openapi-fetch";`,
-    `import type { paths } from "./openapi.js";`,
-    ``,
-    `export type BaseClient = Client<paths>;`,
-    ``,
-    `/** openapi-fetch bound to the paths of schema/openapi.yaml. */`,
-    `export function createBaseClient(options: ClientOptions = {}): BaseClient {`,
-    `  return createClient<paths>(options);`,
-    `}`,
-    ``,
-    `/** What each call may add to the request besides its body. */`,
-    `export interface OperationInit {`,
-    `  headers?: Record<string, string>;`,
-    `  signal?: AbortSignal;`,
-    `  /** Sends this call (openapi-fetch's per-request fetch): where retries, auth and timeouts live. */`,
-    `  fetch?: (request: Request) => Promise<Response>;`,
-    `}`,
-    ``,
+    PREAMBLE,
     `/** Every operation of the schema: method, path and whether its reply is a stream. */`,
     `export const operations = {`,
     ...operations.map(
@@ -124,22 +155,31 @@ export function clientSource(operations: Operation[]): string {
     `} as const;`,
   ];
   for (const op of operations) {
-    const body = `${capitalize(op.operationId)}Body`;
+    const name = capitalize(op.operationId);
+    const at = `paths["${op.path}"]["${op.method}"]`;
     const method = op.method.toUpperCase();
-    const { types, initParam, params } = parameterParts(op);
+    const { types, initParam, request } = parameterParts(op);
     if (op.body) {
       parts.push(
         ``,
         `/** The JSON body of ${method} ${op.path}. */`,
-        `export type ${body} = paths["${op.path}"]["${op.method}"]["requestBody"]["content"]["application/json"];`,
+        `export type ${name}Body = ${at}["requestBody"]["content"]["application/json"];`,
       );
     }
+    if (!op.stream) {
+      parts.push(
+        ``,
+        `/** The JSON reply of ${method} ${op.path}. */`,
+        `export type ${name}Reply = ${at}["responses"][200]["content"]["application/json"];`,
+      );
+    }
+    const reply = op.stream ? "undefined" : `${name}Reply`;
     parts.push(
       ...types,
       ``,
       `/** ${method} ${op.path}: ${op.summary}${op.stream ? " (the body is returned unread, as a stream)" : ""}. */`,
-      `export function ${op.operationId}(client: BaseClient, ${op.body ? `body: ${body}, ` : ""}${initParam}) {`,
-      `  return client.${method}("${op.path}", { ${op.body ? "body, " : ""}${params}${op.stream ? `parseAs: "stream", ` : ""}headers: init.headers, signal: init.signal, fetch: init.fetch });`,
+      `export function ${op.operationId}(send: Send, ${op.body ? `body: ${name}Body, ` : ""}${initParam}) {`,
+      `  return send({ ${request} }) as Promise<Reply<${reply}>>;`,
       `}`,
     );
   }

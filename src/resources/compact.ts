@@ -10,9 +10,9 @@ export function compactResource(endpoints: Endpoints) {
     /** The compacted history (`output` of the reply). */
     async compactInput(input: CompactionInput, options: CallOptions = {}): Promise<ResponseItem[]> {
       const { data, response } = await compactResponses(
-        endpoints.base,
+        endpoints.transport.sender("compact"),
         { model: input.model, input: input.input, instructions: input.instructions },
-        jsonCallInit(endpoints, "compact", options),
+        jsonCallInit(endpoints, options),
       );
       const output = (data as { output?: unknown } | undefined)?.output;
       const ok = Array.isArray(output) && output.every(isObjectWithType);

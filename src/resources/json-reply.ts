@@ -1,13 +1,11 @@
 // Shared by the JSON endpoints (Compact, Memories, Models): the options of a call and the
 // documented-shape check of a 2xx reply.
-import type { OperationInit } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { InvalidResponseError } from "../errors/catalogue.js";
 import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Scrubber } from "../transport/redact.js";
-import type { Endpoint } from "../transport/telemetry.js";
 
 /** The options every JSON call ends with. */
 export interface CallOptions {
@@ -17,16 +15,11 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** Headers (provider, User-Agent, extra) and the transport for one JSON call. */
-export function jsonCallInit(
-  endpoints: Endpoints,
-  endpoint: Endpoint,
-  { headers, signal }: CallOptions,
-): OperationInit {
+/** The headers (provider, User-Agent, extra) and signal of one JSON call. */
+export function jsonCallInit(endpoints: Endpoints, { headers, signal }: CallOptions) {
   return {
     headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, headers),
     signal,
-    fetch: endpoints.transport.fetchFor({ endpoint, stream: false, signal }),
   };
 }
 

@@ -38,13 +38,13 @@ export function memoriesResource(endpoints: Endpoints) {
       options: CallOptions = {},
     ): Promise<MemorySummarizeOutput[]> {
       const { data, response } = await summarizeMemories(
-        endpoints.base,
+        endpoints.transport.sender("memories"),
         {
           model: input.model,
           traces: input.rawMemories,
           ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
         },
-        jsonCallInit(endpoints, "memories", options),
+        jsonCallInit(endpoints, options),
       );
       const raw = (data as { output?: unknown } | undefined)?.output;
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];

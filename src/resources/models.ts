@@ -28,9 +28,9 @@ export function modelsResource(endpoints: Endpoints) {
     /** The model list and its ETag. */
     async list(options: ModelsListOptions = {}): Promise<ModelsList> {
       const { clientVersion, ...call } = options;
-      const { data, response } = await listModels(endpoints.base, {
-        ...jsonCallInit(endpoints, "models", call),
-        ...(clientVersion === undefined ? {} : { query: { client_version: clientVersion } }),
+      const { data, response } = await listModels(endpoints.transport.sender("models"), {
+        ...jsonCallInit(endpoints, call),
+        query: { client_version: clientVersion },
       });
       const models = (data as { models?: unknown } | undefined)?.models;
       const ok =

@@ -108,16 +108,8 @@ export function responsesResource(endpoints: Endpoints) {
         { ...callHeaders(options), Accept: "text/event-stream" },
         options.headers,
       );
-      const { response } = await createResponse(endpoints.base, body, {
-        headers,
-        signal: options.signal,
-        fetch: endpoints.transport.fetchFor({
-          endpoint: "responses",
-          stream: true,
-          compression: options.compression ?? "none",
-          signal: options.signal,
-        }),
-      });
+      const send = endpoints.transport.sender("responses", options.compression);
+      const { response } = await createResponse(send, body, { headers, signal: options.signal });
       const turnState = response.headers.get("x-codex-turn-state");
       if (options.turnState && !options.turnState.value && turnState) {
         options.turnState.value = turnState;

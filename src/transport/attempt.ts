@@ -22,6 +22,7 @@ import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
 import type { Scrubber } from "./redact.js";
 import { serverRetryAfterMs } from "./retry.js";
 import type { AttemptOutcome } from "./retry-loop.js";
+import type { Reply } from "../generated/client.js";
 
 /** One HTTP send, fully prepared. */
 export interface HttpAttempt {
@@ -41,17 +42,6 @@ export interface HttpAttempt {
   where: string;
   /** Cleans any reply text that is quoted. */
   scrubber: Scrubber;
-}
-
-/**
- * A JSON reply whose body was read inside the request timeout, handed to openapi-fetch. A real
- * `new Response(text)` would build a second body stream per call; openapi-fetch only reads
- * `status`, `ok`, `headers` and `text()`.
- */
-function jsonReply(response: Response, text: string): Response {
-  const { status, ok, statusText, headers, url } = response;
-  const reply = { status, ok, statusText, headers, url, text: () => Promise.resolve(text) };
-  return Object.assign(reply, { json: () => reply.text().then(JSON.parse) }) as unknown as Response;
 }
 
 // Names runtimes give an error when they refuse network access (Deno without --allow-net, a
@@ -93,7 +83,10 @@ function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDe
 }
 
 /** Reads the reply of one attempt into a value or an error. */
-async function readReply(a: HttpAttempt, response: Response): Promise<AttemptOutcome<Response>> {
+async function readReply(
+  a: HttpAttempt,
+  response: Response,
+): Promise<AttemptOutcome<Reply<unknown>>> {
   const details = replyDetails(response);
   const { status } = response;
   if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
@@ -110,7 +103,7 @@ async function readReply(a: HttpAttempt, response: Response): Promise<AttemptOut
     const type = response.headers.get("content-type");
     // A missing Content-Type is read as SSE; parameters (`; charset=utf-8`) are allowed.
     if (type === null || /^\s*text\/event-stream\s*(;|$)/i.test(type)) {
-      return { value: response, status };
+      return { value: { data: undefined, response }, status };
     }
     const { text } = await readBounded(response, ERROR_BODY_BYTES);
     return { error: notAStream(a, type, text, details) };
@@ -119,18 +112,19 @@ async function readReply(a: HttpAttempt, response: Response): Promise<AttemptOut
   if (truncated) {
     return { error: responseTooLarge(a.where, "maxReplyBytes", a.maxReplyBytes, details) };
   }
+  let data: unknown;
   try {
-    JSON.parse(text);
+    data = JSON.parse(text);
   } catch {
     const said = text.trim() ? snippet(a.scrubber.text(text)) : "(empty body)";
     const message = `${a.where}: HTTP ${status} reply is not JSON: ${said}`;
     return { error: new InvalidResponseError(message, details) };
   }
-  return { value: jsonReply(response, text), status };
+  return { value: { data, response }, status };
 }
 
 /** One send: a 2xx Response, or the error it ended in (never throws). */
-export async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Response>> {
+export async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Reply<unknown>>> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = Number.isFinite(a.timeoutMs)

@@ -1,7 +1,8 @@
-// The HTTP transport: a `fetch` wrapper handed to the generated client per call. It checks the URL
-// and compresses the body once, then lets the retry loop (./retry-loop.ts) send it: each attempt
-// adds the auth headers (last, checked like every header) and runs ./attempt.ts. It resolves only
-// with a 2xx reply; what no retry can fix (a bad URL or header, compression) rejects before sending.
+// The HTTP transport: the `Send` the generated typed functions call. It builds and checks the URL,
+// serializes and compresses the body once, then lets the retry loop (./retry-loop.ts) send it:
+// each attempt adds the auth headers (last, checked like every header) and runs ./attempt.ts. It
+// resolves only with a 2xx reply; what no retry can fix (a bad URL or header, compression) rejects
+// before sending.
 import { InvalidRequestError } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
 import { withQuery } from "../provider.js";
@@ -13,6 +14,7 @@ import { redactHeaders, type Scrubber } from "./redact.js";
 import type { RetryConfig } from "./retry.js";
 import { withRetries } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
+import type { Send } from "../generated/client.js";
 
 /** What the client's transport is built from (one per client). */
 export interface TransportOptions {
@@ -21,6 +23,8 @@ export interface TransportOptions {
   requestTimeoutMs: number;
   /** The largest JSON reply read, in decoded bytes. */
   maxReplyBytes: number;
+  /** The provider's base URL, trailing slashes trimmed. */
+  baseUrl: string;
   queryParams?: Record<string, string> | undefined;
   auth?: AuthProvider | undefined;
   fetch?: typeof fetch | undefined;
@@ -30,38 +34,13 @@ export interface TransportOptions {
   scrubber: Scrubber;
 }
 
-/** One call through the transport. */
-export interface Call {
-  endpoint: Endpoint;
-  /** A stream's timeout covers the reply's headers; a JSON call's covers its whole body. */
-  stream: boolean;
-  compression?: Compression;
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * What openapi-fetch builds per call instead of a `Request`: building one real Request there and
- * another inside fetch doubles the per-call cost. It keeps what fetch needs.
- */
-export class LiteRequest {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly body: BodyInit | null;
-  constructor(url: string | URL, init: RequestInit = {}) {
-    this.url = String(url);
-    this.method = init.method ?? "GET";
-    this.headers = new Headers(init.headers);
-    this.body = init.body ?? null;
-  }
-}
-
 /** The client's transport. */
 export interface Transport {
-  /** The fetch for one call: resolves with a 2xx reply, or rejects with a CodexApiError. */
-  fetchFor(call: Call): (request: Request) => Promise<Response>;
-  /** Passed to openapi-fetch as its `Request` class. */
-  Request: typeof Request;
+  /**
+   * The Send of one endpoint's calls (src/generated/client.ts): resolves with a 2xx reply, or
+   * rejects with a CodexApiError.
+   */
+  sender(endpoint: Endpoint, compression?: Compression): Send;
 }
 
 /** Throws InvalidRequestError (not retried) unless fetch can send to `url`. */
@@ -77,25 +56,26 @@ function assertUrl(url: string, where: string): void {
 export function createTransport(options: TransportOptions): Transport {
   const { retry, requestTimeoutMs, maxReplyBytes, auth, telemetry, logger, scrubber } = options;
 
-  function fetchFor(call: Call) {
-    return async (request: Request): Promise<Response> => {
-      const { signal } = call;
+  function sender(endpoint: Endpoint, compression: Compression = "none"): Send {
+    return async (request) => {
+      const { signal, stream, method } = request;
       if (signal?.aborted) throw abortError(signal);
-      const url = withQuery(request.url, options.queryParams);
-      const where = `${request.method} ${url.split("?")[0]}`;
+      const own = withQuery(options.baseUrl + request.path, request.query);
+      const url = withQuery(own, options.queryParams);
+      const where = `${method} ${url.split("?")[0]}`;
       assertUrl(url, where);
-      const rawBody = (request as unknown as LiteRequest).body;
-      // A GET (GET /models) has no body to compress or send.
-      const text =
-        rawBody === null ? undefined : typeof rawBody === "string" ? rawBody : await request.text();
-      const compression = call.compression ?? "none";
-      const body = text === undefined ? undefined : await compress(text, compression);
       const baseHeaders = new Headers(request.headers);
+      let body: Uint8Array | string | undefined;
+      // A GET (GET /models) has no body to compress or send.
+      if (request.body !== undefined) {
+        body = await compress(JSON.stringify(request.body), compression);
+        if (!baseHeaders.has("content-type")) baseHeaders.set("Content-Type", "application/json");
+        if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
+      }
       scrubber.addHeaders(baseHeaders);
-      if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       const send = options.fetch ?? globalThis.fetch;
       const loop = {
-        endpoint: call.endpoint,
+        endpoint,
         where,
         retry,
         auth,
@@ -115,10 +95,10 @@ export function createTransport(options: TransportOptions): Transport {
         return sendOnce({
           send,
           url,
-          method: request.method,
+          method,
           headers,
           body,
-          stream: call.stream,
+          stream,
           signal,
           timeoutMs: requestTimeoutMs,
           maxReplyBytes,
@@ -129,5 +109,5 @@ export function createTransport(options: TransportOptions): Transport {
     };
   }
 
-  return { fetchFor, Request: LiteRequest as unknown as typeof Request };
+  return { sender };
 }

@@ -1,12 +1,14 @@
 // Adding an operation is a schema edit and `npm run generate`, nothing else (README "Adding an
 // endpoint"): a copy of schema/ gains `GET /models/{slug}` (a path and a query parameter), the real
 // generator writes a scratch src/generated, and then the new typed function exists, type-checks,
-// rejects a wrong call, and sends the right request to a real server.
+// rejects a wrong call, and sends the right request to a real server through the client's transport.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFromCopy, root, typeErrors } from "../helpers/generated.js";
 import { json, startServer } from "../helpers/server.js";
+import { createClient, INTERNALS, type ClientInternals } from "../../src/client.js";
+import type { Send } from "../../src/generated/client.js";
 
 const work = join(root, ".tmp", `add-operation-${process.pid}`);
 
@@ -43,8 +45,8 @@ const addOperation = async (schema: string) => {
 
 // Call sites, compiled against the scratch src/generated.
 const GOOD = `
-import { createBaseClient, operations, retrieveModel } from "../src/generated/client.js";
-const client = createBaseClient({ baseUrl: "http://127.0.0.1:1" });
+import { operations, retrieveModel, type Send } from "../src/generated/client.js";
+declare const client: Send;
 export async function call(): Promise<string | undefined> {
   const { data } = await retrieveModel(client, {
     path: { slug: "gpt-5.1-codex" },
@@ -70,8 +72,8 @@ const WRONG: [string, string, RegExp][] = [
   ],
 ];
 const wrongFile = (line: string) =>
-  `import { createBaseClient, retrieveModel } from "../src/generated/client.js";\n` +
-  `const client = createBaseClient({ baseUrl: "http://127.0.0.1:1" });\n${line}\n`;
+  `import { retrieveModel, type Send } from "../src/generated/client.js";\n` +
+  `declare const client: Send;\n${line}\n`;
 
 async function compile(name: string, source: string): Promise<string[]> {
   const file = join(work, "calls", `${name}.ts`);
@@ -108,11 +110,13 @@ describe("adding an operation to the schema", () => {
       const server = await startServer(json(200, { slug: "a b", extra: 1 }));
       try {
         const generated = (await import(join(work, "src/generated/client.ts"))) as {
-          createBaseClient(o: { baseUrl: string }): unknown;
-          retrieveModel(c: unknown, init: object): Promise<{ data?: unknown }>;
+          retrieveModel(send: Send, init: object): Promise<{ data?: unknown }>;
         };
-        const client = generated.createBaseClient({ baseUrl: `${server.url}/v1` });
-        const { data } = await generated.retrieveModel(client, {
+        // The client's own transport is the Send: retries, auth and limits apply as to every call.
+        const client = createClient({ provider: { baseUrl: `${server.url}/v1` } });
+        const { transport } = (client as unknown as Record<symbol, ClientInternals>)[INTERNALS]!
+          .endpoints;
+        const { data } = await generated.retrieveModel(transport.sender("models"), {
           path: { slug: "a b" },
           query: { client_version: "0.99.0" },
         });
