@@ -1,10 +1,10 @@
 // `npm run size`: minified + gzipped size of each public entry, bundled with esbuild for the
 // browser (the root export) or node (the node-only ones), and of an app that only streams. Exits 1
-// when the root export is over its budget (11 KB min + gzip).
+// when the root export is over its budget (13 KB min + gzip; `npm test` runs it).
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-const ROOT_BUDGET_KB = 11;
+const ROOT_BUDGET_KB = 13;
 const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
