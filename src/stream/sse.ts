@@ -61,7 +61,6 @@ export class SseDecoder {
   #partial = ""; // a line split across chunks
   #skipLf = false; // the last chunk ended in CR
   #messageBytes = 0; // bytes of the message being read that came in earlier chunks
-  #messageFrom = 0; // where, in `#text`, the message being read began
   #data: string | undefined;
   #event: string | undefined;
   #id: string | undefined;
@@ -101,14 +100,22 @@ export class SseDecoder {
     return this.#textStart + utf8Length(this.#text.slice(0, at));
   }
 
+  // One loop with the message's state in locals (no method call per line): this is the per-byte
+  // path of every stream.
   #scan(text: string): void {
     this.#text = text;
+    const { messages } = this;
+    const max = this.#max;
     let pos = 0;
     if (this.#skipLf && text.length > 0) {
       this.#skipLf = false;
       if (text[0] === LF) pos = 1;
     }
-    this.#messageFrom = pos;
+    let data = this.#data;
+    let event = this.#event;
+    let id = this.#id;
+    let carried = this.#messageBytes; // bytes of the message being read, from earlier chunks
+    let from = pos; // where, in `text`, the message being read began
     let lf = text.indexOf(LF, pos);
     let cr = text.indexOf(CR, pos);
     while (lf !== -1 || cr !== -1) {
@@ -118,63 +125,54 @@ export class SseDecoder {
         if (next === text.length) this.#skipLf = true;
         else if (text[next] === LF) next++;
       }
+      let line = text;
+      let start = pos;
+      let stop = end;
       if (this.#partial) {
-        const line = this.#partial + text.slice(pos, end);
+        line = this.#partial + text.slice(pos, end);
         this.#partial = "";
-        if (line.length === 0) this.#dispatch(next);
-        else this.#field(line, 0, line.length);
-      } else if (end === pos) this.#dispatch(next);
-      else this.#field(text, pos, end);
+        start = 0;
+        stop = line.length;
+      }
+      if (start === stop) {
+        // A blank line: the message so far is complete. A UTF-16 code unit is at most 3 bytes of
+        // UTF-8, so its size is counted exactly only near the limit.
+        if (data !== undefined) {
+          const over =
+            carried + (next - from) * 3 > max && carried + utf8Length(text.slice(from, next)) > max;
+          if (over) {
+            this.overflow = true;
+            return;
+          }
+          messages.push({ data, event, id, end: next });
+        }
+        data = event = id = undefined;
+        carried = 0;
+        from = next;
+      } else {
+        // A field line: data, event and id are kept; comments (":") and other fields are not.
+        const c = line.charCodeAt(start);
+        if (c === 100 && line.startsWith("data", start)) {
+          const value = valueOf(line, start, 4, stop);
+          if (value !== undefined) data = data === undefined ? value : `${data}\n${value}`;
+        } else if (c === 101 && line.startsWith("event", start)) {
+          const value = valueOf(line, start, 5, stop);
+          if (value !== undefined) event = value;
+        } else if (c === 105 && line.startsWith("id", start)) {
+          const value = valueOf(line, start, 2, stop);
+          if (value !== undefined && !value.includes("\0")) id = value;
+        }
+      }
       pos = next;
-      if (this.overflow) return;
       if (lf !== -1 && lf < pos) lf = text.indexOf(LF, pos);
       if (cr !== -1 && cr < pos) cr = text.indexOf(CR, pos);
     }
     if (pos < text.length) this.#partial += text.slice(pos);
-    this.#messageBytes += utf8Length(text.slice(this.#messageFrom));
-    this.#messageFrom = 0;
-    if (this.#messageBytes > this.#max) this.overflow = true;
-  }
-
-  /** The field line `text[start, end)`: data, event and id are kept; comments and others are not. */
-  #field(text: string, start: number, end: number): void {
-    const c = text.charCodeAt(start);
-    if (c === 58) return; // ":" a comment
-    if (c === 100 && text.startsWith("data", start)) {
-      const value = valueOf(text, start, 4, end);
-      if (value !== undefined)
-        this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
-    } else if (c === 101 && text.startsWith("event", start)) {
-      const value = valueOf(text, start, 5, end);
-      if (value !== undefined) this.#event = value;
-    } else if (c === 105 && text.startsWith("id", start)) {
-      const value = valueOf(text, start, 2, end);
-      if (value !== undefined && !value.includes("\0")) this.#id = value;
-    }
-  }
-
-  /** A blank line ended at `pos` (in the current text): the message so far is complete. */
-  #dispatch(pos: number): void {
-    const data = this.#data;
-    if (data !== undefined) {
-      this.#checkSize(pos);
-      if (this.overflow) return;
-      this.messages.push({ data, event: this.#event, id: this.#id, end: pos });
-    }
-    this.#data = undefined;
-    this.#event = undefined;
-    this.#id = undefined;
-    this.#messageBytes = 0;
-    this.#messageFrom = pos;
-  }
-
-  /** Marks an overflow when the message read up to `pos` of the current text is over the limit. */
-  #checkSize(pos: number): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: count exactly only near the limit.
-    const upper = this.#messageBytes + (pos - this.#messageFrom) * 3;
-    if (upper <= this.#max) return;
-    const bytes = this.#messageBytes + utf8Length(this.#text.slice(this.#messageFrom, pos));
-    if (bytes > this.#max) this.overflow = true;
+    this.#data = data;
+    this.#event = event;
+    this.#id = id;
+    this.#messageBytes = carried + utf8Length(text.slice(from));
+    if (this.#messageBytes > max) this.overflow = true;
   }
 }
 
