@@ -155,8 +155,9 @@ export function parsePayload(
       { ...ctx.details, cause: error },
     );
   }
-  const typed = isObject(payload) && typeof payload["type"] === "string";
-  if (typed && hint !== "error") return payload as Record<string, unknown>; // the common case
+  // The common case first: `type` is a string only on an object (JSON has no other value with keys).
+  const typed = typeof (payload as { type?: unknown } | null)?.type === "string";
+  if (typed && hint !== "error") return payload as Record<string, unknown>;
   if (hint === "error" || (!typed && isObject(payload) && isObject(payload["error"]))) {
     const isErrorEvent = typed && (payload as Record<string, unknown>)["type"] === "error";
     return isErrorEvent
