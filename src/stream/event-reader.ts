@@ -29,9 +29,37 @@ export interface StreamOptions {
   logger?: Logger | undefined;
   signal?: AbortSignal | undefined;
   scrubber?: Scrubber | undefined;
+  /**
+   * After `response.completed`, read the body to its end (a little, briefly) instead of cancelling
+   * it, so an HTTP connection goes back to the pool (a cancelled body closes it).
+   */
+  drainAfterCompleted?: boolean | undefined;
 }
 
 const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
+
+// What is read after `response.completed` to reach the body's end: at most this many bytes, for at
+// most this long (a server ends the body right after the event; one that does not is cut off).
+const DRAIN_BYTES = 64 * 1024;
+const DRAIN_MS = 100;
+
+/** Reads `reader` to its end in the background; cancels it past DRAIN_BYTES or DRAIN_MS. */
+function drain(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  let left = DRAIN_BYTES;
+  const cancel = () => void reader.cancel().catch(() => {});
+  const timer = setTimeout(cancel, DRAIN_MS);
+  // Node's timers can be unref'ed: the pending read keeps the process up, not this timer.
+  (timer as { unref?: () => void }).unref?.();
+  const stop = () => clearTimeout(timer);
+  const step = (chunk: ReadableStreamReadResult<Uint8Array>): void => {
+    if (chunk.done) return stop();
+    left -= chunk.value.byteLength;
+    if (left >= 0) return void reader.read().then(step, stop);
+    stop();
+    cancel();
+  };
+  reader.read().then(step, stop);
+}
 
 /** A 2xx reply as the reader needs it: its status, headers and body. */
 export interface StreamHead {
@@ -165,7 +193,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       }
     }
     const event = this.queue[this.head++]!;
-    if (event.type === "completed") this.finish(); // later bytes are ignored
+    if (event.type === "completed") this.finish(true); // later bytes are ignored
     return event;
   }
 
@@ -251,11 +279,13 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     this.options.signal?.removeEventListener("abort", this.onAbort);
   }
 
-  /** Releases everything; cancels the body when it was not read to the end. */
-  private finish(): void {
+  /** Releases everything; cancels the body when it was not read to the end (or drains it). */
+  private finish(completed = false): void {
     if (this.finished) return;
     this.finished = true;
     this.release();
-    this.reader?.cancel().catch(() => {});
+    if (!this.reader) return;
+    if (completed && this.options.drainAfterCompleted) drain(this.reader);
+    else this.reader.cancel().catch(() => {});
   }
 }

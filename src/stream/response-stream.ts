@@ -87,7 +87,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   }
 }
 
-/** Wraps a 2xx SSE reply in a ResponseStream. */
+/** Wraps a 2xx SSE reply in a ResponseStream; its end is read after `completed`, keeping the connection. */
 export function openResponseStream(response: Response, options: StreamOptions): ResponseStream {
-  return new ResponseStream(response, options);
+  return new ResponseStream(response, { ...options, drainAfterCompleted: true });
 }

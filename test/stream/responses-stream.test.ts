@@ -877,6 +877,43 @@ describe("stream rules", () => {
     await server.requestSocketsClosed(1000);
   });
 
+  it("a completed stream leaves its connection to the next request: the body's end is read, not cancelled", async () => {
+    const ports: number[] = [];
+    // The body's end comes 20 ms after response.completed, as a chunk of its own.
+    const server = await serve((req, res) => {
+      ports.push(req.socket.remotePort!);
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(created() + completedFrame());
+      setTimeout(() => res.end(), 20);
+    });
+    const client = clientFor(server);
+    for (let i = 0; i < 3; i++) {
+      expect((await (await client.responses.stream(REQUEST)).collect()).responseId).toBe("resp_1");
+      await sleep(60); // the next request comes later (a cancelled body would have closed the socket)
+    }
+    expect(ports).toHaveLength(3);
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it("after response.completed, a body that goes on (past 64 KiB) or stays open is cut off", async () => {
+    for (const after of [
+      { chunks: [sseFrame({ type: "response.output_text.delta", delta: "x".repeat(70_000) })] },
+      { chunks: [], end: false },
+    ]) {
+      const server = await serve({
+        chunks: [created(), completedFrame(), ...after.chunks],
+        end: false,
+      });
+      const collected = await within(
+        2000,
+        (await clientFor(server).responses.stream(REQUEST)).collect(),
+      );
+      expect(collected.text).toBe("");
+      await server.requestSocketsClosed(1000);
+    }
+  });
+
   it("is unbuffered: an event arrives while the server holds back the rest", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
