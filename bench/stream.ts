@@ -58,9 +58,15 @@ const iteratorFloor: Consumer = async (url) => {
   return n;
 };
 
+/** The client, made once per consumer (as an app keeps one); each call streams one reply. */
 function project(createClient: CreateClient, includeRawEvents: boolean): Consumer {
+  const clients = new Map<string, ReturnType<CreateClient>>();
   return async (url) => {
-    const client = createClient({ provider: { baseUrl: url }, auth: "bench-token" });
+    let client = clients.get(url);
+    if (!client) {
+      client = createClient({ provider: { baseUrl: url }, auth: "bench-token" });
+      clients.set(url, client);
+    }
     let n = 0;
     for await (const event of await client.responses.stream(
       { model: "bench", input: [] },

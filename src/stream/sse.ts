@@ -1,6 +1,6 @@
 // Bytes -> SSE messages, by the WHATWG event-stream rules: CR, LF and CRLF each end a line (a CR at
 // the end of a chunk ends its line at once; an LF that follows is skipped), a blank line dispatches
-// the message, comments and `retry:` are not messages, a message without its blank line at the end
+// the message, comments, `id:` and `retry:` are not kept, a message without its blank line at the end
 // of the body is discarded. Each chunk is decoded once (UTF-8, streaming) and scanned as text; byte
 // offsets, which only error messages need, are worked out when asked for, from the current chunk.
 
@@ -10,8 +10,6 @@ export interface SseMessage {
   data: string;
   /** The `event:` field, when one was given. */
   event?: string | undefined;
-  /** The `id:` field, when one was given. */
-  id?: string | undefined;
   /** Where it ends in the text of the chunk that completed it (for `offsetAfter`). */
   end?: number;
 }
@@ -63,7 +61,6 @@ export class SseDecoder {
   #messageBytes = 0; // bytes of the message being read that came in earlier chunks
   #data: string | undefined;
   #event: string | undefined;
-  #id: string | undefined;
 
   constructor(maxEventBytes = Infinity) {
     this.#max = maxEventBytes;
@@ -113,7 +110,6 @@ export class SseDecoder {
     }
     let data = this.#data;
     let event = this.#event;
-    let id = this.#id;
     let carried = this.#messageBytes; // bytes of the message being read, from earlier chunks
     let from = pos; // where, in `text`, the message being read began
     let lf = text.indexOf(LF, pos);
@@ -144,13 +140,14 @@ export class SseDecoder {
             this.overflow = true;
             return;
           }
-          messages.push({ data, event, id, end: next });
+          messages.push({ data, event, end: next });
         }
-        data = event = id = undefined;
+        data = event = undefined;
         carried = 0;
         from = next;
       } else {
-        // A field line: data, event and id are kept; comments (":") and other fields are not.
+        // A field line: data and event are kept; comments (":"), `id` (no reconnection here uses
+        // it), `retry` and other fields are not.
         const c = line.charCodeAt(start);
         if (c === 100 && line.startsWith("data", start)) {
           const value = valueOf(line, start, 4, stop);
@@ -158,9 +155,6 @@ export class SseDecoder {
         } else if (c === 101 && line.startsWith("event", start)) {
           const value = valueOf(line, start, 5, stop);
           if (value !== undefined) event = value;
-        } else if (c === 105 && line.startsWith("id", start)) {
-          const value = valueOf(line, start, 2, stop);
-          if (value !== undefined && !value.includes("\0")) id = value;
         }
       }
       pos = next;
@@ -170,7 +164,6 @@ export class SseDecoder {
     if (pos < text.length) this.#partial += text.slice(pos);
     this.#data = data;
     this.#event = event;
-    this.#id = id;
     this.#messageBytes = carried + utf8Length(text.slice(from));
     if (this.#messageBytes > max) this.overflow = true;
   }
