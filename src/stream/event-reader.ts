@@ -11,6 +11,7 @@ import {
   headerEvents,
   mapPayload,
   parsePayload,
+  textDelta,
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
@@ -213,7 +214,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
           this.telemetryAt = now;
           callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
         }
-        const event = mapPayload(payload, ctx);
+        const event = textDelta(payload) ?? mapPayload(payload, ctx);
         if (!event) continue;
         this.queue.push(event);
         if (ctx.pending.length > 0) this.queue.push(...ctx.pending.splice(0));

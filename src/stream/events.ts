@@ -171,6 +171,16 @@ export function parsePayload(
 }
 
 /**
+ * The event of a well-formed `response.output_text.delta` (most payloads of a long stream), else
+ * undefined: the reader tries it before `mapPayload`, which handles every payload.
+ */
+export function textDelta(payload: Record<string, unknown>): ResponseEvent | undefined {
+  if (payload["type"] !== "response.output_text.delta") return undefined;
+  const delta = payload["delta"];
+  return typeof delta === "string" ? { type: "outputTextDelta", delta } : undefined;
+}
+
+/**
  * The ResponseEvent for a payload, or undefined for one that is dropped. Throws the mapped error
  * for `response.failed`, `response.incomplete` and `error`.
  */
@@ -179,11 +189,6 @@ export function mapPayload(
   ctx: PayloadContext,
 ): ResponseEvent | undefined {
   const type = payload["type"] as string;
-  // Most payloads of a long stream are text deltas: they are checked first.
-  if (type === "response.output_text.delta") {
-    const delta = payload["delta"];
-    if (typeof delta === "string") return { type: "outputTextDelta", delta };
-  }
   switch (type) {
     case "response.created": {
       const model = serverModel(modelOfCreated(payload), ctx.models);
