@@ -166,7 +166,7 @@ async function overheadBench(): Promise<void> {
 const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const parts =
   named.length > 0 ? named : (process.env["BENCH"] ?? "pipeline,stream,heap,overhead").split(",");
-if (parts.includes("pipeline")) await pipelineBench(Number(process.env["ROUNDS"] ?? "7"));
+if (parts.includes("pipeline")) await pipelineBench(Number(process.env["ROUNDS"] ?? "11"));
 if (parts.includes("websocket")) await (await import("./websocket.js")).websocketBench();
 if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();

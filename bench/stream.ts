@@ -1,7 +1,11 @@
 // The stream pipeline against its floors, side by side in one process: the server runs in its own
 // process; each round runs every consumer once, in an order rotated per round, after a gc(); every
-// consumer reads the same fields (the delta text). Reported: medians of per-round ratios of wall
-// time and of CPU time to the async-iterator floor and to the parse limit.
+// consumer reads the same fields (the delta text). A sample is 20 MiB of streams back to back (four
+// 5 MiB streams, or one 20 MiB stream): one 5 MiB stream is too short for its CPU time to be read
+// reliably (other threads' GC and compiler work lands in it), and 20 MiB is the most that runs
+// without a major GC after the sample's gc(). Reported, per stream:
+// medians of per-round ratios of wall time and of CPU time to the async-iterator floor and to the
+// parse limit.
 import { existsSync } from "node:fs";
 import { createParser } from "eventsource-parser";
 import { createClient as createFromSource } from "../src/index.js";
@@ -83,14 +87,20 @@ interface Sample {
   cpuMs: number;
 }
 
-async function sample(consumer: Consumer, url: string, gc: () => void): Promise<Sample> {
+/** `streams` streams back to back: wall and CPU time per stream. */
+async function sample(
+  consumer: Consumer,
+  url: string,
+  streams: number,
+  gc: () => void,
+): Promise<Sample> {
   gc();
   const cpu = process.cpuUsage();
   const start = performance.now();
-  await consumer(url);
-  const ms = performance.now() - start;
+  for (let i = 0; i < streams; i++) await consumer(url);
+  const ms = (performance.now() - start) / streams;
   const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000 };
+  return { ms, cpuMs: (used.user + used.system) / 1000 / streams };
 }
 
 async function consumers(): Promise<Record<string, Consumer>> {
@@ -112,6 +122,7 @@ async function consumers(): Promise<Record<string, Consumer>> {
 
 async function benchSize(mib: number, rounds: number, gc: () => void): Promise<void> {
   const server: BenchServer = await startBenchServer(mib);
+  const streams = Math.max(1, Math.round(20 / mib));
   const all = await consumers();
   const names = Object.keys(all);
   const ratios = new Map<string, { floor: number[]; limit: number[]; cpuFloor: number[] }>();
@@ -124,7 +135,7 @@ async function benchSize(mib: number, rounds: number, gc: () => void): Promise<v
   for (let round = 0; round < rounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!);
     const got = new Map<string, Sample>();
-    for (const name of order) got.set(name, await sample(all[name]!, server.url, gc));
+    for (const name of order) got.set(name, await sample(all[name]!, server.url, streams, gc));
     const floor = got.get(names[0]!)!;
     const limit = got.get(names[1]!)!;
     for (const name of names) {
@@ -138,9 +149,11 @@ async function benchSize(mib: number, rounds: number, gc: () => void): Promise<v
   }
   const mb = server.bytes / 2 ** 20;
   console.log(
-    `\n## Stream pipeline: ${mb.toFixed(1)} MiB, ${server.events} events, ${rounds} rounds`,
+    `\n## Stream pipeline: ${mb.toFixed(1)} MiB, ${server.events} events, ${rounds} rounds of ${streams} stream(s) per consumer`,
   );
-  console.log("| consumer | ms | CPU ms/MiB | time ÷ floor | time ÷ parse limit | CPU ÷ floor |");
+  console.log(
+    "| consumer | ms per stream | CPU ms/MiB | time ÷ floor | time ÷ parse limit | CPU ÷ floor |",
+  );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
   for (const name of names) {
     const s = samples.get(name)!;
