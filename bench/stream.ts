@@ -11,10 +11,10 @@ import { createParser } from "eventsource-parser";
 import { createClient as createFromSource } from "../src/index.js";
 import { median, post, startBenchServer, type BenchServer } from "./server-process.js";
 
-type CreateClient = typeof createFromSource;
-type Consumer = (url: string) => Promise<number>;
+export type CreateClient = typeof createFromSource;
+export type Consumer = (url: string) => Promise<number>;
 
-const DIST = new URL("../dist/index.js", import.meta.url);
+export const DIST = new URL("../dist/index.js", import.meta.url);
 
 /** Sums the delta lengths of a parsed payload (what every consumer touches). */
 function deltaLength(payload: { type?: unknown; delta?: unknown }): number {
@@ -37,7 +37,7 @@ const parseLimit: Consumer = async (url) => {
  * The smallest async iterator over the same parser: events parsed into an array queue per chunk,
  * `next()` hands out the next queued one and reads a chunk only when the queue is empty.
  */
-const iteratorFloor: Consumer = async (url) => {
+export const iteratorFloor: Consumer = async (url) => {
   const reader = (await post(url)).body!.getReader();
   const decoder = new TextDecoder();
   const queue: unknown[] = [];
@@ -63,9 +63,10 @@ const iteratorFloor: Consumer = async (url) => {
 };
 
 /** The client, made once per consumer (as an app keeps one); each call streams one reply. */
-function project(createClient: CreateClient, includeRawEvents: boolean): Consumer {
+export function project(createClient: CreateClient, includeRawEvents: boolean): Consumer {
   const clients = new Map<string, ReturnType<CreateClient>>();
-  return async (url) => {
+  // Named, so that a profile (bench/profile.ts) tells this loop from the floor's.
+  return async function projectStream(url) {
     let client = clients.get(url);
     if (!client) {
       client = createClient({ provider: { baseUrl: url }, auth: "bench-token" });
