@@ -2,8 +2,8 @@
 // process; each round runs every consumer once, in an order rotated per round, after a gc(); every
 // consumer reads the same fields (the delta text). A sample is 20 MiB of streams back to back (four
 // 5 MiB streams, or one 20 MiB stream): one 5 MiB stream is too short for its CPU time to be read
-// reliably (other threads' GC and compiler work lands in it), and 20 MiB is the most that runs
-// without a major GC after the sample's gc(). Reported, per stream:
+// reliably (other threads' GC and compiler work lands in it), and with 40 MiB samples major GCs
+// landed in them more often. Reported, per stream:
 // medians of per-round ratios of wall time and of CPU time to the async-iterator floor and to the
 // parse limit.
 import { existsSync } from "node:fs";
