@@ -60,6 +60,18 @@ function bool(text: string | undefined): boolean | undefined {
   return undefined;
 }
 
+/** A window, its absent parts left out. */
+function rateWindow(
+  usedPercent: number,
+  windowMinutes: number | undefined,
+  resetsAt: number | undefined,
+): RateLimitWindow {
+  const w: RateLimitWindow = { usedPercent };
+  if (windowMinutes !== undefined) w.windowMinutes = windowMinutes;
+  if (resetsAt !== undefined) w.resetsAt = resetsAt;
+  return w;
+}
+
 /** A window exists when its percent parses and it says something (non-zero use, a window or a reset). */
 function windowOf(
   usedPercent: number | undefined,
@@ -68,11 +80,7 @@ function windowOf(
 ): RateLimitWindow | undefined {
   if (usedPercent === undefined) return undefined;
   if (usedPercent === 0 && !windowMinutes && resetsAt === undefined) return undefined;
-  return {
-    usedPercent,
-    ...(windowMinutes === undefined ? {} : { windowMinutes }),
-    ...(resetsAt === undefined ? {} : { resetsAt }),
-  };
+  return rateWindow(usedPercent, windowMinutes, resetsAt);
 }
 
 function familyFromHeaders(
@@ -149,13 +157,7 @@ function eventWindow(value: unknown): RateLimitWindow | undefined | null {
   const w = value as Record<string, unknown>;
   const usedPercent = num(w["used_percent"]);
   if (usedPercent === undefined) return null;
-  const windowMinutes = num(w["window_minutes"]);
-  const resetsAt = num(w["reset_at"]);
-  return {
-    usedPercent,
-    ...(windowMinutes === undefined ? {} : { windowMinutes }),
-    ...(resetsAt === undefined ? {} : { resetsAt }),
-  };
+  return rateWindow(usedPercent, num(w["window_minutes"]), num(w["reset_at"]));
 }
 
 /** The snapshot of a `codex.rate_limits` payload, or undefined when it does not parse. */
