@@ -15,7 +15,7 @@ import {
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
-import { responseTooLarge } from "../transport/limits.js";
+import { drainBody, responseTooLarge } from "../transport/limits.js";
 import { IdleTimer } from "./idle-timer.js";
 import { SseDecoder, type SseMessage } from "./sse.js";
 
@@ -38,29 +38,6 @@ export interface StreamOptions {
 }
 
 const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
-
-// What is read after `response.completed` to reach the body's end: at most this many bytes, for at
-// most this long (a server ends the body right after the event; one that does not is cut off).
-const DRAIN_BYTES = 64 * 1024;
-const DRAIN_MS = 100;
-
-/** Reads `reader` to its end in the background; cancels it past DRAIN_BYTES or DRAIN_MS. */
-function drain(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-  let left = DRAIN_BYTES;
-  const cancel = () => void reader.cancel().catch(() => {});
-  const timer = setTimeout(cancel, DRAIN_MS);
-  // Node's timers can be unref'ed: the pending read keeps the process up, not this timer.
-  (timer as { unref?: () => void }).unref?.();
-  const stop = () => clearTimeout(timer);
-  const step = (chunk: ReadableStreamReadResult<Uint8Array>): void => {
-    if (chunk.done) return stop();
-    left -= chunk.value.byteLength;
-    if (left >= 0) return void reader.read().then(step, stop);
-    stop();
-    cancel();
-  };
-  reader.read().then(step, stop);
-}
 
 /** A 2xx reply as the reader needs it: its status, headers and body. */
 export interface StreamHead {
@@ -286,7 +263,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     this.finished = true;
     this.release();
     if (!this.reader) return;
-    if (completed && this.options.drainAfterCompleted) drain(this.reader);
+    if (completed && this.options.drainAfterCompleted) drainBody(this.reader);
     else this.reader.cancel().catch(() => {});
   }
 }

@@ -1,6 +1,7 @@
 // Bounded reading (README "Options", `provider.limits`): decoded bytes are counted as they arrive,
 // after any content-encoding, and the read is cancelled past the limit, so a misbehaving server can
 // never make the process hold more than the limit. Past a limit the call fails once, not retried.
+// The end of a finished stream's body is read the same way, bounded in bytes and time.
 import { InvalidResponseError, type ErrorDetails } from "../errors/catalogue.js";
 
 /** Default `provider.limits.maxReplyBytes`: the largest JSON reply read (32 MiB). */
@@ -60,4 +61,31 @@ export function responseTooLarge(
 ): InvalidResponseError {
   const message = `${where}: ${what} is larger than provider.limits.${limit} (${bytes} bytes); the read was cancelled`;
   return new InvalidResponseError(message, { ...details, code: "response_too_large" });
+}
+
+// What is read of a stream's body after its last event to reach the body's end: at most this many
+// bytes, for at most this long (a server ends the body right after the event; one that does not is
+// cut off).
+const DRAIN_BYTES = 64 * 1024;
+const DRAIN_MS = 100;
+
+/**
+ * Reads `reader` to its end in the background, so that fetch can reuse the connection (a cancelled
+ * body closes it); cancels it past DRAIN_BYTES or DRAIN_MS.
+ */
+export function drainBody(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  let left = DRAIN_BYTES;
+  const cancel = () => void reader.cancel().catch(() => {});
+  const timer = setTimeout(cancel, DRAIN_MS);
+  // Node's timers can be unref'ed: the pending read keeps the process up, not this timer.
+  (timer as { unref?: () => void }).unref?.();
+  const stop = () => clearTimeout(timer);
+  const step = (chunk: ReadableStreamReadResult<Uint8Array>): void => {
+    if (chunk.done) return stop();
+    left -= chunk.value.byteLength;
+    if (left >= 0) return void reader.read().then(step, stop);
+    stop();
+    cancel();
+  };
+  reader.read().then(step, stop);
 }
