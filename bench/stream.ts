@@ -64,14 +64,11 @@ export const iteratorFloor: Consumer = async (url) => {
 
 /** The client, made once per consumer (as an app keeps one); each call streams one reply. */
 export function project(createClient: CreateClient, includeRawEvents: boolean): Consumer {
-  const clients = new Map<string, ReturnType<CreateClient>>();
+  // A consumer serves one bench server, so the client of its first call is the one it keeps.
+  let client: ReturnType<CreateClient> | undefined;
   // Named, so that a profile (bench/profile.ts) tells this loop from the floor's.
   return async function projectStream(url) {
-    let client = clients.get(url);
-    if (!client) {
-      client = createClient({ provider: { baseUrl: url }, auth: "bench-token" });
-      clients.set(url, client);
-    }
+    client ??= createClient({ provider: { baseUrl: url }, auth: "bench-token" });
     let n = 0;
     for await (const event of await client.responses.stream(
       { model: "bench", input: [] },
