@@ -39,3 +39,21 @@ export async function rejection(promise: Promise<unknown>): Promise<CodexApiErro
   }
   throw new Error("expected the call to reject");
 }
+
+/** The smallest Responses request the tests send: one model, one user message. */
+export const REQUEST = {
+  model: "gpt-test",
+  input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
+} as const satisfies { model: string; input: unknown[] };
+
+/** Resolves after `ms` of wall-clock time (use fake timers where the behaviour is about time). */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Rejects when `promise` takes longer than `ms`, naming `what`: a hang fails fast, not by timeout. */
+export function within<T>(promise: Promise<T>, ms: number, what = "the call"): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
