@@ -5,10 +5,8 @@ import { compactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
 import { memoriesResource } from "./resources/memories.js";
 import { modelsResource } from "./resources/models.js";
+import { checkOption, checkProvider } from "./option-checks.js";
 import {
-  baseUrlOf,
-  checkOption,
-  checkProvider,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   type ProviderConfig,
@@ -19,6 +17,7 @@ import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/li
 import { retryConfig, type RetryConfig } from "./transport/retry.js";
 import { safeLogger, type Logger, type Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
+import { baseUrlOf } from "./transport/url.js";
 import { Scrubber } from "./transport/redact.js";
 import { isObject } from "./util.js";
 

@@ -5,7 +5,7 @@
 // before sending.
 import { InvalidRequestError } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
-import { withQuery } from "../provider.js";
+import { withQuery } from "./url.js";
 import { sendOnce } from "./attempt.js";
 import type { AuthProvider } from "./auth.js";
 import { compress, type Compression } from "./compress.js";

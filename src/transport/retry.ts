@@ -7,7 +7,9 @@ import {
   TransportError,
   RequestTimeoutError,
 } from "../errors/catalogue.js";
-import { MAX_TIMER_MS } from "../provider.js";
+
+/** The longest delay a JavaScript timer can hold (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Which failures are sent again, how often and how long to wait (`provider.retry`). */
 export interface RetryConfig {

@@ -6,7 +6,8 @@ import { INTERNALS, type ClientInternals, type CodexClient } from "../client.js"
 import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
-import { urlFor, isAzureResponsesEndpoint } from "../provider.js";
+import { isAzureResponsesEndpoint } from "../provider.js";
+import { urlFor } from "../transport/url.js";
 import {
   buildResponsesBody,
   callHeaders,
