@@ -11,9 +11,14 @@ import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./so
 
 export { cannedEvents, loadRecordedStream } from "./canned.js";
 export type { RecordedRequest } from "./requests.js";
-export type { MockEndpoint } from "./routes.js";
-export type { MockReply, MockScript } from "./script.js";
-export type { MockSocketScript, MockUpgrade, RecordedFrame, RecordedHandshake } from "./sockets.js";
+export type {
+  MockEndpoint,
+  MockReply,
+  MockScript,
+  MockSocketScript,
+  MockUpgrade,
+} from "./script.js";
+export type { RecordedFrame, RecordedHandshake } from "./sockets.js";
 
 /** A running mock server. */
 export interface MockServer {

@@ -2,7 +2,7 @@
 // and builds the `RecordedRequest` that lands in `mock.requests`.
 import type { IncomingMessage } from "node:http";
 import * as zlib from "node:zlib";
-import type { MockEndpoint } from "./routes.js";
+import type { MockEndpoint } from "./script.js";
 
 /** A request as the server received it. */
 export interface RecordedRequest {

@@ -10,7 +10,7 @@ import {
   rateLimitHeaders,
 } from "./canned.js";
 import type { DecodeError, RecordedRequest } from "./requests.js";
-import type { MockReply, MockScript } from "./script.js";
+import type { MockEndpoint, MockReply, MockScript } from "./script.js";
 import {
   errorBody,
   jsonBody,
@@ -19,9 +19,6 @@ import {
   writeEvents,
   type Outlet,
 } from "./writers.js";
-
-/** The endpoints the mock serves: the keys of the route table and of `MockScript`. */
-export type MockEndpoint = "responses" | "compact" | "memories" | "models";
 
 /** What a handler gets: where to write, the endpoint's next scripted reply, the request, the script. */
 interface RouteContext extends Outlet {

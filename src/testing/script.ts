@@ -1,7 +1,26 @@
 // What a test scripts: per endpoint, one reply or a sequence of replies (status, headers, body and
-// the fault knobs), consumed one per request in order; the last one repeats.
-import type { MockEndpoint } from "./routes.js";
-import type { MockSocketScript } from "./sockets.js";
+// the fault knobs), consumed one per request in order; the last one repeats. Every script type lives
+// here, so this file imports nothing of the mock server.
+
+/** The endpoints the mock serves: the keys of the route table and of `MockScript`. */
+export type MockEndpoint = "responses" | "compact" | "memories" | "models";
+
+/** How the mock answers a WebSocket upgrade: 101 (the default) with extra headers, or a refusal. */
+export interface MockUpgrade {
+  /** Default 101; any other status refuses the upgrade with that HTTP reply. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** The refusal's body (default: a JSON mock error). */
+  body?: string;
+}
+
+/** The WebSocket part of a script. */
+export interface MockSocketScript {
+  /** One answer per upgrade, in order; the last repeats. */
+  upgrade?: MockUpgrade | MockUpgrade[];
+  /** Close each connection (code 1000) after answering this many requests on it. */
+  closeAfterRequests?: number;
+}
 
 /** One scripted reply. Every field is optional: `{}` means the canned 200 reply. */
 export interface MockReply {

@@ -7,26 +7,14 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import { cannedEvents } from "./canned.js";
-import type { MockEndpoint } from "./routes.js";
-import { replyList, type MockReply, type MockScript } from "./script.js";
+import {
+  replyList,
+  type MockEndpoint,
+  type MockReply,
+  type MockScript,
+  type MockUpgrade,
+} from "./script.js";
 import type { Timers } from "./writers.js";
-
-/** How the mock answers a WebSocket upgrade: 101 (the default) with extra headers, or a refusal. */
-export interface MockUpgrade {
-  /** Default 101; any other status refuses the upgrade with that HTTP reply. */
-  status?: number;
-  headers?: Record<string, string>;
-  /** The refusal's body (default: a JSON mock error). */
-  body?: string;
-}
-
-/** The WebSocket part of a script. */
-export interface MockSocketScript {
-  /** One answer per upgrade, in order; the last repeats. */
-  upgrade?: MockUpgrade | MockUpgrade[];
-  /** Close each connection (code 1000) after answering this many requests on it. */
-  closeAfterRequests?: number;
-}
 
 /** A WebSocket handshake as the mock received it. */
 export interface RecordedHandshake {
