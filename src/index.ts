@@ -30,7 +30,7 @@ export {
   type RateLimitFamily,
   type RateLimitWindow,
   type Credits,
-} from "./stream/rate-limits.js";
+} from "./rate-limits.js";
 
 // Errors
 export {

@@ -1,7 +1,7 @@
 // The one error hierarchy of codex-api. Every class has a literal `name` (minified bundles still say
 // `ServerError`) and a static `retryable` default; one base constructor copies the details, so a class
 // is a line or two. Which class a server's reply becomes is decided in ./map.ts only.
-import type { RateLimitSnapshot } from "../stream/rate-limits.js";
+import type { RateLimitSnapshot } from "../rate-limits.js";
 
 /** What an error may carry besides its message; every field is optional and set only when known. */
 export interface ErrorDetails {

@@ -1,6 +1,6 @@
 // The one place that turns what a server said (an HTTP status and body, or an error inside the
 // stream) into an error class of ./catalogue.ts. The README's error table lists the outcomes.
-import { rateLimitsOf } from "../stream/rate-limits.js";
+import { rateLimitsOf } from "../rate-limits.js";
 import { isObject, snippet } from "../util.js";
 import {
   AbortError,

@@ -9,7 +9,7 @@ import {
   rateLimitsOf,
   rateLimitsFromEvent,
   type RateLimitSnapshot,
-} from "./rate-limits.js";
+} from "../rate-limits.js";
 
 /** Token counts of a completed response (missing details count 0). */
 export interface TokenUsage {

@@ -11,7 +11,7 @@ import {
   type StreamOptions,
 } from "./event-reader.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
-import { rateLimitsOf, type RateLimitSnapshot } from "./rate-limits.js";
+import { rateLimitsOf, type RateLimitSnapshot } from "../rate-limits.js";
 
 export type { StreamOptions };
 

@@ -15,6 +15,7 @@ import {
   type ResponsesOptions,
   type ResponsesRequest,
 } from "../resources/responses.js";
+import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { withRetries } from "../transport/retry-loop.js";
@@ -55,15 +56,6 @@ interface Answered {
   warmup: boolean;
   release(): void;
 }
-// Rate-limit headers of the handshake describe the moment it was made, not each later stream.
-const RATE_LIMIT_HEADER = /^x-[a-z0-9-]+-(primary|secondary|credits)-|^x-[a-z0-9-]+-limit-name$/;
-
-function withoutRateLimits(headers: Headers): Headers {
-  const out = new Headers();
-  for (const [name, value] of headers) if (!RATE_LIMIT_HEADER.test(name)) out.set(name, value);
-  return out;
-}
-
 /** Waits for the previous request to end (or the caller's abort); resolves with this one's release. */
 function queue() {
   let tail: Promise<void> = Promise.resolve();

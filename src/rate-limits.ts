@@ -137,6 +137,17 @@ export function parseRateLimits(headers: HeaderSource): RateLimitSnapshot {
   return snapshot;
 }
 
+// Every header name `parseRateLimits` reads: `x-<family>-primary-…`, `-secondary-…`, `-credits-…`
+// and `x-<family>-limit-name`.
+const RATE_LIMIT_HEADER = /^x-[a-z0-9-]+-(primary|secondary|credits)-|^x-[a-z0-9-]+-limit-name$/;
+
+/** `headers` without its rate-limit headers (a WebSocket handshake's describe the moment it was made). */
+export function withoutRateLimits(headers: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of headers) if (!RATE_LIMIT_HEADER.test(name)) out.set(name, value);
+  return out;
+}
+
 /** True when a snapshot holds nothing. */
 export function isEmptySnapshot(s: RateLimitSnapshot): boolean {
   return !s.primary && !s.secondary && !s.credits && !s.limits;
