@@ -10,7 +10,6 @@ import {
   type ErrorDetails,
 } from "../errors/catalogue.js";
 import {
-  abortError,
   errorForCode,
   errorFromHttp,
   readErrorBody,
@@ -18,6 +17,7 @@ import {
   wireDetails,
 } from "../errors/map.js";
 import { snippet } from "../util.js";
+import { race } from "./race.js";
 import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
 import type { Scrubber } from "./redact.js";
 import { serverRetryAfterMs } from "./retry.js";
@@ -125,17 +125,9 @@ async function readReply(
 
 /** One send: a 2xx Response, or the error it ended in (never throws). */
 export async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Reply<unknown>>> {
+  // Aborted when the race is lost (the caller's abort, the timeout): fetch and its body stop too.
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = Number.isFinite(a.timeoutMs)
-    ? setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, a.timeoutMs)
-    : undefined;
-  const onAbort = () => controller.abort();
-  a.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
+  const exchange = async () => {
     // Called as a plain function: a browser's or workerd's fetch refuses any other `this`.
     const send = a.send;
     const response = await send(a.url, {
@@ -145,16 +137,19 @@ export async function sendOnce(a: HttpAttempt): Promise<AttemptOutcome<Reply<unk
       signal: controller.signal,
       redirect: "manual",
     });
-    return await readReply(a, response);
+    return readReply(a, response);
+  };
+  const message = `${a.where}: no reply within ${a.timeoutMs} ms (request timeout)`;
+  try {
+    return await race(exchange(), {
+      signal: a.signal,
+      ms: a.timeoutMs,
+      onTimeout: () => {
+        throw new RequestTimeoutError(message);
+      },
+    });
   } catch (error) {
-    if (timedOut) {
-      const message = `${a.where}: no reply within ${a.timeoutMs} ms (request timeout)`;
-      return { error: new RequestTimeoutError(message, { cause: error }) };
-    }
-    if (a.signal?.aborted) return { error: abortError(a.signal) };
+    controller.abort();
     return { error: fetchFailure(a.where, error) };
-  } finally {
-    clearTimeout(timer);
-    a.signal?.removeEventListener("abort", onAbort);
   }
 }

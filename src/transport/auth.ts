@@ -3,6 +3,7 @@
 // provider cannot hang a request; its late answer, or late rejection, is dropped.
 import { AuthError, RequestTimeoutError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
+import { race } from "./race.js";
 
 /** Gives the token (and ChatGPT account id) before every attempt, and may refresh it after a 401. */
 export interface AuthProvider {
@@ -44,25 +45,13 @@ export function callAuth<T>(
   const task = new Promise<T>((resolve) => resolve(call())).catch((cause: unknown) => {
     throw new AuthError(`${where}: ${failed}`, { ...details, cause });
   });
-  return new Promise<T>((resolve, reject) => {
-    const settle = (fn: () => void) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      fn();
-    };
-    const onAbort = () => settle(() => reject(abortError(signal)));
-    const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          const message = `${where}: the auth provider gave no answer within ${timeoutMs} ms (request timeout)`;
-          settle(() => reject(new RequestTimeoutError(message)));
-        }, timeoutMs)
-      : undefined;
-    signal?.addEventListener("abort", onAbort, { once: true });
-    // Settling twice is a no-op: a late answer after an abort or timeout is dropped, never unhandled.
-    task.then(
-      (value) => settle(() => resolve(value)),
-      (error: unknown) => settle(() => reject(error)),
-    );
+  const message = `${where}: the auth provider gave no answer within ${timeoutMs} ms (request timeout)`;
+  return race(task, {
+    signal,
+    ms: timeoutMs,
+    onTimeout: () => {
+      throw new RequestTimeoutError(message);
+    },
   });
 }
 

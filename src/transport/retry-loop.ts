@@ -6,6 +6,7 @@ import { CodexApiError } from "../errors/catalogue.js";
 import { abortError, detailsOf } from "../errors/map.js";
 import { authHeaders, callAuth, type AuthProvider } from "./auth.js";
 import { retryDelayMs, serverRetryAfterMs, shouldRetry, type RetryConfig } from "./retry.js";
+import { sleep } from "./race.js";
 import type { Scrubber } from "./redact.js";
 import { callHook, type Endpoint, type Logger, type Telemetry } from "./telemetry.js";
 
@@ -33,22 +34,6 @@ export type SendOnce<T> = (
   auth: Record<string, string>,
   attempt: number,
 ) => Promise<AttemptOutcome<T>>;
-
-/** Waits `ms`, or rejects with AbortError as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** Runs `send` until it succeeds, the policy stops retrying, or the caller aborts. */
 export function withRetries<T>(loop: RetryLoop, send: SendOnce<T>): Promise<T> {

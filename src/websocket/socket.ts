@@ -4,7 +4,6 @@
 // upgrade moves the socket to HTTP for good.
 import { INTERNALS, type ClientInternals, type CodexClient } from "../client.js";
 import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
-import { abortError } from "../errors/map.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { urlFor } from "../transport/url.js";
@@ -18,6 +17,7 @@ import {
 import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
+import { race } from "../transport/race.js";
 import { withRetries } from "../transport/retry-loop.js";
 import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
@@ -64,18 +64,13 @@ function queue() {
     const mine = new Promise<void>((resolve) => (release = resolve));
     const previous = tail;
     tail = previous.then(() => mine);
-    if (signal?.aborted) return (release(), Promise.reject(abortError(signal)));
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
+    return race(previous, { signal }).then(
+      () => release,
+      (error: unknown) => {
         release();
-        reject(abortError(signal));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      void previous.then(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(release);
-      });
-    });
+        throw error;
+      },
+    );
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import { abortError, errorFromHttp } from "../errors/map.js";
 import type { AttemptOutcome } from "../transport/retry-loop.js";
 import { serverRetryAfterMs } from "../transport/retry.js";
+import { race } from "../transport/race.js";
 import type { Scrubber } from "../transport/redact.js";
 
 /** The second argument the socket passes to the WebSocket constructor. */
@@ -98,46 +99,40 @@ function toHeaders(raw: Reply["headers"]): Headers {
 }
 
 /** Opens a connection: the open Wire, or the error the handshake ended in (never throws). */
-export function openWire(Ctor: WebSocketConstructor, hs: Handshake): Promise<AttemptOutcome<Wire>> {
-  return new Promise((resolve) => {
-    let settled = false;
-    let socket: object | undefined;
-    const settle = (outcome: AttemptOutcome<Wire>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      hs.signal?.removeEventListener("abort", onAbort);
-      if ("error" in outcome) dropSocket(socket);
-      resolve(outcome);
-    };
-    const fail = (error: CodexApiError) => settle({ error });
-    const onAbort = () => fail(abortError(hs.signal));
-    const timer = Number.isFinite(hs.timeoutMs)
-      ? setTimeout(() => {
-          const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
-          fail(new RequestTimeoutError(message));
-        }, hs.timeoutMs)
-      : undefined;
-    if (hs.signal?.aborted) return onAbort();
-    hs.signal?.addEventListener("abort", onAbort, { once: true });
+export async function openWire(
+  Ctor: WebSocketConstructor,
+  hs: Handshake,
+): Promise<AttemptOutcome<Wire>> {
+  if (hs.signal?.aborted) return { error: abortError(hs.signal) };
+  let socket: object | undefined;
+  const opening = new Promise<Wire>((resolve, reject) => {
     const failed = (cause: unknown) => {
       const detail = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? cause;
-      fail(
-        new TransportError(`${hs.where}: websocket handshake failed: ${String(detail)}`, { cause }),
-      );
+      const message = `${hs.where}: websocket handshake failed: ${String(detail)}`;
+      reject(new TransportError(message, { cause }));
     };
     try {
       socket = new (Ctor as new (url: string, init: WebSocketInit) => object)(hs.url, hs.init);
     } catch (cause) {
       // Refused before anything was sent (a URL or option it rejects): no retry can fix it.
       const message = `${hs.where}: the WebSocket constructor refused: ${(cause as Error)?.message ?? cause}`;
-      return fail(new InvalidRequestError(message, { cause }));
+      return reject(new InvalidRequestError(message, { cause }));
     }
-    const opened = (wire: Wire) => settle({ value: wire, status: 101 });
-    if (typeof (socket as Partial<WsLike>).on === "function") {
-      watchWs(socket as WsLike, hs, { opened, failed, refused: fail });
-    } else watchWhatwg(socket as WhatwgLike, { opened, failed });
+    const out = { opened: resolve, failed, refused: reject };
+    if (typeof (socket as Partial<WsLike>).on === "function") watchWs(socket as WsLike, hs, out);
+    else watchWhatwg(socket as WhatwgLike, out);
   });
+  const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
+  const onTimeout = () => {
+    throw new RequestTimeoutError(message);
+  };
+  try {
+    const wire = await race(opening, { signal: hs.signal, ms: hs.timeoutMs, onTimeout });
+    return { value: wire, status: 101 };
+  } catch (error) {
+    dropSocket(socket);
+    return { error: error as CodexApiError };
+  }
 }
 
 function dropSocket(socket: object | undefined): void {
