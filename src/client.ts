@@ -5,6 +5,7 @@ import { compactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
 import { memoriesResource } from "./resources/memories.js";
 import { modelsResource } from "./resources/models.js";
+import { keepInternals } from "./internals.js";
 import { checkOption, checkProvider } from "./option-checks.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -14,7 +15,7 @@ import {
 import { responsesResource } from "./resources/responses.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
-import { retryConfig, type RetryConfig } from "./transport/retry.js";
+import { retryConfig } from "./transport/retry.js";
 import { safeLogger, type Logger, type Telemetry } from "./transport/telemetry.js";
 import { createTransport } from "./transport/http.js";
 import { baseUrlOf } from "./transport/url.js";
@@ -63,17 +64,6 @@ function checkOptions(options: ClientOptions): void {
   checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
 }
 
-/** Where a client keeps what other transports (`codex-api/websocket`) build on; not public API. */
-export const INTERNALS = Symbol.for("codex-api.internals");
-
-/** The client's parts a second transport reuses: its endpoints, auth, retry policy and timeout. */
-export interface ClientInternals {
-  endpoints: Endpoints;
-  auth: AuthProvider | undefined;
-  retry: RetryConfig;
-  requestTimeoutMs: number;
-}
-
 /**
  * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
  * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
@@ -116,7 +106,5 @@ export function createClient(options: ClientOptions) {
     memories: memoriesResource(endpoints),
     models: modelsResource(endpoints),
   };
-  const internals: ClientInternals = { endpoints, auth, retry, requestTimeoutMs };
-  // Non-enumerable and symbol-keyed: it is not part of the client's type or of what it prints.
-  return Object.defineProperty(client, INTERNALS, { value: internals });
+  return keepInternals(client, { endpoints, requestTimeoutMs });
 }

@@ -12,7 +12,7 @@ import { compress, type Compression } from "./compress.js";
 import { assertHeaders } from "./headers.js";
 import { redactHeaders, type Scrubber } from "./redact.js";
 import type { RetryConfig } from "./retry.js";
-import { withRetries } from "./retry-loop.js";
+import { withRetries, type SendOnce } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
 import type { Send } from "../generated/client.js";
 
@@ -34,6 +34,14 @@ export interface TransportOptions {
   scrubber: Scrubber;
 }
 
+/** One call that `Transport.run` sends: which endpoint, where (for messages), the caller's signal. */
+export interface RunCall {
+  endpoint: Endpoint;
+  /** `METHOD url`, the start of every message. */
+  where: string;
+  signal?: AbortSignal | undefined;
+}
+
 /** The client's transport. */
 export interface Transport {
   /**
@@ -41,6 +49,12 @@ export interface Transport {
    * rejects with a CodexApiError.
    */
   sender(endpoint: Endpoint, compression?: Compression): Send;
+  /**
+   * Runs `attempt` under the client's retry policy (auth read per attempt, one 401 refresh,
+   * backoff, telemetry) until it succeeds or the policy stops: a second transport (the WebSocket
+   * one) hands over its attempt and nothing else.
+   */
+  run<T>(call: RunCall, attempt: SendOnce<T>): Promise<T>;
 }
 
 /** Throws InvalidRequestError (not retried) unless fetch can send to `url`. */
@@ -55,6 +69,11 @@ function assertUrl(url: string, where: string): void {
 /** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
   const { retry, requestTimeoutMs, maxReplyBytes, auth, telemetry, logger, scrubber } = options;
+
+  function run<T>(call: RunCall, attempt: SendOnce<T>): Promise<T> {
+    const loop = { ...call, retry, auth, timeoutMs: requestTimeoutMs, telemetry, logger, scrubber };
+    return withRetries(loop, attempt);
+  }
 
   function sender(endpoint: Endpoint, compression: Compression = "none"): Send {
     return async (request) => {
@@ -74,19 +93,7 @@ export function createTransport(options: TransportOptions): Transport {
       }
       scrubber.addHeaders(baseHeaders);
       const send = options.fetch ?? globalThis.fetch;
-      const loop = {
-        endpoint,
-        where,
-        retry,
-        auth,
-        signal,
-        timeoutMs: requestTimeoutMs,
-        telemetry,
-        logger,
-        scrubber,
-      };
-
-      return withRetries(loop, (secrets, attempt) => {
+      return run({ endpoint, where, signal }, (secrets, attempt) => {
         scrubber.addHeaders(secrets);
         assertHeaders(secrets);
         const headers = new Headers(baseHeaders);
@@ -109,5 +116,5 @@ export function createTransport(options: TransportOptions): Transport {
     };
   }
 
-  return { sender };
+  return { sender, run };
 }

@@ -2,7 +2,8 @@
 // WebSocket"). Requests are serialized; each is sent through the client's retry loop
 // (src/transport/retry-loop.ts) and read by the same ResponseStream as over HTTP. A 426 on the
 // upgrade moves the socket to HTTP for good.
-import { INTERNALS, type ClientInternals, type CodexClient } from "../client.js";
+import type { CodexClient } from "../client.js";
+import { internalsOf } from "../internals.js";
 import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
@@ -18,7 +19,6 @@ import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { race } from "../transport/race.js";
-import { withRetries } from "../transport/retry-loop.js";
 import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
@@ -79,10 +79,10 @@ export function connectResponses(
   client: CodexClient,
   options: ResponsesSocketOptions = {},
 ): ResponsesSocket {
-  const internals = (client as { [INTERNALS]?: ClientInternals })[INTERNALS];
+  const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
-  const { endpoints, retry, auth } = internals;
+  const { endpoints } = internals;
   const { provider, scrubber, telemetry, logger } = endpoints;
   const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
   const where = `GET ${url.split("?")[0]}`;
@@ -121,16 +121,8 @@ export function connectResponses(
       if (closed) throw isClosed();
       if (transport === "http") return release();
       const { signal } = opts;
-      const loop = {
-        endpoint: "responses" as const,
-        where,
-        retry,
-        auth,
-        signal,
-        timeoutMs: ctx.requestTimeoutMs,
-      };
-      const sent = await withRetries(
-        { ...loop, telemetry, logger, scrubber },
+      const sent = await endpoints.transport.run(
+        { endpoint: "responses", where, signal },
         (authHeaders, attempt) => sendOnce(ctx, { body, headers, signal }, authHeaders, attempt),
       );
       return answered(sent, { body, opts, warmup, release });

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFromCopy, root, typeErrors } from "../helpers/generated.js";
 import { json, startServer } from "../helpers/server.js";
-import { createClient, INTERNALS, type ClientInternals } from "../../src/client.js";
+import { createClient } from "../../src/client.js";
+import { internalsOf } from "../../src/internals.js";
 import type { Send } from "../../src/generated/client.js";
 
 const work = join(root, ".tmp", `add-operation-${process.pid}`);
@@ -114,8 +115,7 @@ describe("adding an operation to the schema", () => {
         };
         // The client's own transport is the Send: retries, auth and limits apply as to every call.
         const client = createClient({ provider: { baseUrl: `${server.url}/v1` } });
-        const { transport } = (client as unknown as Record<symbol, ClientInternals>)[INTERNALS]!
-          .endpoints;
+        const { transport } = internalsOf(client)!.endpoints;
         const { data } = await generated.retrieveModel(transport.sender("models"), {
           path: { slug: "a b" },
           query: { client_version: "0.99.0" },
