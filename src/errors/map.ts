@@ -13,6 +13,7 @@ import {
   RetryableStreamError,
   ServerError,
   ServerOverloadedError,
+  TransportError,
   UsageLimitReachedError,
   UsageNotIncludedError,
   type ErrorDetails,
@@ -169,6 +170,85 @@ export function errorFromHttp(
   return new InvalidRequestError(message, d);
 }
 
+const CONNECTION_LIMIT = "websocket_connection_limit_reached";
+const CONNECTION_LIMIT_TEXT =
+  "Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.";
+
+/**
+ * Whether a stream payload is an error frame: an `event: error` message, or a JSON object without
+ * a string `type` that carries an `error` object (`{type: "error"}` payloads are error events).
+ */
+export function isErrorFrame(payload: unknown, hint: string | undefined): boolean {
+  if (hint === "error") return true;
+  const typed = typeof (payload as { type?: unknown } | null)?.type === "string";
+  return !typed && isObject(payload) && isObject(payload["error"]);
+}
+
+/** A WebSocket frame of `type: "error"`: its payload, status and code; undefined for other frames. */
+export function errorFrame(
+  text: string,
+): { payload: Record<string, unknown>; status?: number; code?: string } | undefined {
+  // Only a frame that mentions "error" is parsed here; every other one is parsed once, by the reader.
+  if (!text.includes('"error"')) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(payload) || payload["type"] !== "error") return undefined;
+  const status = payload["status"] ?? payload["status_code"];
+  const { code } = readErrorFields(payload["error"]);
+  return {
+    payload,
+    ...(Number.isInteger(status) ? { status: status as number } : {}),
+    ...(code ? { code } : {}),
+  };
+}
+
+/** A frame's `headers` object as Headers: string, number and boolean values, others dropped. */
+function frameHeaders(value: unknown): Headers {
+  const headers = new Headers();
+  if (!isObject(value)) return headers;
+  for (const [name, v] of Object.entries(value)) {
+    if (!["string", "number", "boolean"].includes(typeof v)) continue;
+    try {
+      headers.set(name, String(v));
+    } catch {
+      // not a valid header name or value: dropped
+    }
+  }
+  return headers;
+}
+
+/**
+ * The error an in-band WebSocket error frame stands for: `websocket_connection_limit_reached`
+ * (retryable, a new connection is needed) or a non-2xx `status` (mapped like that HTTP reply, the
+ * frame as its body). Undefined for any other frame, an `error` frame without a status included:
+ * the reader maps those like an SSE `error` event.
+ */
+export function inBandError(
+  text: string,
+  details: ErrorDetails,
+  where: string,
+): CodexApiError | undefined {
+  const frame = errorFrame(text);
+  if (!frame) return undefined;
+  if (frame.code === CONNECTION_LIMIT) {
+    const { message } = readErrorFields(frame.payload["error"]);
+    return new TransportError(`${where}: ${message || CONNECTION_LIMIT_TEXT}`, {
+      ...details,
+      code: CONNECTION_LIMIT,
+    });
+  }
+  const { status } = frame;
+  if (status === undefined || (status >= 200 && status < 300)) return undefined;
+  const headers = frameHeaders(frame.payload["headers"]);
+  const requestId = headers.get("x-request-id") ?? details.requestId;
+  const retryAfterMs = serverRetryAfterMs(headers);
+  return errorFromHttp(status, text, { headers, requestId, retryAfterMs }, where);
+}
+
 /** A 429 `usage_limit_reached`: plan, reset time, active limit and the headers' snapshot. */
 function usageLimitReached(message: string, body: unknown, d: ErrorDetails): CodexApiError {
   const error =
@@ -203,6 +283,20 @@ function authDetails(d: ErrorDetails): ErrorDetails {
     // not base64 JSON: left out
   }
   return { authorizationError, identityErrorCode };
+}
+
+/**
+ * What the server asked for: `retry-after-ms` (milliseconds), then `retry-after` (seconds or an
+ * HTTP date). Undefined when absent or unparseable.
+ */
+export function serverRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
+  const after = headers.get("retry-after");
+  if (after === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.round(Number(after) * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** The details of a reply: its status, headers and `x-request-id`. */

@@ -2,7 +2,7 @@
 // `event:` line is only a hint. Failures inside the stream become the mapped error classes.
 import type { ResponseItem } from "../generated/openapi.js";
 import { IncompleteResponseError, StreamError, type ErrorDetails } from "../errors/catalogue.js";
-import { errorFrameFields, readErrorFields, streamFailure } from "../errors/map.js";
+import { errorFrameFields, isErrorFrame, readErrorFields, streamFailure } from "../errors/map.js";
 import { isObject } from "../util.js";
 import {
   isEmptySnapshot,
@@ -158,7 +158,7 @@ export function parsePayload(
   // The common case first: `type` is a string only on an object (JSON has no other value with keys).
   const typed = typeof (payload as { type?: unknown } | null)?.type === "string";
   if (typed && hint !== "error") return payload as Record<string, unknown>;
-  if (hint === "error" || (!typed && isObject(payload) && isObject(payload["error"]))) {
+  if (isErrorFrame(payload, hint)) {
     const isErrorEvent = typed && (payload as Record<string, unknown>)["type"] === "error";
     return isErrorEvent
       ? (payload as Record<string, unknown>)

@@ -1,6 +1,7 @@
 // The idle timer of a stream (SSE or WebSocket): fires when no message arrived for `ms` while the
 // reader was waiting for bytes. Armed once and re-armed only when it fires early, which is cheaper
 // than a reset per message; time the caller spends between reads does not count.
+import { StreamIdleTimeoutError, type ErrorDetails } from "../errors/catalogue.js";
 
 /** Counts idle time; `onIdle` is called once when it passes `ms` (never for `Infinity`). */
 export class IdleTimer {
@@ -47,4 +48,14 @@ export class IdleTimer {
       this.#onIdle();
     }, ms);
   }
+}
+
+/** The error of a stream that stayed silent past its idle timeout. */
+export function idleError(
+  ms: number,
+  bytes: number,
+  details: ErrorDetails,
+): StreamIdleTimeoutError {
+  const message = `no event for ${ms} ms (idle timeout) after byte ${bytes}`;
+  return new StreamIdleTimeoutError(message, details);
 }

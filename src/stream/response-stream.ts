@@ -1,19 +1,23 @@
-// The stream object of `client.responses.stream()`: an async iterable of ResponseEvents read from
-// a 2xx SSE reply, with the reply's request id, headers and rate limits, `collect()` and `abort()`.
-// Events are yielded as soon as their bytes arrive; breaking out of the loop cancels the body.
+// The stream object of `client.responses.stream()`: an async iterable of ResponseEvents read from a
+// message source (a 2xx SSE reply, or a WebSocket request's frames), with the reply's request id,
+// headers and rate limits, `collect()` and `abort()`. Events are yielded as soon as their messages
+// arrive; breaking out of the loop cancels the source.
 import type { ResponseItem } from "../generated/openapi.js";
 import { StreamError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError, replyDetails } from "../errors/map.js";
-import {
-  EventReader,
-  type MessageDecoder,
-  type StreamHead,
-  type StreamOptions,
-} from "./event-reader.js";
+import { EventReader, type StreamOptions } from "./event-reader.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
 import { rateLimitsOf, type RateLimitSnapshot } from "../rate-limits.js";
+import type { MessageSource } from "./source.js";
+import { SseSource, type SseSourceOptions } from "./sse-source.js";
 
 export type { StreamOptions };
+
+/** What a stream shows of the reply that opened it: its status and headers. */
+export interface StreamHead {
+  status: number;
+  headers: Headers;
+}
 
 /** What `collect()` resolves to. */
 export interface CollectedResponse {
@@ -40,15 +44,15 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   #started = false;
   readonly #details: ErrorDetails;
 
-  /** `decoder` frames the body (default: SSE); the WebSocket transport passes its frame decoder. */
-  constructor(response: StreamHead, options: StreamOptions, decoder?: MessageDecoder) {
-    this.status = response.status;
-    this.headers = response.headers;
-    this.#details = replyDetails(response);
+  /** Reads `source`; `head` gives the request id, rate limits and the first events. */
+  constructor(head: StreamHead, source: MessageSource, options: StreamOptions) {
+    this.status = head.status;
+    this.headers = head.headers;
+    this.#details = replyDetails(head);
     this.requestId = this.#details.requestId;
-    this.rateLimits = rateLimitsOf(response.headers);
-    // Reads from now on: the idle timer and the caller's signal apply before iteration starts too.
-    this.#reader = new EventReader(response, this.#details, options, decoder);
+    this.rateLimits = rateLimitsOf(head.headers);
+    // The caller's signal applies before iteration starts too (and the source's idle timer runs).
+    this.#reader = new EventReader(head.headers, source, this.#details, options);
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */
@@ -88,6 +92,14 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
 }
 
 /** Wraps a 2xx SSE reply in a ResponseStream; its end is read after `completed`, keeping the connection. */
-export function openResponseStream(response: Response, options: StreamOptions): ResponseStream {
-  return new ResponseStream(response, { ...options, drainAfterCompleted: true });
+export function openResponseStream(
+  response: Response,
+  options: StreamOptions & SseSourceOptions,
+): ResponseStream {
+  const sse = { ...options, drainAfterCompleted: true };
+  return new ResponseStream(
+    response,
+    new SseSource(response.body, replyDetails(response), sse),
+    options,
+  );
 }

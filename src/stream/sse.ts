@@ -3,34 +3,33 @@
 // the message, comments, `id:` and `retry:` are not kept, a message without its blank line at the end
 // of the body is discarded. Each chunk is decoded once (UTF-8, streaming) and scanned as text; byte
 // offsets, which only error messages need, are worked out when asked for, from the current chunk.
+import { utf8Length } from "../util.js";
+import type { StreamMessage } from "./source.js";
 
-/** One SSE message. */
-export interface SseMessage {
+/** One SSE message; its `offset` is worked out when asked for, from the chunk that completed it. */
+export class SseMessage implements StreamMessage {
   /** The `data:` lines joined with "\n". */
-  data: string;
+  readonly data: string;
   /** The `event:` field, when one was given. */
-  event?: string | undefined;
+  readonly event: string | undefined;
   /** Where it ends in the text of the chunk that completed it (for `offsetAfter`). */
-  end?: number;
+  readonly end: number;
+  private readonly decoder: SseDecoder;
+
+  constructor(data: string, event: string | undefined, end: number, decoder: SseDecoder) {
+    this.data = data;
+    this.event = event;
+    this.end = end;
+    this.decoder = decoder;
+  }
+
+  get offset(): number {
+    return this.decoder.offsetAfter(this);
+  }
 }
 
 const LF = "\n";
 const CR = "\r";
-
-/** Bytes of `text` in UTF-8. */
-function utf8Length(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      n += 2; // a surrogate pair: 4 bytes for 2 code units
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
 
 /** How many bytes at the end of `chunk` start a UTF-8 sequence that the chunk does not finish. */
 function incompleteTail(chunk: Uint8Array): number {
@@ -93,7 +92,7 @@ export class SseDecoder {
    */
   offsetAfter(message: SseMessage): number {
     const at = message.end;
-    if (at === undefined || !this.messages.includes(message)) return this.#fed;
+    if (!this.messages.includes(message)) return this.#fed;
     return this.#textStart + utf8Length(this.#text.slice(0, at));
   }
 
@@ -140,7 +139,7 @@ export class SseDecoder {
             this.overflow = true;
             return;
           }
-          messages.push({ data, event, end: next });
+          messages.push(new SseMessage(data, event, next, this));
         }
         data = event = undefined;
         carried = 0;

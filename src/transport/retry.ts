@@ -8,6 +8,10 @@ import {
   RequestTimeoutError,
 } from "../errors/catalogue.js";
 
+import { serverRetryAfterMs } from "../errors/map.js";
+
+export { serverRetryAfterMs };
+
 /** The longest delay a JavaScript timer can hold (2^31 - 1 ms, about 24.8 days). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -67,20 +71,6 @@ export function backoffMs(
 ): number {
   const jitter = 0.9 + random() * 0.2;
   return Math.min(Math.round(config.baseDelayMs * 2 ** (n - 1) * jitter), config.maxDelayMs);
-}
-
-/**
- * What the server asked for: `retry-after-ms` (milliseconds), then `retry-after` (seconds or an
- * HTTP date). Undefined when absent or unparseable.
- */
-export function serverRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
-  const after = headers.get("retry-after");
-  if (after === null) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.round(Number(after) * 1000);
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** The wait before retry `n`: the server's delay as is when given and within the cap, else backoff. */

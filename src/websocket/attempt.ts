@@ -4,21 +4,18 @@
 // within the idle timeout. An in-band error as first frame fails the attempt, so the retry policy
 // sends again on a new connection; `previous_response_not_found` is answered once with a full
 // create on the same connection. Never throws.
-import {
-  CodexApiError,
-  InvalidRequestError,
-  StreamIdleTimeoutError,
-  TransportError,
-} from "../errors/catalogue.js";
-import { abortError } from "../errors/map.js";
+import { CodexApiError, InvalidRequestError, TransportError } from "../errors/catalogue.js";
+import { errorFrame, inBandError } from "../errors/map.js";
 import type { ResponsesApiRequest } from "../generated/openapi.js";
 import { assertHeaders, mergeHeaders } from "../transport/headers.js";
 import { redactHeaders, type Scrubber } from "../transport/redact.js";
 import type { AttemptOutcome } from "../transport/retry-loop.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
-import { Connection, type Channel } from "./connection.js";
-import { errorFrame, inBandError, utf8Length } from "./frames.js";
+import { race } from "../transport/race.js";
+import { utf8Length } from "../util.js";
+import { Connection } from "./connection.js";
 import { fullCreate, planRequest, type Plan } from "./incremental.js";
+import type { SocketSource } from "./source.js";
 import { openWire, type WebSocketConstructor } from "./wire.js";
 
 /** What every attempt of one socket shares. */
@@ -47,10 +44,10 @@ export interface SocketRequest {
   signal: AbortSignal | undefined;
 }
 
-/** A request that was answered: its connection, the channel of its frames and what was sent. */
+/** A request that was answered: its connection, the source of its frames and what was sent. */
 export interface Sent {
   connection: Connection;
-  channel: Channel;
+  source: SocketSource;
   plan: Plan;
 }
 
@@ -70,8 +67,7 @@ export async function sendOnce(
   const connection = ctx.connection!;
   let plan = planRequest(request.body, connection.last);
   for (let resent = false; ; resent = true) {
-    const check = (text: string) => inBandError(text, connection.details, ctx.where);
-    const channel = connection.open(check);
+    const source = connection.open();
     const text = JSON.stringify(plan.frame);
     try {
       connection.wire.send(text);
@@ -87,7 +83,7 @@ export async function sendOnce(
       bytesSent: utf8Length(text),
     };
     callHook(ctx.telemetry?.onWebSocketRequest, info, ctx.logger, "onWebSocketRequest");
-    const first = await firstFrame(ctx, channel, request.signal);
+    const first = await firstFrame(source, request.signal);
     if ("error" in first) {
       connection.drop(first.error);
       return first;
@@ -98,12 +94,12 @@ export async function sendOnce(
       plan = fullCreate(request.body);
       continue; // once, on the same connection, outside the retry budget
     }
-    const error = check(first.value);
+    const error = inBandError(first.value, connection.details, ctx.where);
     if (error) {
       connection.drop(error);
       return { error };
     }
-    return { value: { connection, channel, plan }, status: 101 };
+    return { value: { connection, source, plan }, status: connection.wire.status };
   }
 }
 
@@ -137,36 +133,24 @@ async function connect(
     if (opened.error.status === 426) ctx.upgradeRequired = true;
     return opened;
   }
-  return { value: new Connection(opened.value, ctx.maxFrameBytes, ctx.where), status: 101 };
+  const limits = {
+    where: ctx.where,
+    maxEventBytes: ctx.maxFrameBytes,
+    idleTimeoutMs: ctx.idleTimeoutMs,
+  };
+  return { value: new Connection(opened.value, limits), status: opened.value.status };
 }
 
-/** The first frame's text, within the idle timeout; the caller's abort ends the wait. */
-function firstFrame(
-  ctx: SocketContext,
-  channel: Channel,
+/** The first frame's text (the source's idle timer bounds the wait); the caller's abort ends it. */
+async function firstFrame(
+  source: SocketSource,
   signal: AbortSignal | undefined,
 ): Promise<AttemptOutcome<string>> {
-  return new Promise((resolve) => {
-    const done = (outcome: AttemptOutcome<string>) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    };
-    const onAbort = () => done({ error: abortError(signal) });
-    const ms = ctx.idleTimeoutMs;
-    const timer = Number.isFinite(ms)
-      ? setTimeout(() => {
-          const message = `${ctx.where}: no websocket frame for ${ms} ms after the request was sent (idle timeout)`;
-          done({ error: new StreamIdleTimeoutError(message) });
-        }, ms)
-      : undefined;
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    channel.first.then(
-      (value) => done({ value }),
-      (error: CodexApiError) => done({ error }),
-    );
-  });
+  try {
+    return { value: await race(source.first, { signal }) };
+  } catch (error) {
+    return { error: error as CodexApiError };
+  }
 }
 
 /** The `ws` package, loaded on first use; else the runtime's own WebSocket. */

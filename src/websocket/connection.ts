@@ -1,17 +1,17 @@
-// One open connection and the request running on it. Frames of the running request go into a
-// Channel: a body stream that a ResponseStream reads (with backpressure on the socket), and the
-// first frame, which the request's attempt waits for. Frames between requests are dropped; any
-// failure drops the connection, and the next request opens a new one.
+// One open connection and the request running on it. The frames of the running request go to its
+// SocketSource (./source.ts), which the request's ResponseStream reads and its attempt waits on for
+// the first frame. Frames between requests are dropped; any failure drops the connection, and the
+// next request opens a new one.
 import {
   CodexApiError,
   StreamError,
   TransportError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
-import { replyDetails } from "../errors/map.js";
+import { errorFrame, replyDetails } from "../errors/map.js";
 import { responseTooLarge } from "../transport/limits.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
-import { errorFrame, FrameDecoder } from "./frames.js";
+import { SocketSource } from "./source.js";
 import type { Wire } from "./wire.js";
 
 /** The last request on a connection that completed: what the next one may build on. */
@@ -25,83 +25,33 @@ export interface Completed {
   warmup: boolean;
 }
 
-const QUEUED_FRAMES = 16;
-const TOO_LARGE = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
-
-/** The frames of one request. */
-export class Channel {
-  readonly decoder: FrameDecoder;
-  readonly body: ReadableStream<Uint8Array>;
-  /** The first frame's text; rejects when the connection ends before it. */
-  readonly first: Promise<string>;
-  /** Called once the request failed: the reader cancelled with a reason (abort, idle), or `fail`. */
-  onFail: (() => void) | undefined;
-  #replied = false;
-  #open = true;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #first!: { resolve(text: string): void; reject(error: CodexApiError): void };
-
-  constructor(wire: Wire, check: (text: string) => CodexApiError | undefined) {
-    this.decoder = new FrameDecoder(check);
-    this.first = new Promise((resolve, reject) => (this.#first = { resolve, reject }));
-    this.first.catch(() => {}); // awaited by the attempt; a late rejection is not unhandled
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => void (this.#controller = controller),
-        pull: () => wire.resume(),
-        cancel: (reason) => {
-          this.#open = false;
-          if (reason !== undefined) this.onFail?.();
-        },
-      },
-      new CountQueuingStrategy({ highWaterMark: QUEUED_FRAMES }),
-    );
-  }
-
-  /** Whether a frame arrived for this request. */
-  get replied(): boolean {
-    return this.#replied;
-  }
-
-  frame(wire: Wire, data: Uint8Array, binary: boolean, details: ErrorDetails): void {
-    if (!this.#open) return;
-    if (binary) return this.fail(new StreamError("unexpected binary websocket frame", details));
-    if (!this.#replied) {
-      this.#replied = true;
-      this.#first.resolve(new TextDecoder().decode(data));
-    }
-    this.#controller.enqueue(data);
-    if ((this.#controller.desiredSize ?? 1) <= 0) wire.pause();
-  }
-
-  /** Ends the frames with `error`: the reader throws it after the frames already queued. */
-  fail(error: CodexApiError): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#first.reject(error);
-    this.decoder.stopWith(error);
-    this.#controller.close();
-    this.onFail?.();
-  }
+/** What a connection's requests are bounded by. */
+export interface ConnectionLimits {
+  /** `GET url`, the start of request errors. */
+  where: string;
+  /** The largest frame (`limits.maxEventBytes`). */
+  maxEventBytes: number;
+  /** Longest wait for a frame (`streamIdleTimeoutMs`). */
+  idleTimeoutMs: number;
 }
+
+const TOO_LARGE = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+const text = new TextDecoder();
 
 /** An open connection: its wire, the handshake reply, the running request and the last completed one. */
 export class Connection {
   readonly wire: Wire;
   readonly details: ErrorDetails;
-  channel: Channel | undefined;
+  source: SocketSource | undefined;
   last: Completed | undefined;
   closed = false;
-  readonly #maxFrameBytes: number;
-  readonly #where: string;
+  readonly #limits: ConnectionLimits;
   #onClosed: (() => void) | undefined;
 
-  /** `where` (`GET url`) starts the messages of request errors. */
-  constructor(wire: Wire, maxFrameBytes: number, where: string) {
+  constructor(wire: Wire, limits: ConnectionLimits) {
     this.wire = wire;
-    this.#where = where;
-    this.details = replyDetails({ status: 101, headers: wire.headers });
-    this.#maxFrameBytes = maxFrameBytes;
+    this.#limits = limits;
+    this.details = replyDetails(wire);
     wire.listener = {
       frame: (data, binary) => this.#frame(data, binary),
       closed: (info) => {
@@ -111,11 +61,11 @@ export class Connection {
     };
   }
 
-  /** Starts the channel of a new request (the last completed one is forgotten until it completes). */
-  open(check: (text: string) => CodexApiError | undefined): Channel {
-    this.channel?.fail(new StreamError("superseded by a new request", this.details));
-    this.channel = new Channel(this.wire, check);
-    return this.channel;
+  /** Starts the source of a new request (the last completed one is forgotten until it completes). */
+  open(): SocketSource {
+    this.source?.fail(new StreamError("superseded by a new request", this.details));
+    this.source = new SocketSource(this.wire, { ...this.#limits, details: this.details });
+    return this.source;
   }
 
   /** Closes the connection at once; a running request ends with `error`. */
@@ -145,22 +95,28 @@ export class Connection {
 
   /** Ends the running request's frames with `error` (detached first: its end may drop us). */
   #detach(error: CodexApiError): void {
-    const { channel } = this;
-    this.channel = undefined;
-    channel?.fail(error);
+    const { source } = this;
+    this.source = undefined;
+    source?.fail(error);
   }
 
   #frame(data: Uint8Array, binary: boolean): void {
-    if (data.length > this.#maxFrameBytes) return this.drop(this.#tooLarge());
-    const { channel } = this;
-    if (channel) return channel.frame(this.wire, data, binary, this.details);
+    const { source } = this;
+    if (source) return source.frame(data, binary);
     // Between requests nothing is expected; an error frame says the connection is no good.
-    if (binary || errorFrame(new TextDecoder().decode(data))) this.drop();
+    const tooLarge = data.length > this.#limits.maxEventBytes;
+    if (binary || tooLarge || errorFrame(text.decode(data))) this.drop();
   }
 
   #tooLarge(): CodexApiError {
-    const what = "a websocket frame";
-    return responseTooLarge(this.#where, "maxEventBytes", this.#maxFrameBytes, this.details, what);
+    const { where, maxEventBytes } = this.#limits;
+    return responseTooLarge(
+      where,
+      "maxEventBytes",
+      maxEventBytes,
+      this.details,
+      "a websocket frame",
+    );
   }
 
   #closedError(info: { code?: number; reason?: string; error?: unknown }): CodexApiError {
@@ -171,15 +127,14 @@ export class Connection {
       : `code ${code}${reason ? `: ${reason}` : ""}`;
     const cause = error === undefined ? {} : { cause: error };
     // Nothing arrived for the request: it was not answered, and may be sent again.
-    if (!this.channel?.replied) {
-      return new TransportError(`${this.#where}: websocket closed before a reply (${why})`, {
+    if (!this.source?.replied) {
+      return new TransportError(`${this.#limits.where}: websocket closed before a reply (${why})`, {
         ...this.details,
         ...cause,
       });
     }
-    const bytes = this.channel.decoder.bytes;
     return new StreamError(
-      `websocket closed by the server before response.completed (${why}, after ${bytes} bytes)`,
+      `websocket closed by the server before response.completed (${why}, after ${this.source.bytes} bytes)`,
       { ...this.details, ...cause, retryable: true },
     );
   }

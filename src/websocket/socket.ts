@@ -134,7 +134,7 @@ export function connectResponses(
 
   /** The stream of a request the server answered; its end releases the next request. */
   function answered(sent: Sent, req: Answered): ResponseStream {
-    const { connection, channel } = sent;
+    const { connection, source } = sent;
     const { opts, release } = req;
     const turnState = connection.wire.headers.get("x-codex-turn-state");
     if (opts.turnState && !opts.turnState.value && turnState) opts.turnState.value = turnState;
@@ -143,7 +143,7 @@ export function connectResponses(
       completed(responseId: string, output: ResponseItem[]) {
         if (ended) return;
         ended = true;
-        if (connection.channel === channel) connection.channel = undefined;
+        if (connection.source === source) connection.source = undefined;
         const { body, warmup } = req;
         connection.last = { body, output: itemsAsSent(output, azure), responseId, warmup };
         release();
@@ -151,25 +151,23 @@ export function connectResponses(
       failed() {
         if (ended) return;
         ended = true;
-        if (connection.channel === channel) connection.drop();
+        if (connection.source === source) connection.drop();
         release();
       },
     };
-    channel.onFail = () => end.failed();
+    source.onFailed = () => end.failed();
     const head = {
-      status: 101,
+      status: connection.wire.status,
       headers: withoutRateLimits(connection.wire.headers),
-      body: channel.body,
     };
     const streamOptions = {
-      idleTimeoutMs: endpoints.streamIdleTimeoutMs,
       scrubber,
       ...(opts.includeRawEvents ? { includeRawEvents: true } : {}),
       ...(telemetry ? { telemetry } : {}),
       ...(logger ? { logger } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    return new SocketResponseStream(head, streamOptions, channel.decoder, end);
+    return new SocketResponseStream(head, source, streamOptions, end);
   }
 
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */

@@ -3,8 +3,9 @@
 // becomes the base of the next incremental request) or not (the connection is dropped).
 import type { ResponseItem } from "../generated/openapi.js";
 import type { ResponseEvent } from "../stream/events.js";
-import type { MessageDecoder, StreamHead, StreamOptions } from "../stream/event-reader.js";
-import { ResponseStream } from "../stream/response-stream.js";
+import type { StreamOptions } from "../stream/event-reader.js";
+import { ResponseStream, type StreamHead } from "../stream/response-stream.js";
+import type { MessageSource } from "../stream/source.js";
 
 /** What a socket stream reports to the socket, once each request ends. */
 export interface RequestEnd {
@@ -21,8 +22,8 @@ export class SocketResponseStream extends ResponseStream {
   readonly #end: RequestEnd;
   #watched = false;
 
-  constructor(head: StreamHead, options: StreamOptions, decoder: MessageDecoder, end: RequestEnd) {
-    super(head, options, decoder);
+  constructor(head: StreamHead, source: MessageSource, options: StreamOptions, end: RequestEnd) {
+    super(head, source, options);
     this.#end = end;
   }
 

@@ -40,6 +40,8 @@ export interface WireListener {
 
 /** An open connection. */
 export interface Wire {
+  /** The handshake reply's status: 101 Switching Protocols. */
+  status: number;
   /** The handshake reply's headers (empty when the implementation does not report them). */
   headers: Headers;
   listener: WireListener | undefined;
@@ -48,7 +50,9 @@ export interface Wire {
   terminate(): void;
   /** Closes it with code 1000. */
   close(): void;
-  /** Flow control (`ws` only): stop and restart reading frames. */
+  /** Whether `pause` works (`ws`); a WHATWG WebSocket cannot stop reading frames. */
+  canPause: boolean;
+  /** Flow control: stop and restart reading frames (no-ops unless `canPause`). */
   pause(): void;
   resume(): void;
 }
@@ -154,16 +158,22 @@ interface Outcomes {
 /** `ws`: the upgrade's headers, a refused upgrade read as an HTTP reply, Buffers for frames. */
 function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
   let headers = new Headers();
+  let status = 101;
   let wire: Wire | undefined;
-  ws.on("upgrade", (res: Reply) => void (headers = toHeaders(res.headers)));
+  ws.on("upgrade", (res: Reply) => {
+    headers = toHeaders(res.headers);
+    status = res.statusCode ?? status;
+  });
   ws.on("unexpected-response", (_req: unknown, res: Reply) => readRefusal(res, hs, out));
   ws.on("open", () => {
     wire = {
+      status,
       headers,
       listener: undefined,
       send: (text) => ws.send(text),
       terminate: () => ws.terminate(),
       close: () => ws.close(1000),
+      canPause: true,
       pause: () => ws.pause(),
       resume: () => ws.resume(),
     };
@@ -209,11 +219,14 @@ function watchWhatwg(ws: WhatwgLike, out: Outcomes): void {
   ws.binaryType = "arraybuffer";
   ws.addEventListener("open", () => {
     wire = {
+      // An open WebSocket was upgraded with 101; this face does not show the reply.
+      status: 101,
       headers: new Headers(),
       listener: undefined,
       send: (text) => ws.send(text),
       terminate: () => ws.close(1000),
       close: () => ws.close(1000),
+      canPause: false,
       pause: () => {},
       resume: () => {},
     };

@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import {
   AuthError,
   InvalidRequestError,
+  InvalidResponseError,
   RateLimitError,
   RequestTimeoutError,
   ServerError,
@@ -27,6 +28,7 @@ import {
   type WsTestServer,
 } from "../helpers/ws-server.js";
 import { sseFrame } from "../helpers/server.js";
+import { sleep } from "../helpers/calls.js";
 
 const kit = wsKit();
 
@@ -259,27 +261,27 @@ describe("refused upgrades", () => {
   });
 });
 
-describe("an injected WHATWG-style WebSocket", () => {
-  /** The WHATWG face only (no `on`, no handshake events), over `ws`. */
-  class Whatwg {
-    readonly #ws: WebSocket;
-    constructor(url: string, init: { headers: Record<string, string> }) {
-      this.#ws = new WebSocket(url, { headers: init.headers });
-    }
-    set binaryType(type: "arraybuffer") {
-      this.#ws.binaryType = type;
-    }
-    addEventListener(type: "open", fn: () => void) {
-      this.#ws.addEventListener(type, fn);
-    }
-    send(text: string) {
-      this.#ws.send(text);
-    }
-    close(code?: number) {
-      this.#ws.close(code);
-    }
+/** The WHATWG face only (no `on`, no handshake events), over `ws`. */
+class Whatwg {
+  readonly #ws: WebSocket;
+  constructor(url: string, init: { headers: Record<string, string> }) {
+    this.#ws = new WebSocket(url, { headers: init.headers });
   }
+  set binaryType(type: "arraybuffer") {
+    this.#ws.binaryType = type;
+  }
+  addEventListener(type: "open", fn: () => void) {
+    this.#ws.addEventListener(type, fn);
+  }
+  send(text: string) {
+    this.#ws.send(text);
+  }
+  close(code?: number) {
+    this.#ws.close(code);
+  }
+}
 
+describe("an injected WHATWG-style WebSocket", () => {
   it("streams and goes incremental; a refused upgrade is a TransportError without status", async () => {
     const server = await serve({ upgradeHeaders: () => ({ "x-models-etag": "unseen" }) });
     const { socket } = connectTo(server, { socket: { webSocket: Whatwg } });
@@ -298,6 +300,39 @@ describe("an injected WHATWG-style WebSocket", () => {
     const error = await other.stream(REQUEST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(other.transport).toBe("websocket");
+  });
+});
+
+describe("a reader that falls behind", () => {
+  const delta = { type: "response.output_text.delta", delta: "x".repeat(1_000) };
+  const [created, ...rest] = responseFrames("r");
+  // 40 frames of about 1 KB while the reader reads nothing, against a 10 KB limit.
+  const script: WsServerScript = {
+    onRequest: (p) => p.send(created!, ...Array.from({ length: 40 }, () => delta), ...rest),
+  };
+  const provider = { limits: { maxEventBytes: 10_000 } };
+
+  it("fails the stream past maxEventBytes of unread frames when the socket cannot pause (WHATWG)", async () => {
+    const server = await serve(script);
+    const { socket } = connectTo(server, { provider, socket: { webSocket: Whatwg } });
+    kit.closeLater(() => socket.close());
+    const stream = await socket.stream(REQUEST);
+    await sleep(200); // every frame arrives while nothing reads
+    const error = await drain(stream).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "response_too_large", retryable: false });
+    expect((error as Error).message).toMatch(/frames not yet read is larger than .*maxEventBytes/);
+  });
+
+  it("pauses `ws` instead: the same stream is read whole", async () => {
+    const server = await serve(script);
+    const { socket } = connectTo(server, { provider });
+    kit.closeLater(() => socket.close());
+    const stream = await socket.stream(REQUEST);
+    await sleep(200);
+    const events = await drain(stream);
+    expect(events.filter((e) => e.type === "outputTextDelta")).toHaveLength(40 + 1);
+    expect(events.at(-1)).toMatchObject({ type: "completed", responseId: "r" });
   });
 });
 
