@@ -1,6 +1,6 @@
 // connectResponses: Responses over one reused WebSocket connection (README "Responses over
-// WebSocket"). Requests are serialized; each is sent through the client's retry loop
-// (src/transport/retry-loop.ts) and read by the same ResponseStream as over HTTP. A 426 on the
+// WebSocket"). Requests are serialized; each one's attempt runs under the client's retry policy
+// (`transport.run`) and its frames are read by the same ResponseStream as over HTTP. A 426 on the
 // upgrade moves the socket to HTTP for good.
 import type { CodexClient } from "../client.js";
 import { internalsOf } from "../internals.js";
