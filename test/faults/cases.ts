@@ -47,7 +47,8 @@ import {
   type ReplyHandler,
 } from "../helpers/server.js";
 import type { Capture } from "./harness.js";
-import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED, sleep } from "./harness.js";
+import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED } from "./harness.js";
+import { sleep } from "../helpers/calls.js";
 
 /** An HTTP endpoint, or the WebSocket column (websocket-cases.ts). */
 export type EndpointName = "responses" | "compact" | "memories" | "models" | "websocket";

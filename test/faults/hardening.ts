@@ -27,7 +27,8 @@ import {
   type FaultCase,
   type Served,
 } from "./cases.js";
-import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_URL_PASSWORD, sleep } from "./harness.js";
+import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_URL_PASSWORD } from "./harness.js";
+import { sleep } from "../helpers/calls.js";
 
 /** The rows of this file, appended to the matrix by matrix.test.ts. */
 export const HARDENING_CASES: FaultCase[] = [];

@@ -10,7 +10,7 @@ import {
   type CodexClient,
 } from "../../src/index.js";
 import { rawHttp, STREAM_REQUEST, type FaultCase } from "./cases.js";
-import { sleep } from "./harness.js";
+import { sleep } from "../helpers/calls.js";
 import { pump, requests, sentUnder } from "./hardening.js";
 
 /** The rows of this file, appended to the matrix by matrix.test.ts. */

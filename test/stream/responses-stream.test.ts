@@ -29,6 +29,7 @@ import {
   type ResponsesRequest,
   type TokenUsage,
 } from "../../src/index.js";
+import { sleep } from "../helpers/calls.js";
 import { corpusStreams } from "../helpers/corpus.js";
 import { sseFrame, type BodyChunk, type TestServer, serveEach } from "../helpers/server.js";
 
@@ -52,8 +53,6 @@ const REQUEST: ResponsesRequest = {
   model: "gpt-test",
   input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Rejects when `promise` takes longer than `ms` (so a hang fails fast instead of at the test timeout). */
 function within<T>(ms: number, promise: Promise<T>, what = "the stream"): Promise<T> {

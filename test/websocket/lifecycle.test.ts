@@ -13,11 +13,11 @@ import {
   type Peer,
 } from "../helpers/ws-server.js";
 import type { ResponseItem } from "../../src/index.js";
+import { sleep } from "../helpers/calls.js";
 
 const kit = wsKit();
 
 const REQUEST = { model: "m", input: [user("hi")] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const setup = (onRequest?: FrameHandler, onConnection?: (peer: Peer) => void) =>
   kit.setup({ ...(onRequest ? { onRequest } : {}), ...(onConnection ? { onConnection } : {}) });
