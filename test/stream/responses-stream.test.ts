@@ -29,7 +29,7 @@ import {
   type ResponsesRequest,
   type TokenUsage,
 } from "../../src/index.js";
-import { sleep } from "../helpers/calls.js";
+import { sleep, within } from "../helpers/calls.js";
 import { corpusStreams } from "../helpers/corpus.js";
 import { sseFrame, type BodyChunk, type TestServer, serveEach } from "../helpers/server.js";
 
@@ -54,15 +54,6 @@ const REQUEST: ResponsesRequest = {
   input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
 };
 
-/** Rejects when `promise` takes longer than `ms` (so a hang fails fast instead of at the test timeout). */
-function within<T>(ms: number, promise: Promise<T>, what = "the stream"): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 interface Drained {
   events: ResponseEvent[];
   error: unknown;
@@ -79,7 +70,7 @@ async function drain(stream: ResponseStream, ms = 3000): Promise<Drained> {
       return { events, error };
     }
   };
-  return within(ms, run());
+  return within(run(), ms, "the stream");
 }
 
 /** Serves `chunks` as one 200 reply, sends REQUEST and drains the stream. */
@@ -613,8 +604,8 @@ describe("header events", () => {
       chunks: [{ until: gate }, created(), completedFrame()],
     });
     const stream = await within(
-      2000,
       clientFor(server).responses.stream(REQUEST),
+      2000,
       "stream() before the body",
     );
     // Nothing of the body was sent yet: all of this comes from the headers.
@@ -673,8 +664,8 @@ describe("stream rules", () => {
     const stream = await clientFor(server).responses.stream(REQUEST);
     const it = stream[Symbol.asyncIterator]();
     const results = await within(
-      3000,
       Promise.all([it.next(), it.next(), it.next(), it.next(), it.next(), it.next()]),
+      3000,
     );
     expect(results.map((r) => (r.done ? "done" : r.value.type))).toEqual([
       "created",
@@ -694,7 +685,7 @@ describe("stream rules", () => {
     const pending = it.next();
     await sleep(20);
     await it.return!();
-    expect(await within(3000, pending)).toEqual({ done: true, value: undefined });
+    expect(await within(pending, 3000)).toEqual({ done: true, value: undefined });
     await server.requestSocketsClosed();
   });
 
@@ -783,7 +774,6 @@ describe("stream rules", () => {
     const stream = await clientFor(server).responses.stream(REQUEST);
     const events: ResponseEvent[] = [];
     const error = await within(
-      2000,
       (async () => {
         try {
           for await (const event of stream) {
@@ -796,6 +786,7 @@ describe("stream rules", () => {
         }
         return undefined;
       })(),
+      2000,
     );
     expect(types(events)).toEqual(["created", "outputTextDelta"]);
     expect(expectError(error, AbortError).retryable).toBe(false);
@@ -812,7 +803,7 @@ describe("stream rules", () => {
     expect(await iterator.next()).toEqual({ done: false, value: { type: "created" } });
     const next = iterator.next();
     setTimeout(() => controller.abort(), 20);
-    await expect(within(2000, next)).rejects.toBeInstanceOf(AbortError);
+    await expect(within(next, 2000)).rejects.toBeInstanceOf(AbortError);
     await server.requestSocketsClosed(1000);
   });
 
@@ -845,7 +836,7 @@ describe("stream rules", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
     await expect(
-      within(2000, clientFor(server).responses.stream(REQUEST, { signal: controller.signal })),
+      within(clientFor(server).responses.stream(REQUEST, { signal: controller.signal }), 2000),
     ).rejects.toBeInstanceOf(AbortError);
     await server.requestSocketsClosed(1000);
   });
@@ -905,8 +896,8 @@ describe("stream rules", () => {
         end: false,
       });
       const collected = await within(
-        2000,
         (await clientFor(server).responses.stream(REQUEST)).collect(),
+        2000,
       );
       expect(collected.text).toBe("");
       await server.requestSocketsClosed(1000);
@@ -927,20 +918,20 @@ describe("stream rules", () => {
     });
     const stream = await clientFor(server).responses.stream(REQUEST);
     const iterator = stream[Symbol.asyncIterator]();
-    expect((await within(2000, iterator.next())).value).toEqual({ type: "created" });
-    expect((await within(2000, iterator.next(), "the first delta")).value).toEqual({
+    expect((await within(iterator.next(), 2000)).value).toEqual({ type: "created" });
+    expect((await within(iterator.next(), 2000, "the first delta")).value).toEqual({
       type: "outputTextDelta",
       delta: "first",
     });
     // The rest is still held back by the server.
     expect(server.chunksWritten()).toBe(2);
     release();
-    expect((await within(2000, iterator.next())).value).toEqual({
+    expect((await within(iterator.next(), 2000)).value).toEqual({
       type: "outputTextDelta",
       delta: "second",
     });
-    expect((await within(2000, iterator.next())).value).toMatchObject({ type: "completed" });
-    expect((await within(2000, iterator.next())).done).toBe(true);
+    expect((await within(iterator.next(), 2000)).value).toMatchObject({ type: "completed" });
+    expect((await within(iterator.next(), 2000)).done).toBe(true);
   });
 
   it("collect() returns the response id, items, text, usage and the last rate limits", async () => {
@@ -965,7 +956,7 @@ describe("stream rules", () => {
       ],
     });
     const stream = await clientFor(server).responses.stream(REQUEST);
-    const result = await within(2000, stream.collect());
+    const result = await within(stream.collect(), 2000);
     expect(result).toEqual({
       responseId: "resp_c",
       items: [message("Hello, world"), message("second", { id: "msg_2" })],
@@ -996,7 +987,7 @@ describe("stream rules", () => {
       chunks: [created(), failed({ code: "insufficient_quota", message: "no" })],
     });
     const stream = await clientFor(server).responses.stream(REQUEST);
-    await expect(within(2000, stream.collect())).rejects.toBeInstanceOf(QuotaExceededError);
+    await expect(within(stream.collect(), 2000)).rejects.toBeInstanceOf(QuotaExceededError);
   });
 
   it.each([

@@ -20,6 +20,7 @@ import {
   type ResponseEvent,
 } from "../../src/index.js";
 import { startServer, type BodyChunk, type TestServer } from "../helpers/server.js";
+import { within } from "../helpers/calls.js";
 
 const SSE = { "content-type": "text/event-stream" };
 const REQUEST = { model: "m", input: [] };
@@ -73,15 +74,6 @@ function gate(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-/** Rejects when `promise` takes longer than `ms`: a held-back event fails fast, not by timeout. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not arrive within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 describe("SSE framing: every event is delivered as soon as its blank line arrives", () => {
