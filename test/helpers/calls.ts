@@ -6,6 +6,7 @@ import {
   createClient,
   type ClientOptions,
   type ProviderConfig,
+  type ResponsesRequest,
 } from "../../src/index.js";
 import type { TestServer } from "./server.js";
 
@@ -41,10 +42,10 @@ export async function rejection(promise: Promise<unknown>): Promise<CodexApiErro
 }
 
 /** The smallest Responses request the tests send: one model, one user message. */
-export const REQUEST = {
+export const REQUEST: ResponsesRequest = {
   model: "gpt-test",
   input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
-} as const satisfies { model: string; input: unknown[] };
+};
 
 /** Resolves after `ms` of wall-clock time (use fake timers where the behaviour is about time). */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -29,7 +29,7 @@ import {
   type ResponsesRequest,
   type TokenUsage,
 } from "../../src/index.js";
-import { sleep, within } from "../helpers/calls.js";
+import { REQUEST, sleep, within } from "../helpers/calls.js";
 import { corpusStreams } from "../helpers/corpus.js";
 import { sseFrame, type BodyChunk, type TestServer, serveEach } from "../helpers/server.js";
 
@@ -48,11 +48,6 @@ function clientFor(server: TestServer, extras: ClientExtras = {}) {
     provider: { baseUrl: `${server.url}/v1`, retry: { maxAttempts: 1 }, ...provider },
   });
 }
-
-const REQUEST: ResponsesRequest = {
-  model: "gpt-test",
-  input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
-};
 
 interface Drained {
   events: ResponseEvent[];

@@ -20,10 +20,9 @@ import {
   type ResponseEvent,
 } from "../../src/index.js";
 import { startServer, type BodyChunk, type TestServer } from "../helpers/server.js";
-import { within } from "../helpers/calls.js";
+import { REQUEST, within } from "../helpers/calls.js";
 
 const SSE = { "content-type": "text/event-stream" };
-const REQUEST = { model: "m", input: [] };
 const TOKEN = "sk-wire-fidelity-secret-0123456789";
 const created = { type: "response.created", response: { id: "r1" } };
 const delta = (text: string) => ({ type: "response.output_text.delta", delta: text });

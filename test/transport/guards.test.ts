@@ -18,13 +18,12 @@ import {
   type ResponseItem,
 } from "../../src/index.js";
 import { json, stall, type TestServer, serveEach } from "../helpers/server.js";
-import { rejection } from "../helpers/calls.js";
+import { REQUEST, rejection } from "../helpers/calls.js";
 
 const TOKEN = "sk-guard-SECRET-42";
 const ITEM = { type: "message", role: "user", content: [] } as unknown as ResponseItem;
 const OK = json(200, { output: [ITEM] });
 const INPUT = { model: "gpt-test", input: [ITEM], instructions: "" };
-const REQUEST = { model: "gpt-test", input: [ITEM] };
 const COMPLETED = {
   type: "response.completed",
   response: { id: "resp_1", status: "completed", output: [] },

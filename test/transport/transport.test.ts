@@ -34,7 +34,7 @@ import {
   startServer,
   type TestServer,
 } from "../helpers/server.js";
-import { rejection } from "../helpers/calls.js";
+import { REQUEST, rejection } from "../helpers/calls.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -89,8 +89,6 @@ const sse = (payloads: Record<string, unknown>[]) => payloads.map(sseFrame).join
 
 const sseHead = (res: ServerResponse) =>
   res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req-stream" });
-
-const REQUEST = { model: "gpt-test", input: [ITEM], instructions: "be brief" };
 
 describe("retries", () => {
   it("503, 503, 200 succeeds after 3 requests", async () => {
