@@ -11,11 +11,12 @@ import {
 import type { TestServer } from "./server.js";
 
 /**
- * A client of `server` under the base path `/backend-api/codex/` (trailing slash included), with
- * 1 ms backoff and an auth provider giving `tok-1` and account `acct-1`; both arguments override.
+ * A client of `server` (a kit server, or any `{ url }`) under the base path `/backend-api/codex/`
+ * (trailing slash included), with 1 ms backoff and an auth provider giving `tok-1` and account
+ * `acct-1`; `provider` overrides provider fields, `rest` the other client options.
  */
 export function clientFor(
-  server: TestServer,
+  server: Pick<TestServer, "url">,
   provider: Partial<ProviderConfig> = {},
   rest: Partial<ClientOptions> = {},
 ) {
