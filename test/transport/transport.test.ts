@@ -16,7 +16,6 @@ import {
   ServerOverloadedError,
   StreamError,
   TransportError,
-  createClient,
   type AuthProvider,
   type ClientOptions,
   type Logger,
@@ -34,7 +33,7 @@ import {
   startServer,
   type TestServer,
 } from "../helpers/server.js";
-import { REQUEST, rejection } from "../helpers/calls.js";
+import { REQUEST, clientFor, rejection } from "../helpers/calls.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -64,22 +63,23 @@ interface Opts {
   requestTimeoutMs?: number;
 }
 
-function clientFor(baseUrl: string, opts: Opts = {}) {
-  return createClient({
-    provider: {
-      baseUrl,
+/** compactInput(INPUT) by a client at the root of `server` (no base path), with `opts` folded in. */
+function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
+  const url = typeof server === "string" ? server : server.url;
+  const client = clientFor(
+    { url },
+    {
+      baseUrl: url,
       retry: { baseDelayMs: 1, ...opts.retry },
       ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
     },
-    auth: opts.auth ?? "tok",
-    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-  });
-}
-
-function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
-  const base = typeof server === "string" ? server : server.url;
-  return clientFor(base, opts).compact.compactInput(INPUT, signal ? { signal } : {});
+    {
+      auth: opts.auth ?? "tok",
+      ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    },
+  );
+  return client.compact.compactInput(INPUT, signal ? { signal } : {});
 }
 
 const gaps = (server: TestServer) =>
@@ -267,7 +267,7 @@ describe("retries", () => {
       sseHead(res);
       res.end(sse([{ type: "response.completed", response: { id: "r1" } }]));
     });
-    const stream = await clientFor(server.url).responses.stream(REQUEST, { compression: "gzip" });
+    const stream = await clientFor(server).responses.stream(REQUEST, { compression: "gzip" });
     await stream.collect();
     expect(server.requests).toHaveLength(2);
     const [a, b] = server.requests;
@@ -300,13 +300,13 @@ describe("streams", () => {
       sseHead(res);
       res.end(sse([{ type: "response.completed", response: { id: "r9" } }]));
     });
-    const stream = await clientFor(server.url).responses.stream(REQUEST);
+    const stream = await clientFor(server).responses.stream(REQUEST);
     expect((await stream.collect()).responseId).toBe("r9");
     expect(server.requests).toHaveLength(2);
 
     const failing = await serve(json(502, "bad gateway", { "x-request-id": "req-s" }));
     const error = await rejection(
-      clientFor(failing.url, { retry: { maxAttempts: 2 } }).responses.stream(REQUEST),
+      clientFor(failing, { retry: { maxAttempts: 2, baseDelayMs: 1 } }).responses.stream(REQUEST),
     );
     expect(error).toBeInstanceOf(ServerError);
     expect(error.attempts).toBe(2);
@@ -320,9 +320,9 @@ describe("streams", () => {
       res.write(sse([{ type: "response.created", response: { id: "r1" } }]));
       setTimeout(() => res.destroy(), 50);
     }, OK);
-    const stream = await clientFor(server.url, { retry: { maxAttempts: 5 } }).responses.stream(
-      REQUEST,
-    );
+    const stream = await clientFor(server, {
+      retry: { maxAttempts: 5, baseDelayMs: 1 },
+    }).responses.stream(REQUEST);
     const seen: string[] = [];
     let thrown: unknown;
     try {
@@ -460,9 +460,10 @@ describe("HTTP errors", () => {
   it("requestTimeoutMs covers the headers of a stream, and each attempt", async () => {
     const server = await serve(stall, stall);
     const error = await rejection(
-      clientFor(server.url, { retry: { maxAttempts: 2 }, requestTimeoutMs: 100 }).responses.stream(
-        REQUEST,
-      ),
+      clientFor(server, {
+        retry: { maxAttempts: 2, baseDelayMs: 1 },
+        requestTimeoutMs: 100,
+      }).responses.stream(REQUEST),
     );
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(error.attempts).toBe(2);
