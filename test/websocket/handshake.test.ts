@@ -21,7 +21,6 @@ import {
   drain,
   responseFrames,
   startWsServer,
-  user,
   wsKit,
   type WsServerScript,
   type WsTestServer,
