@@ -1,6 +1,6 @@
 // What the endpoint tests share: a client of a kit server (test/helpers/server.ts) and the error a
 // call rejects with.
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import {
   CodexApiError,
   createClient,
@@ -58,4 +58,28 @@ export function within<T>(promise: Promise<T>, ms: number, what = "the call"): P
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Fakes `setTimeout`, `clearTimeout` and `performance.now()` only: the test decides when the
+ * client's timers (backoff, idle and request timeouts) fire and how much time they measure, while
+ * sockets, `setImmediate` and `Date` stay real. Undo with `vi.useRealTimers()` (an `afterEach`).
+ */
+export function fakeTimeouts(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+}
+
+/** One turn of the real event loop (sockets progress; fake timers do not). */
+export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Resolves once `check()` holds, turning the real event loop meanwhile; rejects naming `what` after
+ * `ms` of real time (a bound for a hang, not a timing assertion: it holds on a loaded machine).
+ */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms`);
+    await turn();
+  }
 }
