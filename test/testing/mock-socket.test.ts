@@ -11,7 +11,7 @@ import {
 import { startMockServer, type MockScript, type MockServer } from "../../src/testing/index.js";
 import { connectResponses } from "../../src/websocket/index.js";
 import { drain, user } from "../helpers/ws-server.js";
-import { REQUEST } from "../helpers/calls.js";
+import { REQUEST, sleep } from "../helpers/calls.js";
 
 const servers: MockServer[] = [];
 afterEach(async () => {
@@ -80,7 +80,7 @@ describe("mock server over WebSocket", () => {
   it("closes after N requests; the next request reconnects", async () => {
     const { mock, socket } = await start({ websocket: { closeAfterRequests: 1 } });
     await drain(await socket.stream(REQUEST));
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     await drain(await socket.stream(REQUEST));
     expect(mock.handshakes).toHaveLength(2);
     await socket.close();

@@ -16,7 +16,15 @@ import {
   type ResponseItem,
 } from "../../src/index.js";
 import { json, stall, serveEach } from "../helpers/server.js";
-import { REQUEST, clientFor, fakeTimeouts, rejection, turn, until } from "../helpers/calls.js";
+import {
+  REQUEST,
+  clientFor,
+  fakeTimeouts,
+  rejection,
+  turn,
+  until,
+  sleep,
+} from "../helpers/calls.js";
 
 const TOKEN = "sk-guard-SECRET-42";
 const ITEM = { type: "message", role: "user", content: [] } as unknown as ResponseItem;
@@ -37,7 +45,7 @@ async function unhandledDuring(task: () => Promise<unknown>, settleMs = 50): Pro
   process.on("unhandledRejection", onUnhandled);
   try {
     await task();
-    await new Promise((r) => setTimeout(r, settleMs));
+    await sleep(settleMs);
   } finally {
     process.off("unhandledRejection", onUnhandled);
   }

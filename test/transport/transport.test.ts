@@ -33,7 +33,15 @@ import {
   startServer,
   type TestServer,
 } from "../helpers/server.js";
-import { REQUEST, clientFor, fakeTimeouts, rejection, turn, until } from "../helpers/calls.js";
+import {
+  REQUEST,
+  clientFor,
+  fakeTimeouts,
+  rejection,
+  turn,
+  until,
+  sleep,
+} from "../helpers/calls.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -354,7 +362,7 @@ describe("streams", () => {
     expect(seen).toEqual(["created"]);
     expect(thrown).toBeInstanceOf(StreamError);
     expect((thrown as StreamError).requestId).toBe("req-stream");
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.requests).toHaveLength(1);
   });
 });
@@ -507,7 +515,7 @@ describe("HTTP errors", () => {
     const server = await serve(stall);
     const controller = new AbortController();
     const settled = rejection(compact(server, {}, controller.signal));
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (server.requests.length === 0) await sleep(5);
     controller.abort();
     const error = await settled;
     expect(error).toBeInstanceOf(AbortError);

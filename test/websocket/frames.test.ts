@@ -28,7 +28,7 @@ import {
   type ConnectOptions,
   type FrameHandler,
 } from "../helpers/ws-server.js";
-import { REQUEST } from "../helpers/calls.js";
+import { REQUEST, sleep } from "../helpers/calls.js";
 
 const kit = wsKit();
 
@@ -97,7 +97,7 @@ describe("frames map exactly like SSE payloads", () => {
       setTimeout(() => p.send(stray), 10);
     });
     await drain(await socket.stream(REQUEST));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     const second = await drain(await socket.stream(REQUEST));
     expect(second.filter((e) => e.type === "outputTextDelta")).toEqual([
       { type: "outputTextDelta", delta: "ok" },
