@@ -18,6 +18,7 @@
 //     sleep) left running. Only ref'ed timers are visible to getActiveResourcesInfo; an unref'ed
 //     timer cannot keep the process alive and is not counted as a leak.
 import { inspect } from "node:util";
+import { sleep } from "../helpers/calls.js";
 
 export const SECRET_TOKEN = "sk-fault-SECRET-7f3a";
 export const SECRET_TOKEN_REFRESHED = "sk-fault-SECRET-7f3a-refreshed";
@@ -124,8 +125,6 @@ export function handleCounts(): HandleCounts {
   }
   return { timeouts, sockets };
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every 10 ms for up to `ms`; returns its last value. */
 export async function pollUntil(check: () => boolean, ms = SETTLE_MS): Promise<boolean> {

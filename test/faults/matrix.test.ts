@@ -30,11 +30,11 @@ import {
   SECRET_X_API_KEY,
   secretIn,
   setCurrentCase,
-  sleep,
   summaryLine,
   unhandledLog,
   withDeadline,
 } from "./harness.js";
+import { sleep } from "../helpers/calls.js";
 
 installUnhandledTracker();
 

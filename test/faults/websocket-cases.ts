@@ -168,7 +168,10 @@ add({
 const BIG = [created, delta("x".repeat(10 * 1024 * 1024)), completed];
 add({
   fault: "10 MB single frame",
-  streamIdleTimeoutMs: 2_000,
+  // As the HTTP 10 MB row: about delivery, not time (the deadline only bounds a hang).
+  streamIdleTimeoutMs: Infinity,
+  requestTimeoutMs: Infinity,
+  deadlineMs: 30_000,
   setup: () => mockSocket({ events: BIG }),
   run: async (ctx) =>
     (await events(ctx)).map((ev) =>

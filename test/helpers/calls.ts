@@ -1,20 +1,22 @@
 // What the endpoint tests share: a client of a kit server (test/helpers/server.ts) and the error a
 // call rejects with.
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import {
   CodexApiError,
   createClient,
   type ClientOptions,
   type ProviderConfig,
+  type ResponsesRequest,
 } from "../../src/index.js";
 import type { TestServer } from "./server.js";
 
 /**
- * A client of `server` under the base path `/backend-api/codex/` (trailing slash included), with
- * 1 ms backoff and an auth provider giving `tok-1` and account `acct-1`; both arguments override.
+ * A client of `server` (a kit server, or any `{ url }`) under the base path `/backend-api/codex/`
+ * (trailing slash included), with 1 ms backoff and an auth provider giving `tok-1` and account
+ * `acct-1`; `provider` overrides provider fields, `rest` the other client options.
  */
 export function clientFor(
-  server: TestServer,
+  server: Pick<TestServer, "url">,
   provider: Partial<ProviderConfig> = {},
   rest: Partial<ClientOptions> = {},
 ) {
@@ -41,10 +43,10 @@ export async function rejection(promise: Promise<unknown>): Promise<CodexApiErro
 }
 
 /** The smallest Responses request the tests send: one model, one user message. */
-export const REQUEST = {
+export const REQUEST: ResponsesRequest = {
   model: "gpt-test",
   input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
-} as const satisfies { model: string; input: unknown[] };
+};
 
 /** Resolves after `ms` of wall-clock time (use fake timers where the behaviour is about time). */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,4 +58,28 @@ export function within<T>(promise: Promise<T>, ms: number, what = "the call"): P
     timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Fakes `setTimeout`, `clearTimeout` and `performance.now()` only: the test decides when the
+ * client's timers (backoff, idle and request timeouts) fire and how much time they measure, while
+ * sockets, `setImmediate` and `Date` stay real. Undo with `vi.useRealTimers()` (an `afterEach`).
+ */
+export function fakeTimeouts(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+}
+
+/** One turn of the real event loop (sockets progress; fake timers do not). */
+export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Resolves once `check()` holds, turning the real event loop meanwhile; rejects naming `what` after
+ * `ms` of real time (a bound for a hang, not a timing assertion: it holds on a loaded machine).
+ */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what}: not reached within ${ms} ms`);
+    await turn();
+  }
 }

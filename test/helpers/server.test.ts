@@ -5,6 +5,7 @@ import { connect, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { refusedPort, sseFrame, stall, startServer, startTcpServer } from "./server.js";
+import { sleep } from "./calls.js";
 
 const closers: (() => Promise<void>)[] = [];
 const sockets: Socket[] = [];
@@ -23,7 +24,7 @@ async function dial(port: number, bytes?: string): Promise<Socket> {
 }
 
 const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
+  while (!check()) await sleep(5);
 };
 
 describe("startServer", () => {

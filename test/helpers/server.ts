@@ -17,6 +17,7 @@ import {
   type Socket,
 } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { sleep } from "./calls.js";
 import { corpusStreams } from "./corpus.js";
 
 /** A piece of a chunked body: bytes to write, a pause, or a promise to wait for. */
@@ -78,7 +79,6 @@ export interface TestServer extends SocketCounts {
   chunksWritten(): number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const NO_REPLY: Reply = { status: 500, body: "no reply scripted" };
 
 /** Starts a server whose requests take `replies` in order (the last one repeats). */

@@ -14,15 +14,14 @@ import {
   StreamError,
   UsageLimitReachedError,
   UsageNotIncludedError,
-  createClient,
   parseRateLimits,
   type CodexApiError,
   type ResponseEvent,
 } from "../../src/index.js";
 import { startServer, type BodyChunk, type TestServer } from "../helpers/server.js";
+import { REQUEST, clientFor, within } from "../helpers/calls.js";
 
 const SSE = { "content-type": "text/event-stream" };
-const REQUEST = { model: "m", input: [] };
 const TOKEN = "sk-wire-fidelity-secret-0123456789";
 const created = { type: "response.created", response: { id: "r1" } };
 const delta = (text: string) => ({ type: "response.output_text.delta", delta: text });
@@ -34,16 +33,14 @@ afterEach(async () => {
   server = undefined;
 });
 
-function clientFor(s: TestServer, retry: object = { maxAttempts: 1 }) {
-  return createClient({
-    provider: { baseUrl: `${s.url}/v1`, retry, streamIdleTimeoutMs: 5_000 },
-    auth: TOKEN,
-  });
-}
+/** What every client of this file differs in: one attempt, a 5 s idle bound, the secret token. */
+const ONE_ATTEMPT = { retry: { maxAttempts: 1 }, streamIdleTimeoutMs: 5_000 };
+const WITH_TOKEN = { auth: TOKEN };
 
 async function events(s: TestServer): Promise<ResponseEvent[]> {
   const out: ResponseEvent[] = [];
-  for await (const e of await clientFor(s).responses.stream(REQUEST)) out.push(e);
+  for await (const e of await clientFor(s, ONE_ATTEMPT, WITH_TOKEN).responses.stream(REQUEST))
+    out.push(e);
   return out;
 }
 
@@ -58,7 +55,7 @@ async function streamError(s: TestServer): Promise<CodexApiError> {
 
 async function requestError(s: TestServer): Promise<CodexApiError> {
   try {
-    await clientFor(s).responses.stream(REQUEST);
+    await clientFor(s, ONE_ATTEMPT, WITH_TOKEN).responses.stream(REQUEST);
   } catch (error) {
     return error as CodexApiError;
   }
@@ -73,15 +70,6 @@ function gate(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-/** Rejects when `promise` takes longer than `ms`: a held-back event fails fast, not by timeout. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not arrive within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 describe("SSE framing: every event is delivered as soon as its blank line arrives", () => {
@@ -116,7 +104,7 @@ describe("SSE framing: every event is delivered as soon as its blank line arrive
           }
           const s = await startServer({ headers: SSE, chunks, end: false });
           try {
-            const stream = await clientFor(s).responses.stream(REQUEST);
+            const stream = await clientFor(s, ONE_ATTEMPT, WITH_TOKEN).responses.stream(REQUEST);
             const it = stream[Symbol.asyncIterator]();
             const seen: string[] = [];
             for (let k = 0; k < payloads.length; k++) {
@@ -162,7 +150,10 @@ describe("SSE framing: every event is delivered as soon as its blank line arrive
     const seen: ResponseEvent[] = [];
     const error = await (async () => {
       try {
-        for await (const e of await clientFor(server!).responses.stream(REQUEST)) seen.push(e);
+        for await (const e of await clientFor(server!, ONE_ATTEMPT, WITH_TOKEN).responses.stream(
+          REQUEST,
+        ))
+          seen.push(e);
       } catch (e) {
         return e as CodexApiError;
       }
@@ -330,7 +321,11 @@ describe("usage limits", () => {
     });
     let error: UsageLimitReachedError | undefined;
     try {
-      await clientFor(server, { maxAttempts: 3, retry429: true }).responses.stream(REQUEST);
+      await clientFor(
+        server,
+        { ...ONE_ATTEMPT, retry: { maxAttempts: 3, retry429: true } },
+        WITH_TOKEN,
+      ).responses.stream(REQUEST);
     } catch (e) {
       error = e as UsageLimitReachedError;
     }

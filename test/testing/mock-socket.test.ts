@@ -11,6 +11,7 @@ import {
 import { startMockServer, type MockScript, type MockServer } from "../../src/testing/index.js";
 import { connectResponses } from "../../src/websocket/index.js";
 import { drain, user } from "../helpers/ws-server.js";
+import { REQUEST, sleep } from "../helpers/calls.js";
 
 const servers: MockServer[] = [];
 afterEach(async () => {
@@ -31,7 +32,6 @@ async function start(script: MockScript) {
   return { mock, socket: connectResponses(client) };
 }
 
-const REQUEST = { model: "m", input: [user("ping")] };
 const created = { type: "response.created", response: { id: "r1" } };
 const completed = { type: "response.completed", response: { id: "r1" } };
 
@@ -41,9 +41,9 @@ describe("mock server over WebSocket", () => {
       websocket: { upgrade: { headers: { "x-models-etag": "m1" } } },
     });
     const first = await (await socket.stream(REQUEST)).collect();
-    expect(first.text).toBe("Echo: ping");
+    expect(first.text).toBe("Echo: hi");
     const history = [...REQUEST.input, ...(first.items as ResponseItem[]), user("again")];
-    const second = await socket.stream({ model: "m", input: history });
+    const second = await socket.stream({ ...REQUEST, input: history });
     expect((await drain(second))[0]).toEqual({ type: "modelsEtag", etag: "m1" });
     expect(second.requestId).toBe("req_ws_1");
     expect(mock.handshakes).toHaveLength(1);
@@ -57,7 +57,7 @@ describe("mock server over WebSocket", () => {
 
   it("refuses upgrades as scripted, and a 426 sends the request over HTTP", async () => {
     const { mock, socket } = await start({ websocket: { upgrade: { status: 426 } } });
-    expect((await (await socket.stream(REQUEST)).collect()).text).toBe("Echo: ping");
+    expect((await (await socket.stream(REQUEST)).collect()).text).toBe("Echo: hi");
     expect([mock.handshakes.length, mock.requests.length, socket.transport]).toEqual([
       1,
       1,
@@ -80,7 +80,7 @@ describe("mock server over WebSocket", () => {
   it("closes after N requests; the next request reconnects", async () => {
     const { mock, socket } = await start({ websocket: { closeAfterRequests: 1 } });
     await drain(await socket.stream(REQUEST));
-    await new Promise((r) => setTimeout(r, 30));
+    await sleep(30);
     await drain(await socket.stream(REQUEST));
     expect(mock.handshakes).toHaveLength(2);
     await socket.close();

@@ -10,6 +10,7 @@ import {
   type RetryTelemetry,
 } from "../../src/index.js";
 import { json, startServer, type TestServer } from "../helpers/server.js";
+import { sleep } from "../helpers/calls.js";
 
 const OK = json(200, { output: [{ type: "message", role: "assistant", content: [] }] });
 const INPUT = { model: "gpt-test", input: [], instructions: "" };
@@ -179,7 +180,7 @@ describe("timers", () => {
         },
       });
       await expect(client.compact.compactInput(INPUT)).resolves.toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     } finally {
       process.off("warning", onWarning);
     }

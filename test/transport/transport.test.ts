@@ -2,7 +2,7 @@
 // attempt and 401 refresh, request timeout, abort, HTTP error mapping, redaction and telemetry.
 import { gunzipSync } from "node:zlib";
 import type { ServerResponse } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   AuthError,
@@ -16,7 +16,6 @@ import {
   ServerOverloadedError,
   StreamError,
   TransportError,
-  createClient,
   type AuthProvider,
   type ClientOptions,
   type Logger,
@@ -34,7 +33,15 @@ import {
   startServer,
   type TestServer,
 } from "../helpers/server.js";
-import { rejection } from "../helpers/calls.js";
+import {
+  REQUEST,
+  clientFor,
+  fakeTimeouts,
+  rejection,
+  turn,
+  until,
+  sleep,
+} from "../helpers/calls.js";
 
 const ITEM: ResponseItem = {
   type: "message",
@@ -46,6 +53,7 @@ const INPUT = { model: "gpt-test", input: [ITEM], instructions: "be brief" };
 
 let servers: TestServer[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
@@ -64,33 +72,48 @@ interface Opts {
   requestTimeoutMs?: number;
 }
 
-function clientFor(baseUrl: string, opts: Opts = {}) {
-  return createClient({
-    provider: {
-      baseUrl,
+/** compactInput(INPUT) by a client at the root of `server` (no base path), with `opts` folded in. */
+function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
+  const url = typeof server === "string" ? server : server.url;
+  const client = clientFor(
+    { url },
+    {
+      baseUrl: url,
       retry: { baseDelayMs: 1, ...opts.retry },
       ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
     },
-    auth: opts.auth ?? "tok",
-    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-  });
-}
-
-function compact(server: TestServer | string, opts: Opts = {}, signal?: AbortSignal) {
-  const base = typeof server === "string" ? server : server.url;
-  return clientFor(base, opts).compact.compactInput(INPUT, signal ? { signal } : {});
+    {
+      auth: opts.auth ?? "tok",
+      ...(opts.telemetry ? { telemetry: opts.telemetry } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    },
+  );
+  return client.compact.compactInput(INPUT, signal ? { signal } : {});
 }
 
 const gaps = (server: TestServer) =>
   server.requests.slice(1).map((r, i) => r.at - server.requests[i]!.at);
 
+/**
+ * Under fakeTimeouts(): lets `count` backoffs pass, each reported by onRetry into `retries`. The
+ * next attempt must wait for the backoff's last millisecond; the clock moves only here, so the
+ * server's request times (`gaps`) are exactly the delays the client slept.
+ */
+async function elapseBackoffs(server: TestServer, retries: RetryTelemetry[], count: number) {
+  for (let i = 0; i < count; i++) {
+    await until(() => retries.length === i + 1, `retry ${i + 1}`);
+    vi.advanceTimersByTime(retries[i]!.delayMs - 1);
+    for (let t = 0; t < 20; t++) await turn();
+    expect(server.requests).toHaveLength(i + 1);
+    vi.advanceTimersByTime(1);
+    await until(() => server.requests.length === i + 2, `attempt ${i + 2}`);
+  }
+}
+
 const sse = (payloads: Record<string, unknown>[]) => payloads.map(sseFrame).join("");
 
 const sseHead = (res: ServerResponse) =>
   res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": "req-stream" });
-
-const REQUEST = { model: "gpt-test", input: [ITEM], instructions: "be brief" };
 
 describe("retries", () => {
   it("503, 503, 200 succeeds after 3 requests", async () => {
@@ -155,20 +178,18 @@ describe("retries", () => {
   });
 
   it("waits base * 2^(n-1) * [0.9, 1.1] between attempts", async () => {
+    fakeTimeouts();
     const retries: RetryTelemetry[] = [];
     const server = await serve(json(503, "a"), json(503, "b"), json(503, "c"), OK);
     const base = 20;
-    await compact(server, {
+    const result = compact(server, {
       retry: { baseDelayMs: base, maxAttempts: 4 },
       telemetry: { onRetry: (info) => retries.push(info) },
     });
+    await elapseBackoffs(server, retries, 3);
+    await expect(result).resolves.toEqual([ITEM]);
     expect(server.requests).toHaveLength(4);
-    const measured = gaps(server);
-    measured.forEach((gap, i) => {
-      const nominal = base * 2 ** i;
-      expect(gap).toBeGreaterThanOrEqual(0.9 * nominal - 2);
-      expect(gap).toBeLessThan(1.1 * nominal + 250);
-    });
+    expect(gaps(server)).toEqual(retries.map((r) => r.delayMs));
     expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3]);
     retries.forEach((r, i) => {
       const nominal = base * 2 ** i;
@@ -177,49 +198,52 @@ describe("retries", () => {
     });
   });
 
-  it("honours retry-after-ms as is", async () => {
+  it.each([
+    ["retry-after-ms as is", { "retry-after-ms": "150" }, 150],
+    ["retry-after in seconds", { "retry-after": "1" }, 1000],
+  ])("honours %s", async (_, headers, delayMs) => {
+    fakeTimeouts();
     const retries: RetryTelemetry[] = [];
-    const server = await serve(json(503, "x", { "retry-after-ms": "150" }), OK);
-    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
-    expect(retries.map((r) => r.delayMs)).toEqual([150]);
-    expect(gaps(server)[0]).toBeGreaterThanOrEqual(148);
-  });
-
-  it("honours retry-after in seconds", async () => {
-    const retries: RetryTelemetry[] = [];
-    const server = await serve(json(503, "x", { "retry-after": "1" }), OK);
-    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
-    expect(retries.map((r) => r.delayMs)).toEqual([1000]);
-    expect(gaps(server)[0]).toBeGreaterThanOrEqual(995);
+    const server = await serve(json(503, "x", headers), OK);
+    const result = compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    await elapseBackoffs(server, retries, 1);
+    await expect(result).resolves.toEqual([ITEM]);
+    expect(retries.map((r) => r.delayMs)).toEqual([delayMs]);
+    expect(gaps(server)).toEqual([delayMs]);
   });
 
   it("honours retry-after as an HTTP date", async () => {
+    fakeTimeouts(); // Date stays real: the delay is the date less the real now
     const retries: RetryTelemetry[] = [];
     const target = Math.ceil(Date.now() / 1000) * 1000 + 1000;
     const server = await serve(
       json(503, "x", { "retry-after": new Date(target).toUTCString() }),
       OK,
     );
-    await compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    const result = compact(server, { telemetry: { onRetry: (info) => retries.push(info) } });
+    await elapseBackoffs(server, retries, 1);
+    await expect(result).resolves.toEqual([ITEM]);
     expect(retries).toHaveLength(1);
     expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(900);
     expect(retries[0]!.delayMs).toBeLessThanOrEqual(2000);
-    expect(gaps(server)[0]).toBeGreaterThanOrEqual(retries[0]!.delayMs - 5);
+    expect(gaps(server)).toEqual([retries[0]!.delayMs]);
   });
 
   it("ignores a server delay above maxDelayMs and uses the computed backoff", async () => {
+    fakeTimeouts();
     const retries: RetryTelemetry[] = [];
     const server = await serve(
       json(503, "x", { "retry-after-ms": "5000" }),
       json(503, "x", { "retry-after": "60" }),
       OK,
     );
-    const started = performance.now();
-    await compact(server, {
+    const result = compact(server, {
       retry: { baseDelayMs: 10, maxDelayMs: 100 },
       telemetry: { onRetry: (info) => retries.push(info) },
     });
-    expect(performance.now() - started).toBeLessThan(1000);
+    await elapseBackoffs(server, retries, 2);
+    await expect(result).resolves.toEqual([ITEM]);
+    expect(gaps(server)).toEqual(retries.map((r) => r.delayMs));
     expect(retries).toHaveLength(2);
     expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(9);
     expect(retries[0]!.delayMs).toBeLessThanOrEqual(11);
@@ -240,18 +264,21 @@ describe("retries", () => {
   });
 
   it("an abort during a long backoff rejects with AbortError at once", async () => {
+    fakeTimeouts();
+    const retries: RetryTelemetry[] = [];
     const server = await serve(json(503, "x", { "retry-after-ms": "5000" }), OK);
     const controller = new AbortController();
-    const promise = compact(server, {}, controller.signal);
-    const settled = rejection(promise);
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 30));
-    const abortedAt = performance.now();
+    const telemetry = { onRetry: (info: RetryTelemetry) => retries.push(info) };
+    let error: CodexApiError | undefined;
+    void rejection(compact(server, { telemetry }, controller.signal)).then((e) => (error = e));
+    await until(() => retries.length === 1, "the backoff");
+    vi.advanceTimersByTime(30);
     controller.abort();
-    const error = await settled;
-    expect(performance.now() - abortedAt).toBeLessThan(100);
+    // The clock stands still from here: the rejection cannot wait for the 5 s timer.
+    await until(() => error !== undefined, "the AbortError");
+    expect(retries[0]!.delayMs).toBe(5000);
     expect(error).toBeInstanceOf(AbortError);
-    expect(error.retryable).toBe(false);
+    expect(error!.retryable).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -269,7 +296,7 @@ describe("retries", () => {
       sseHead(res);
       res.end(sse([{ type: "response.completed", response: { id: "r1" } }]));
     });
-    const stream = await clientFor(server.url).responses.stream(REQUEST, { compression: "gzip" });
+    const stream = await clientFor(server).responses.stream(REQUEST, { compression: "gzip" });
     await stream.collect();
     expect(server.requests).toHaveLength(2);
     const [a, b] = server.requests;
@@ -302,13 +329,13 @@ describe("streams", () => {
       sseHead(res);
       res.end(sse([{ type: "response.completed", response: { id: "r9" } }]));
     });
-    const stream = await clientFor(server.url).responses.stream(REQUEST);
+    const stream = await clientFor(server).responses.stream(REQUEST);
     expect((await stream.collect()).responseId).toBe("r9");
     expect(server.requests).toHaveLength(2);
 
     const failing = await serve(json(502, "bad gateway", { "x-request-id": "req-s" }));
     const error = await rejection(
-      clientFor(failing.url, { retry: { maxAttempts: 2 } }).responses.stream(REQUEST),
+      clientFor(failing, { retry: { maxAttempts: 2, baseDelayMs: 1 } }).responses.stream(REQUEST),
     );
     expect(error).toBeInstanceOf(ServerError);
     expect(error.attempts).toBe(2);
@@ -322,9 +349,9 @@ describe("streams", () => {
       res.write(sse([{ type: "response.created", response: { id: "r1" } }]));
       setTimeout(() => res.destroy(), 50);
     }, OK);
-    const stream = await clientFor(server.url, { retry: { maxAttempts: 5 } }).responses.stream(
-      REQUEST,
-    );
+    const stream = await clientFor(server, {
+      retry: { maxAttempts: 5, baseDelayMs: 1 },
+    }).responses.stream(REQUEST);
     const seen: string[] = [];
     let thrown: unknown;
     try {
@@ -335,7 +362,7 @@ describe("streams", () => {
     expect(seen).toEqual(["created"]);
     expect(thrown).toBeInstanceOf(StreamError);
     expect((thrown as StreamError).requestId).toBe("req-stream");
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(server.requests).toHaveLength(1);
   });
 });
@@ -437,16 +464,27 @@ describe("HTTP errors", () => {
   });
 
   it("requestTimeoutMs with a silent server is a RequestTimeoutError and closes the socket", async () => {
+    fakeTimeouts();
     const server = await serve(stall);
-    const started = performance.now();
-    const error = await rejection(compact(server, { ...once, requestTimeoutMs: 150 }));
+    let error: CodexApiError | undefined;
+    void rejection(compact(server, { ...once, requestTimeoutMs: 150 })).then((e) => (error = e));
+    await until(() => server.requests.length === 1, "the request");
+    vi.advanceTimersByTime(149);
+    for (let t = 0; t < 20; t++) await turn();
+    expect(error).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    await until(() => error !== undefined, "the request timeout");
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain("150");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(error!.retryable).toBe(true);
+    expect(error!.message).toContain("150");
+    // The runtime's own timers (fetch's socket bookkeeping) ran on the fake clock too: let them run.
+    for (let t = 0; t < 5; t++) {
+      vi.advanceTimersByTime(1_000);
+      await turn();
+    }
+    vi.useRealTimers();
     await server.requestSocketsClosed();
-    expect(server.openSockets()).toBe(0);
+    await until(() => server.openSockets() === 0, "every socket closed");
   });
 
   it("requestTimeoutMs covers the whole body of a JSON call", async () => {
@@ -462,9 +500,10 @@ describe("HTTP errors", () => {
   it("requestTimeoutMs covers the headers of a stream, and each attempt", async () => {
     const server = await serve(stall, stall);
     const error = await rejection(
-      clientFor(server.url, { retry: { maxAttempts: 2 }, requestTimeoutMs: 100 }).responses.stream(
-        REQUEST,
-      ),
+      clientFor(server, {
+        retry: { maxAttempts: 2, baseDelayMs: 1 },
+        requestTimeoutMs: 100,
+      }).responses.stream(REQUEST),
     );
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect(error.attempts).toBe(2);
@@ -476,7 +515,7 @@ describe("HTTP errors", () => {
     const server = await serve(stall);
     const controller = new AbortController();
     const settled = rejection(compact(server, {}, controller.signal));
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    while (server.requests.length === 0) await sleep(5);
     controller.abort();
     const error = await settled;
     expect(error).toBeInstanceOf(AbortError);

@@ -28,10 +28,10 @@ import {
   type ConnectOptions,
   type FrameHandler,
 } from "../helpers/ws-server.js";
+import { REQUEST, sleep } from "../helpers/calls.js";
 
 const kit = wsKit();
 
-const REQUEST = { model: "m", input: [user("hi")] };
 const CREATED = responseFrames("r")[0]!;
 
 const setup = (onRequest: FrameHandler, options: ConnectOptions = {}) =>
@@ -97,7 +97,7 @@ describe("frames map exactly like SSE payloads", () => {
       setTimeout(() => p.send(stray), 10);
     });
     await drain(await socket.stream(REQUEST));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     const second = await drain(await socket.stream(REQUEST));
     expect(second.filter((e) => e.type === "outputTextDelta")).toEqual([
       { type: "outputTextDelta", delta: "ok" },
@@ -154,7 +154,7 @@ describe("in-band error frames", () => {
     );
     await drain(await socket.stream(REQUEST));
     const next = {
-      model: "m",
+      ...REQUEST,
       input: [user("hi"), outputItem("r0") as ResponseItem, user("more")],
     };
     await drain(await socket.stream(next));

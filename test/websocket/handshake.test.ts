@@ -22,11 +22,11 @@ import {
   drain,
   responseFrames,
   startWsServer,
-  user,
   wsKit,
   type WsServerScript,
   type WsTestServer,
 } from "../helpers/ws-server.js";
+import { REQUEST } from "../helpers/calls.js";
 import { sseFrame } from "../helpers/server.js";
 import { sleep } from "../helpers/calls.js";
 
@@ -37,8 +37,6 @@ async function serve(script: WsServerScript = {}): Promise<WsTestServer> {
   kit.closeLater(server.close);
   return server;
 }
-
-const REQUEST = { model: "m", input: [user("hi")] };
 
 describe("URL and headers", () => {
   it("connects to <base>/responses with ws:// and keeps the provider's query", async () => {

@@ -13,11 +13,9 @@ import {
   type Peer,
 } from "../helpers/ws-server.js";
 import type { ResponseItem } from "../../src/index.js";
+import { REQUEST, sleep } from "../helpers/calls.js";
 
 const kit = wsKit();
-
-const REQUEST = { model: "m", input: [user("hi")] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const setup = (onRequest?: FrameHandler, onConnection?: (peer: Peer) => void) =>
   kit.setup({ ...(onRequest ? { onRequest } : {}), ...(onConnection ? { onConnection } : {}) });
@@ -72,7 +70,7 @@ describe("connection lifecycle", () => {
     await drain(await socket.stream(REQUEST));
     await sleep(50);
     const next = {
-      model: "m",
+      ...REQUEST,
       input: [user("hi"), outputItem("r0_0") as ResponseItem, user("again")],
     };
     await drain(await socket.stream(next));
