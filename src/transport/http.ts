@@ -11,7 +11,7 @@ import type { AuthProvider } from "./auth.js";
 import { compress, type Compression } from "./compress.js";
 import { assertHeaders } from "./headers.js";
 import { redactHeaders, type Scrubber } from "./redact.js";
-import type { RetryConfig } from "./retry.js";
+import { retryConfig, type RetryConfig } from "./retry.js";
 import { withRetries } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
 import type { Send } from "../generated/client.js";
@@ -34,13 +34,23 @@ export interface TransportOptions {
   scrubber: Scrubber;
 }
 
+/** What one call may change of the client's policy (its options, checked). */
+export interface CallPolicy {
+  /** How the body is compressed (default "none"). */
+  compression?: Compression | undefined;
+  /** Over the client's retry policy, for this call. */
+  retry?: Partial<RetryConfig> | undefined;
+  /** This call's request timeout (ms; default the client's). */
+  requestTimeoutMs?: number | undefined;
+}
+
 /** The client's transport. */
 export interface Transport {
   /**
    * The Send of one endpoint's calls (src/generated/client.ts): resolves with a 2xx reply, or
    * rejects with a CodexApiError.
    */
-  sender(endpoint: Endpoint, compression?: Compression): Send;
+  sender(endpoint: Endpoint, call?: CallPolicy): Send;
 }
 
 /** Throws InvalidRequestError (not retried) unless fetch can send to `url`. */
@@ -54,9 +64,12 @@ function assertUrl(url: string, where: string): void {
 
 /** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
-  const { retry, requestTimeoutMs, maxReplyBytes, auth, telemetry, logger, scrubber } = options;
+  const { maxReplyBytes, auth, telemetry, logger, scrubber } = options;
 
-  function sender(endpoint: Endpoint, compression: Compression = "none"): Send {
+  function sender(endpoint: Endpoint, call: CallPolicy = {}): Send {
+    const compression = call.compression ?? "none";
+    const retry = call.retry ? retryConfig(call.retry, options.retry) : options.retry;
+    const requestTimeoutMs = call.requestTimeoutMs ?? options.requestTimeoutMs;
     return async (request) => {
       const { signal, stream, method } = request;
       if (signal?.aborted) throw abortError(signal);

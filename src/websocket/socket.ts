@@ -7,9 +7,13 @@ import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
 import { abortError } from "../errors/map.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { urlFor, isAzureResponsesEndpoint } from "../provider.js";
+import { checkKeys, optionError } from "../options.js";
+import { retryConfig } from "../transport/retry.js";
+import { isObject } from "../util.js";
 import {
   buildResponsesBody,
   callHeaders,
+  checkResponsesCall,
   itemsAsSent,
   type ResponsesOptions,
   type ResponsesRequest,
@@ -31,6 +35,10 @@ export interface ResponsesSocketOptions {
   perMessageDeflate?: boolean;
 }
 
+const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate"];
+/** A call's options, checked (`headers` a plain object). */
+type Checked = ReturnType<typeof checkResponsesCall>;
+
 /** Responses over one WebSocket connection, opened on first use and reused across requests. */
 export interface ResponsesSocket {
   /** Like `client.responses.stream`; resolves at the first frame. A second call waits for the first stream to end. */
@@ -50,7 +58,7 @@ const CLOSE_WAIT_MS = 1_000;
 /** A request the server answered: what completing it records. */
 interface Answered {
   body: ResponsesApiRequest;
-  opts: ResponsesOptions;
+  opts: Checked;
   warmup: boolean;
   release(): void;
 }
@@ -91,6 +99,11 @@ export function connectResponses(
   client: CodexClient,
   options: ResponsesSocketOptions = {},
 ): ResponsesSocket {
+  if (options !== undefined) {
+    const where = "connectResponses";
+    if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
+    checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
+  }
   const internals = (client as { [INTERNALS]?: ClientInternals })[INTERNALS];
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
@@ -121,7 +134,7 @@ export function connectResponses(
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
-  async function send(request: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+  async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
     const headers = mergeHeaders(
       provider.headers,
       { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
@@ -136,10 +149,10 @@ export function connectResponses(
       const loop = {
         endpoint: "responses" as const,
         where,
-        retry,
+        retry: opts.retry ? retryConfig(opts.retry, retry) : retry,
         auth,
         signal,
-        timeoutMs: ctx.requestTimeoutMs,
+        timeoutMs: opts.requestTimeoutMs ?? ctx.requestTimeoutMs,
       };
       const sent = await withRetries(
         { ...loop, telemetry, logger, scrubber },
@@ -193,7 +206,12 @@ export function connectResponses(
   }
 
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */
-  async function request(req: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+  async function request(
+    req: ResponsesRequest,
+    given: ResponsesOptions | undefined,
+    warmup: boolean,
+  ) {
+    const opts = checkResponsesCall(warmup ? "socket.warmup" : "socket.stream", req, given);
     if (closed) throw isClosed();
     if (transport === "websocket") {
       try {
@@ -214,8 +232,8 @@ export function connectResponses(
     get transport() {
       return transport;
     },
-    stream: (req, opts = {}) => request(req, opts, false) as Promise<ResponseStream>,
-    async warmup(req, opts = {}) {
+    stream: (req, opts) => request(req, opts, false) as Promise<ResponseStream>,
+    async warmup(req, opts) {
       const stream = await request(req, opts, true);
       return stream ? (await stream.collect()).responseId : "";
     },
