@@ -105,7 +105,7 @@ const RESPONSES_RULES: OptionRules = {
   conversationId: STRING_RULE,
   sessionSource: STRING_RULE,
   subagent: STRING_RULE,
-  compression: [(v) => v === "none" || v === "gzip" || v === "zstd", '"none", "gzip" or "zstd"'],
+  compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
   turnState: [isObject, "an object such as { value: undefined }"],
   includeRawEvents: [(v) => typeof v === "boolean", "a boolean"],
 };
