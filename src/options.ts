@@ -38,6 +38,9 @@ export const CALL_ALIASES: Aliases = {
   query: "provider.queryParams",
 };
 
+/** A retry policy's options: openai-node's name of the same thing. */
+export const RETRY_ALIASES: Aliases = { maxRetries: "maxAttempts" };
+
 /** Levenshtein distance, case-insensitive (`baseURL` is 0 from `baseurl`), stopping past `max`. */
 function distance(a: string, b: string, max: number): number {
   const x = a.toLowerCase();

@@ -3,7 +3,13 @@
 import { InvalidRequestError } from "./errors/catalogue.js";
 import { assertHeaders } from "./transport/headers.js";
 import type { RetryConfig } from "./transport/retry.js";
-import { checkKeys, optionError, PROVIDER_ALIASES, type Aliases } from "./options.js";
+import {
+  checkKeys,
+  optionError,
+  PROVIDER_ALIASES,
+  RETRY_ALIASES,
+  type Aliases,
+} from "./options.js";
 import { isObject } from "./util.js";
 
 /** Where requests go and how they are sent: base URL, default headers, retries and timeouts. */
@@ -194,7 +200,8 @@ export function checkProvider(provider: unknown): asserts provider is ProviderCo
   };
   checkFields(p, "provider", rules, "createClient", PROVIDER_ALIASES);
   if (p["headers"] !== undefined) assertHeaders(p["headers"] as object, "provider.headers");
-  checkFields((p["retry"] ?? {}) as Record<string, unknown>, "provider.retry", RETRY_RULES);
+  const retry = (p["retry"] ?? {}) as Record<string, unknown>;
+  checkFields(retry, "provider.retry", RETRY_RULES, "createClient", RETRY_ALIASES);
   checkFields((p["limits"] ?? {}) as Record<string, unknown>, "provider.limits", {
     maxReplyBytes: [isLimit, "an integer >= 1 (bytes), or Infinity for none"],
     maxEventBytes: [isLimit, "an integer >= 1 (bytes), or Infinity for none"],

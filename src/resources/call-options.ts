@@ -3,7 +3,7 @@
 // `param` the path such as `options.signal` or `request.input`) naming what is wrong.
 import { InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem } from "../generated/openapi.js";
-import { CALL_ALIASES, optionError, toRecord } from "../options.js";
+import { CALL_ALIASES, optionError, RETRY_ALIASES, toRecord } from "../options.js";
 import {
   checkFields,
   isTimeout,
@@ -75,7 +75,8 @@ export function checkCall<T extends CallBase>(
     }
   }
   if (checked.retry !== undefined) {
-    checkFields(checked.retry as Record<string, unknown>, "options.retry", RETRY_RULES, where);
+    const retry = checked.retry as Record<string, unknown>;
+    checkFields(retry, "options.retry", RETRY_RULES, where, RETRY_ALIASES);
   }
   return checked as T & { headers?: Record<string, string> };
 }
