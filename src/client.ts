@@ -12,6 +12,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   providers,
+  type CheckedProvider,
   type ProviderConfig,
 } from "./provider.js";
 import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
@@ -122,7 +123,8 @@ export interface ClientInternals {
 export function createClient(given: ClientOptions = {}) {
   const options = withDefaults(given);
   checkOptions(options);
-  const provider = options.provider!;
+  // withDefaults made its headers and query params plain objects.
+  const provider = options.provider as CheckedProvider;
   const auth = toAuthProvider(options.auth ?? undefined);
   const scrubber = new Scrubber();
   scrubber.addHeaders(provider.headers);
@@ -152,7 +154,7 @@ export function createClient(given: ClientOptions = {}) {
     logger,
   };
   const client = {
-    provider,
+    provider: provider as ProviderConfig,
     responses: responsesResource(endpoints),
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),

@@ -15,10 +15,10 @@ import { headerProblem } from "../transport/headers.js";
 import type { RetryConfig } from "../transport/retry.js";
 import { isObject } from "../util.js";
 
-/** What every call's options may say besides what its endpoint adds. */
-export interface CallBase {
+/** The options every call ends with (an endpoint may add its own). */
+export interface CallOptions {
   /** Extra headers for this call (they win over the provider's): an object, a `Headers` or `[name, value][]`. */
-  headers?: Record<string, string> | Headers | [string, string][];
+  headers?: Record<string, string> | Iterable<readonly [string, string]>;
   /** Aborts the call; it then rejects with AbortError. */
   signal?: AbortSignal;
   /** This call's request timeout, in ms (default: `provider.requestTimeoutMs`). */
@@ -51,7 +51,7 @@ export const STRING_RULE: [(v: unknown) => boolean, string] = [
  * `requestTimeoutMs`, `retry` and the keys of `extra`, each valid. Returns them with `headers` as a
  * plain object. Throws InvalidRequestError whose message starts with `where` (`compact.compactInput`).
  */
-export function checkCall<T extends CallBase>(
+export function checkCall<T extends CallOptions>(
   where: string,
   options: T | undefined,
   extra: OptionRules = {},

@@ -1,7 +1,9 @@
 // Shared by the JSON endpoints (Compact, Memories, Models): the options of a call and the
 // documented-shape check of a 2xx reply.
 import type { Endpoints } from "./context.js";
-import { checkCall, type CallBase } from "./call-options.js";
+import { checkCall, type CallOptions } from "./call-options.js";
+
+export type { CallOptions };
 import type { OptionRules } from "../provider.js";
 import type { Endpoint } from "../transport/telemetry.js";
 import { InvalidResponseError } from "../errors/catalogue.js";
@@ -9,9 +11,6 @@ import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Scrubber } from "../transport/redact.js";
-
-/** The options every JSON call ends with: `headers`, `signal`, `requestTimeoutMs`, `retry`. */
-export type CallOptions = CallBase;
 
 /** The headers (provider, User-Agent, extra) and signal of one JSON call whose options were checked. */
 export function jsonCallInit(

@@ -8,7 +8,13 @@ import type { Compression } from "../transport/compress.js";
 import { isAzureResponsesEndpoint, type OptionRules } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import { isObject } from "../util.js";
-import { checkCall, checkInput, inputItems, STRING_RULE, type CallBase } from "./call-options.js";
+import {
+  checkCall,
+  checkInput,
+  inputItems,
+  STRING_RULE,
+  type CallOptions,
+} from "./call-options.js";
 
 /**
  * A Responses request: the wire fields, with the ones that have an obvious default optional;
@@ -37,7 +43,7 @@ export interface TurnState {
 }
 
 /** The options of `client.responses.stream(request, options)` (with `headers`, `signal`, `requestTimeoutMs`, `retry`). */
-export interface ResponsesOptions extends CallBase {
+export interface ResponsesOptions extends CallOptions {
   /** Sent as `session_id`. */
   conversationId?: string;
   /** Sent verbatim as `originator`. */
