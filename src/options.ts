@@ -14,28 +14,13 @@ export const CLIENT_ALIASES: Aliases = {
   baseURL: "provider.baseUrl",
   baseUrl: "provider.baseUrl",
   extraHeaders: "provider.headers",
-  defaultHeaders: "provider.headers",
-  defaultQuery: "provider.queryParams",
-  headers: "provider.headers",
-  queryParams: "provider.queryParams",
-  retry: "provider.retry",
 };
 
-/** A provider's options: openai-node's names of the same things. */
-export const PROVIDER_ALIASES: Aliases = {
-  maxRetries: "retry.maxAttempts",
-  timeout: "requestTimeoutMs",
-  extraHeaders: "headers",
-  defaultHeaders: "headers",
-  defaultQuery: "queryParams",
-};
-
-/** A call's options: openai-node's names of the same things. */
+/** A provider's or a call's options: openai-node's names of the same things. */
 export const CALL_ALIASES: Aliases = {
   maxRetries: "retry.maxAttempts",
   timeout: "requestTimeoutMs",
   extraHeaders: "headers",
-  query: "provider.queryParams",
 };
 
 /** A retry policy's options: openai-node's name of the same thing. */

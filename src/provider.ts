@@ -3,13 +3,7 @@
 import { InvalidRequestError } from "./errors/catalogue.js";
 import { assertHeaders } from "./transport/headers.js";
 import type { RetryConfig } from "./transport/retry.js";
-import {
-  checkKeys,
-  optionError,
-  PROVIDER_ALIASES,
-  RETRY_ALIASES,
-  type Aliases,
-} from "./options.js";
+import { checkKeys, optionError, CALL_ALIASES, RETRY_ALIASES, type Aliases } from "./options.js";
 import { isObject } from "./util.js";
 
 /** Where requests go and how they are sent: base URL, default headers, retries and timeouts. */
@@ -204,7 +198,7 @@ export function checkProvider(provider: unknown): asserts provider is ProviderCo
     retry: [isObject, "an object"],
     limits: [isObject, "an object"],
   };
-  checkFields(p, "provider", rules, "createClient", PROVIDER_ALIASES);
+  checkFields(p, "provider", rules, "createClient", CALL_ALIASES);
   if (p["headers"] !== undefined) assertHeaders(p["headers"] as object, "provider.headers");
   const retry = (p["retry"] ?? {}) as Record<string, unknown>;
   checkFields(retry, "provider.retry", RETRY_RULES, "createClient", RETRY_ALIASES);
