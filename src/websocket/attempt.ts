@@ -45,6 +45,8 @@ export interface SocketRequest {
   body: ResponsesApiRequest;
   headers: Record<string, string>;
   signal: AbortSignal | undefined;
+  /** This call's `requestTimeoutMs` (default: the client's). */
+  timeoutMs?: number | undefined;
 }
 
 /** A request that was answered: its connection, the channel of its frames and what was sent. */
@@ -129,7 +131,7 @@ async function connect(
     url: ctx.url,
     init,
     where: ctx.where,
-    timeoutMs: ctx.requestTimeoutMs,
+    timeoutMs: request.timeoutMs ?? ctx.requestTimeoutMs,
     signal: request.signal,
     scrubber: ctx.scrubber,
   });

@@ -154,9 +154,10 @@ export function connectResponses(
         signal,
         timeoutMs: opts.requestTimeoutMs ?? ctx.requestTimeoutMs,
       };
+      const req = { body, headers, signal, timeoutMs: loop.timeoutMs };
       const sent = await withRetries(
         { ...loop, telemetry, logger, scrubber },
-        (authHeaders, attempt) => sendOnce(ctx, { body, headers, signal }, authHeaders, attempt),
+        (authHeaders, attempt) => sendOnce(ctx, req, authHeaders, attempt),
       );
       return answered(sent, { body, opts, warmup, release });
     } catch (error) {

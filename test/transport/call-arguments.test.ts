@@ -11,9 +11,10 @@ import {
   type CodexClient,
 } from "../../src/index.js";
 import { clientFor, rejection } from "../helpers/calls.js";
-import { json, sseFrame, stall, startServer, type TestServer } from "../helpers/server.js";
+import { connectResponses } from "../../src/websocket/index.js";
+import { json, sseFrame, stall, startServer, startTcpServer } from "../helpers/server.js";
 
-let servers: TestServer[] = [];
+let servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
@@ -219,5 +220,23 @@ describe("a call's requestTimeoutMs and retry win over the provider's, for that 
       ),
     );
     expect(srv.requests).toHaveLength(1);
+  });
+});
+
+describe("on a socket, a call's requestTimeoutMs and retry win too", () => {
+  it("a handshake never answered times out after the call's requestTimeoutMs, tried once", async () => {
+    const tcp = await startTcpServer({}); // accepts, never answers the upgrade
+    servers.push(tcp);
+    const client = createClient({
+      provider: { baseUrl: `${tcp.url}/v1`, requestTimeoutMs: Infinity },
+      auth: null,
+    });
+    const socket = connectResponses(client);
+    const options = { requestTimeoutMs: 50, retry: { maxAttempts: 1 } };
+    const error = await rejection(socket.stream({ model: "m", input: "Hi" }, options));
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error.attempts).toBe(1);
+    expect(tcp.requestCount()).toBe(1);
+    await socket.close();
   });
 });
