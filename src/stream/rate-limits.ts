@@ -1,6 +1,5 @@
 // Rate-limit snapshots from response headers (`x-codex-primary-used-percent`, …) and from the
 // `codex.rate_limits` stream event. A value that does not parse is left out, never NaN.
-import { optionError } from "../options.js";
 
 /** One rate-limit window: how much of it is used, how long it is, when it resets. */
 export interface RateLimitWindow {
@@ -116,9 +115,6 @@ const FAMILY_HEADER = /^x-([a-z0-9-]+)-primary-used-percent$/;
 
 /** The snapshot the headers describe; `{}` when they carry no rate-limit header. */
 export function parseRateLimits(headers: HeaderSource): RateLimitSnapshot {
-  if (typeof headers !== "object" || headers === null) {
-    throw optionError("parseRateLimits", "headers", "a Headers or an object", headers);
-  }
   const get = reader(headers);
   const snapshot: RateLimitSnapshot = familyFromHeaders(get, "x-codex");
   const credits = creditsOf(

@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   InvalidRequestError,
-  parseRateLimits,
   RequestTimeoutError,
   ServerError,
   createClient,
@@ -130,16 +129,6 @@ describe("a call with wrong arguments rejects before sending", () => {
     ];
     for (const error of errors)
       expect(JSON.stringify([error.message, error])).not.toContain(secret);
-  });
-});
-
-describe("parseRateLimits", () => {
-  it("throws InvalidRequestError for something that is not headers", () => {
-    expect(() => parseRateLimits(undefined as never)).toThrow(InvalidRequestError);
-    expect(() => parseRateLimits("x-codex-primary-used-percent: 1" as never)).toThrow(
-      /parseRateLimits: headers must be/,
-    );
-    expect(parseRateLimits({ "x-codex-primary-used-percent": "5" }).primary?.usedPercent).toBe(5);
   });
 });
 
