@@ -10,8 +10,11 @@ import { checkOption, checkProvider } from "./option-checks.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  providers,
+  type CheckedProvider,
   type ProviderConfig,
 } from "./provider.js";
+import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
 import { responsesResource } from "./resources/responses.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
@@ -20,13 +23,17 @@ import { safeLogger, type Logger, type Telemetry } from "./transport/telemetry.j
 import { createTransport } from "./transport/http.js";
 import { baseUrlOf } from "./transport/url.js";
 import { Scrubber } from "./transport/redact.js";
-import { isObject } from "./util.js";
+import { envVar, isObject } from "./util.js";
 
 /** What `createClient` takes: where to send, how to authenticate, and optional hooks. */
 export interface ClientOptions {
-  provider: ProviderConfig;
-  /** A bearer token, or a provider of one (read before every attempt). */
-  auth?: string | AuthProvider;
+  /** Where to send (default: `providers.openai()`, with `OPENAI_BASE_URL` as its base URL when set). */
+  provider?: ProviderConfig;
+  /**
+   * A bearer token, or a provider of one (read before every attempt); `null` for none. Default:
+   * `OPENAI_API_KEY` where the runtime has an environment, else none.
+   */
+  auth?: string | AuthProvider | null;
   /** The fetch to send with (default: the global one). */
   fetch?: typeof fetch;
   telemetry?: Telemetry;
@@ -47,13 +54,22 @@ function checkMethods(value: unknown, param: string, names: string[], required: 
   }
 }
 
+const CLIENT_OPTIONS = ["provider", "auth", "fetch", "telemetry", "logger"];
+
 /** Throws InvalidRequestError naming the first option that is not valid (README "Options"). */
 function checkOptions(options: ClientOptions): void {
   checkOption(isObject(options), "options", "an object", options);
+  checkKeys(options, {
+    where: "createClient",
+    path: "",
+    known: CLIENT_OPTIONS,
+    aliases: CLIENT_ALIASES,
+  });
   checkProvider(options.provider);
   const { auth } = options;
   if (typeof auth === "string") assertHeaders({ Authorization: `Bearer ${auth}` }, "auth");
-  else checkMethods(auth, "auth", ["bearerToken", "accountId", "onUnauthorized"], ["bearerToken"]);
+  else if (auth !== null)
+    checkMethods(auth, "auth", ["bearerToken", "accountId", "onUnauthorized"], ["bearerToken"]);
   checkOption(
     options.fetch === undefined || typeof options.fetch === "function",
     "fetch",
@@ -65,13 +81,40 @@ function checkOptions(options: ClientOptions): void {
 }
 
 /**
+ * The options with the environment's defaults (`OPENAI_API_KEY`, `OPENAI_BASE_URL`) where the
+ * runtime has one, and the provider's `headers` / `queryParams` given as a `Headers`, `Map`,
+ * `URLSearchParams` or pairs made plain objects. Anything else is left for the check.
+ */
+function withDefaults(options: ClientOptions): ClientOptions {
+  if (!isObject(options)) return options;
+  const out = { ...options };
+  if (out.auth === undefined) {
+    const key = envVar("OPENAI_API_KEY");
+    if (key !== undefined) out.auth = key;
+  }
+  if (out.provider === undefined) {
+    const baseUrl = envVar("OPENAI_BASE_URL");
+    out.provider = providers.openai(baseUrl === undefined ? {} : { baseUrl });
+  }
+  if (!isObject(out.provider)) return out;
+  const where = "createClient";
+  const headers = toRecord(out.provider.headers, where, "provider.headers");
+  const queryParams = toRecord(out.provider.queryParams, where, "provider.queryParams");
+  if (headers === out.provider.headers && queryParams === out.provider.queryParams) return out;
+  out.provider = { ...out.provider, headers, queryParams } as ProviderConfig;
+  return out;
+}
+
+/**
  * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
  * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
  */
-export function createClient(options: ClientOptions) {
+export function createClient(given: ClientOptions = {}) {
+  const options = withDefaults(given);
   checkOptions(options);
-  const { provider } = options;
-  const auth = toAuthProvider(options.auth);
+  // withDefaults made its headers and query params plain objects.
+  const provider = options.provider as CheckedProvider;
+  const auth = toAuthProvider(options.auth ?? undefined);
   const scrubber = new Scrubber();
   scrubber.addHeaders(provider.headers);
   if (typeof options.auth === "string") scrubber.add(options.auth);
@@ -100,7 +143,7 @@ export function createClient(options: ClientOptions) {
     logger,
   };
   const client = {
-    provider,
+    provider: provider as ProviderConfig,
     responses: responsesResource(endpoints),
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),

@@ -16,6 +16,7 @@ export type {
   Endpoint,
 } from "./transport/telemetry.js";
 export type { CallOptions } from "./resources/json-reply.js";
+export type { CompactRequest } from "./resources/compact.js";
 export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
 export type { ModelInfo, ModelsList, ModelsListOptions } from "./resources/models.js";
 export { VERSION } from "./version.js";

@@ -1,48 +1,59 @@
 // The synchronous checks `createClient` runs over its options (README "Options"): each names the
 // option that is not valid, and quotes a value only when it cannot be a secret.
-import { InvalidRequestError } from "./errors/catalogue.js";
 import type { ProviderConfig } from "./provider.js";
 import { assertHeaders } from "./transport/headers.js";
 import { MAX_TIMER_MS } from "./transport/retry.js";
+import { checkKeys, optionError, CALL_ALIASES, RETRY_ALIASES, type Aliases } from "./options.js";
 import { isObject } from "./util.js";
-
-/** What a message may say about a value: numbers, booleans, null as they are; else only the type. */
-function describe(value: unknown): string {
-  const type = typeof value;
-  if (type === "string" || type === "function") return ` (got a ${type})`;
-  return type === "object" && value !== null ? " (got an object)" : `, got ${String(value)}`;
-}
 
 /**
  * Throws InvalidRequestError (`param`, `code: "invalid_option"`) unless `ok`. A given value is
  * described, and quoted only when it cannot be a secret (a number, a boolean).
  */
 export function checkOption(ok: boolean, param: string, rule: string, ...value: [unknown?]): void {
-  if (ok) return;
-  const got = value.length > 0 ? describe(value[0]) : "";
-  throw new InvalidRequestError(`createClient: ${param} must be ${rule}${got}`, {
-    param,
-    code: "invalid_option",
-  });
+  if (!ok) throw optionError("createClient", param, rule, ...value);
 }
 
-const isTimeout = (v: unknown) =>
+/** A timeout in ms: an integer in 1..2^31-1, or Infinity for none. */
+export const isTimeout = (v: unknown) =>
   v === Infinity || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_TIMER_MS);
 const isDelay = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const isLimit = (v: unknown) => v === Infinity || (Number.isSafeInteger(v) && (v as number) >= 1);
-const TIMEOUT_RULE = `an integer in 1..${MAX_TIMER_MS} (ms), or Infinity for none`;
+/** What `isTimeout` accepts, as a message says it. */
+export const TIMEOUT_RULE = `an integer in 1..${MAX_TIMER_MS} (ms), or Infinity for none`;
 
-/** Checks the options of `value` whose values are given (undefined means the default). */
-function checkFields(
+/** One rule per option: the test its value must pass, and the rule as a message says it. */
+export type OptionRules = Record<string, [(v: unknown) => boolean, string]>;
+
+/**
+ * Checks the options of `value` whose values are given (undefined means the default), and that it
+ * has no other key; `where` starts the message (default `createClient`).
+ */
+export function checkFields(
   value: Record<string, unknown>,
   prefix: string,
-  rules: Record<string, [(v: unknown) => boolean, string]>,
+  rules: OptionRules,
+  where = "createClient",
+  aliases?: Aliases,
 ): void {
+  checkKeys(value, { where, path: prefix, known: Object.keys(rules), ...(aliases && { aliases }) });
   for (const [key, [ok, rule]] of Object.entries(rules)) {
     const v = value[key];
-    if (v !== undefined) checkOption(ok(v), `${prefix}.${key}`, rule, v);
+    if (v !== undefined && !ok(v)) throw optionError(where, `${prefix}.${key}`, rule, v);
   }
 }
+
+const flag: [(v: unknown) => boolean, string] = [(v) => typeof v === "boolean", "a boolean"];
+
+/** The rules of `retry` (`provider.retry`, or a call's `retry`). */
+export const RETRY_RULES: OptionRules = {
+  maxAttempts: [(v) => Number.isInteger(v) && (v as number) >= 1, "an integer >= 1"],
+  baseDelayMs: [isDelay, "a finite number >= 0 (ms)"],
+  maxDelayMs: [isDelay, "a finite number >= 0 (ms)"],
+  retry429: flag,
+  retry5xx: flag,
+  retryTransport: flag,
+};
 
 function checkBaseUrl(baseUrl: unknown): void {
   const param = "provider.baseUrl";
@@ -68,7 +79,8 @@ export function checkProvider(provider: unknown): asserts provider is ProviderCo
   checkOption(isObject(provider), "provider", "an object such as providers.openai()", provider);
   const p = provider as Record<string, unknown>;
   checkBaseUrl(p["baseUrl"]);
-  checkFields(p, "provider", {
+  const rules: OptionRules = {
+    baseUrl: [(v) => typeof v === "string", "a string"], // checked above
     name: [(v) => typeof v === "string", "a string"],
     requestTimeoutMs: [isTimeout, TIMEOUT_RULE],
     streamIdleTimeoutMs: [isTimeout, TIMEOUT_RULE],
@@ -79,17 +91,11 @@ export function checkProvider(provider: unknown): asserts provider is ProviderCo
     headers: [isObject, "an object of header names and values"],
     retry: [isObject, "an object"],
     limits: [isObject, "an object"],
-  });
+  };
+  checkFields(p, "provider", rules, "createClient", CALL_ALIASES);
   if (p["headers"] !== undefined) assertHeaders(p["headers"] as object, "provider.headers");
-  const flag: [(v: unknown) => boolean, string] = [(v) => typeof v === "boolean", "a boolean"];
-  checkFields((p["retry"] ?? {}) as Record<string, unknown>, "provider.retry", {
-    maxAttempts: [(v) => Number.isInteger(v) && (v as number) >= 1, "an integer >= 1"],
-    baseDelayMs: [isDelay, "a finite number >= 0 (ms)"],
-    maxDelayMs: [isDelay, "a finite number >= 0 (ms)"],
-    retry429: flag,
-    retry5xx: flag,
-    retryTransport: flag,
-  });
+  const retry = (p["retry"] ?? {}) as Record<string, unknown>;
+  checkFields(retry, "provider.retry", RETRY_RULES, "createClient", RETRY_ALIASES);
   checkFields((p["limits"] ?? {}) as Record<string, unknown>, "provider.limits", {
     maxReplyBytes: [isLimit, "an integer >= 1 (bytes), or Infinity for none"],
     maxEventBytes: [isLimit, "an integer >= 1 (bytes), or Infinity for none"],

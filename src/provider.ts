@@ -8,10 +8,10 @@ export interface ProviderConfig {
   name?: string;
   /** e.g. `https://api.openai.com/v1`; a trailing slash is trimmed. */
   baseUrl: string;
-  /** Appended to every URL, percent-encoded. */
-  queryParams?: Record<string, string>;
-  /** Sent with every request (per-call and auth headers win). */
-  headers?: Record<string, string>;
+  /** Appended to every URL, percent-encoded: an object, a `URLSearchParams`, a `Map` or pairs. */
+  queryParams?: Record<string, string> | Iterable<readonly [string, string]>;
+  /** Sent with every request (per-call and auth headers win): an object, a `Headers`, a `Map` or pairs. */
+  headers?: Record<string, string> | Iterable<readonly [string, string]>;
   retry?: Partial<RetryConfig>;
   /** Longest gap between two SSE events before the stream fails; default 300 000. */
   streamIdleTimeoutMs?: number;
@@ -20,6 +20,12 @@ export interface ProviderConfig {
   /** How much a server may send before the read is cancelled (decoded bytes). */
   limits?: ProviderLimits;
 }
+
+/** A provider as a client keeps it: `headers` and `queryParams` made plain objects by createClient. */
+export type CheckedProvider = ProviderConfig & {
+  headers?: Record<string, string>;
+  queryParams?: Record<string, string>;
+};
 
 /** Reply limits in decoded bytes (after content-encoding); `Infinity` for none. */
 export interface ProviderLimits {

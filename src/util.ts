@@ -25,3 +25,32 @@ export function utf8Length(text: string): number {
   }
   return n;
 }
+
+interface Runtime {
+  process?: { env?: Record<string, string | undefined> };
+  Deno?: { env?: { get(name: string): string | undefined }; unrefTimer?(id: number): void };
+}
+
+/**
+ * The environment variable `name`, trimmed; undefined when empty, unset, or where the runtime has
+ * no environment or refuses to read it (a browser, Deno without --allow-env).
+ */
+export function envVar(name: string): string | undefined {
+  try {
+    const runtime = globalThis as Runtime;
+    const value = runtime.Deno?.env ? runtime.Deno.env.get(name) : runtime.process?.env?.[name];
+    return value?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lets the runtime exit while `timer` is pending (Node, Bun, Deno); elsewhere does nothing. */
+export function unrefTimer(timer: unknown): void {
+  try {
+    if (typeof timer === "number") (globalThis as Runtime).Deno?.unrefTimer?.(timer);
+    else (timer as { unref?: () => void } | undefined)?.unref?.();
+  } catch {
+    // a runtime without unref keeps the timer: it is cleared when the stream ends
+  }
+}

@@ -18,6 +18,7 @@ type Graph = Map<string, string[]>;
 const LAYERS: string[][] = [
   ["util.ts", "version.ts", "rate-limits.ts"],
   ["errors/"],
+  ["options.ts"],
   ["transport/"],
   ["stream/"],
   ["provider.ts", "option-checks.ts"],

@@ -13,6 +13,7 @@ const ROOT_EXPORTS = [
   "CodexApiError",
   "CodexClient",
   "CollectedResponse",
+  "CompactRequest",
   "CompactionInput",
   "Compression",
   "ContextWindowExceededError",

@@ -1,26 +1,43 @@
 // Shared by the JSON endpoints (Compact, Memories, Models): the options of a call and the
 // documented-shape check of a 2xx reply.
 import type { Endpoints } from "./context.js";
+import { checkCall, type CallOptions } from "./call-options.js";
+
+export type { CallOptions };
+import type { OptionRules } from "../option-checks.js";
+import type { Endpoint } from "../transport/telemetry.js";
 import { InvalidResponseError } from "../errors/catalogue.js";
 import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Scrubber } from "../transport/redact.js";
 
-/** The options every JSON call ends with. */
-export interface CallOptions {
-  /** Extra headers for this call (they win over the provider's). */
-  headers?: Record<string, string>;
-  /** Aborts the call; it then rejects with AbortError. */
-  signal?: AbortSignal;
-}
-
-/** The headers (provider, User-Agent, extra) and signal of one JSON call. */
-export function jsonCallInit(endpoints: Endpoints, { headers, signal }: CallOptions) {
+/** The headers (provider, User-Agent, extra) and signal of one JSON call whose options were checked. */
+export function jsonCallInit(
+  endpoints: Endpoints,
+  { headers, signal }: { headers?: Record<string, string>; signal?: AbortSignal | undefined },
+) {
   return {
     headers: mergeHeaders(endpoints.provider.headers, { "User-Agent": USER_AGENT }, headers),
     signal,
   };
+}
+
+/**
+ * Checks a JSON call's `options` (`where` names the call, `extra` adds its own options), then
+ * gives the endpoint's Send (with the call's `requestTimeoutMs` and `retry`), its init and the
+ * checked options. Throws InvalidRequestError before anything is sent.
+ */
+export function jsonCall<T extends CallOptions>(
+  endpoints: Endpoints,
+  endpoint: Endpoint,
+  where: string,
+  options: T | undefined,
+  extra?: OptionRules,
+) {
+  const checked = checkCall(where, options, extra);
+  const send = endpoints.transport.sender(endpoint, checked);
+  return { send, init: jsonCallInit(endpoints, checked), options: checked };
 }
 
 /** What `expectShape` reports: the endpoint, its reply and the client's scrubber. */

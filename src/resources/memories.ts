@@ -3,7 +3,9 @@ import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
-import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+import { optionError } from "../options.js";
+import { checkModel } from "./call-options.js";
+import { expectShape, jsonCall, type CallOptions } from "./json-reply.js";
 
 export type { RawMemory };
 
@@ -35,17 +37,20 @@ export function memoriesResource(endpoints: Endpoints) {
     /** One summary per raw memory, in order. */
     async summarizeInput(
       input: MemorySummarizeInput,
-      options: CallOptions = {},
+      options?: CallOptions,
     ): Promise<MemorySummarizeOutput[]> {
-      const { data, response } = await summarizeMemories(
-        endpoints.transport.sender("memories"),
-        {
-          model: input.model,
-          traces: input.rawMemories,
-          ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
-        },
-        jsonCallInit(endpoints, options),
-      );
+      const where = "memories.summarizeInput";
+      checkModel(where, input);
+      if (!Array.isArray(input.rawMemories)) {
+        throw optionError(where, "request.rawMemories", "an array", input.rawMemories);
+      }
+      const { send, init } = jsonCall(endpoints, "memories", where, options);
+      const body = {
+        model: input.model,
+        traces: input.rawMemories,
+        ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
+      };
+      const { data, response } = await summarizeMemories(send, body, init);
       const raw = (data as { output?: unknown } | undefined)?.output;
       const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
       const ok = outputs.every((o) => o !== undefined);

@@ -4,7 +4,8 @@ import type { ModelInfo } from "../generated/openapi.js";
 import { listModels } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
-import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+import { STRING_RULE } from "./call-options.js";
+import { expectShape, jsonCall, type CallOptions } from "./json-reply.js";
 
 export type { ModelInfo };
 
@@ -26,12 +27,16 @@ export interface ModelsList {
 export function modelsResource(endpoints: Endpoints) {
   return {
     /** The model list and its ETag. */
-    async list(options: ModelsListOptions = {}): Promise<ModelsList> {
-      const { clientVersion, ...call } = options;
-      const { data, response } = await listModels(endpoints.transport.sender("models"), {
-        ...jsonCallInit(endpoints, call),
-        query: { client_version: clientVersion },
+    async list(options?: ModelsListOptions): Promise<ModelsList> {
+      const {
+        send,
+        init,
+        options: checked,
+      } = jsonCall(endpoints, "models", "models.list", options, {
+        clientVersion: STRING_RULE,
       });
+      const query = { client_version: checked.clientVersion };
+      const { data, response } = await listModels(send, { ...init, query });
       const models = (data as { models?: unknown } | undefined)?.models;
       const ok =
         Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");

@@ -5,15 +5,33 @@ import { createResponse } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Compression } from "../transport/compress.js";
+import type { OptionRules } from "../option-checks.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
+import { isObject } from "../util.js";
+import {
+  checkCall,
+  checkInput,
+  inputItems,
+  STRING_RULE,
+  type CallOptions,
+} from "./call-options.js";
 
-/** A Responses request: the wire fields, with the ones that have an obvious default optional. */
+/**
+ * A Responses request: the wire fields, with the ones that have an obvious default optional;
+ * `input` may be a string, sent as one user message.
+ */
 export type ResponsesRequest = Omit<
   ResponsesApiRequest,
-  "instructions" | "tools" | "tool_choice" | "parallel_tool_calls" | "store" | "stream" | "include"
-> &
-  Partial<
+  | "input"
+  | "instructions"
+  | "tools"
+  | "tool_choice"
+  | "parallel_tool_calls"
+  | "store"
+  | "stream"
+  | "include"
+> & { input: ResponseItem[] | string } & Partial<
     Pick<
       ResponsesApiRequest,
       "instructions" | "tools" | "tool_choice" | "parallel_tool_calls" | "store" | "include"
@@ -25,21 +43,18 @@ export interface TurnState {
   value?: string;
 }
 
-/** The options of `client.responses.stream(request, options)`. */
-export interface ResponsesOptions {
+/** The options of `client.responses.stream(request, options)` (with `headers`, `signal`, `requestTimeoutMs`, `retry`). */
+export interface ResponsesOptions extends CallOptions {
   /** Sent as `session_id`. */
   conversationId?: string;
   /** Sent verbatim as `originator`. */
   sessionSource?: string;
   /** Sent verbatim as `x-openai-subagent`. */
   subagent?: string;
-  /** Extra headers for this call (they win over the provider's and the ones above). */
-  headers?: Record<string, string>;
   /** How the request body is compressed (default "none"). */
   compression?: Compression;
   /** Its `value` is sent as `x-codex-turn-state`, and filled from the reply while empty. */
   turnState?: TurnState;
-  signal?: AbortSignal;
   /** Yield payload types the event table does not map as `{type: "raw", event}`. */
   includeRawEvents?: boolean;
 }
@@ -83,7 +98,7 @@ export function buildResponsesBody(request: ResponsesRequest, azure: boolean): R
   return {
     ...request,
     instructions: request.instructions ?? "",
-    input: itemsAsSent(request.input, azure),
+    input: itemsAsSent(inputItems(request.input), azure),
     tools: request.tools ?? [],
     tool_choice: request.tool_choice ?? "auto",
     parallel_tool_calls: request.parallel_tool_calls ?? false,
@@ -93,14 +108,27 @@ export function buildResponsesBody(request: ResponsesRequest, azure: boolean): R
   };
 }
 
+const RESPONSES_RULES: OptionRules = {
+  conversationId: STRING_RULE,
+  sessionSource: STRING_RULE,
+  subagent: STRING_RULE,
+  compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
+  turnState: [isObject, "an object such as { value: undefined }"],
+  includeRawEvents: [(v) => typeof v === "boolean", "a boolean"],
+};
+
+/** Checks a Responses request and its options (README "Options"); returns the options, checked. */
+export function checkResponsesCall(where: string, request: unknown, options?: ResponsesOptions) {
+  checkInput(where, request);
+  return checkCall(where, options, RESPONSES_RULES);
+}
+
 /** `client.responses`: POST /responses, streamed. */
 export function responsesResource(endpoints: Endpoints) {
   return {
     /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
-    async stream(
-      request: ResponsesRequest,
-      options: ResponsesOptions = {},
-    ): Promise<ResponseStream> {
+    async stream(request: ResponsesRequest, given?: ResponsesOptions): Promise<ResponseStream> {
+      const options = checkResponsesCall("responses.stream", request, given);
       const { provider } = endpoints;
       const body = buildResponsesBody(request, isAzureResponsesEndpoint(provider));
       const headers = mergeHeaders(
@@ -108,7 +136,7 @@ export function responsesResource(endpoints: Endpoints) {
         { ...callHeaders(options), Accept: "text/event-stream" },
         options.headers,
       );
-      const send = endpoints.transport.sender("responses", options.compression);
+      const send = endpoints.transport.sender("responses", options);
       const { response } = await createResponse(send, body, { headers, signal: options.signal });
       const turnState = response.headers.get("x-codex-turn-state");
       if (options.turnState && !options.turnState.value && turnState) {

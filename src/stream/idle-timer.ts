@@ -1,7 +1,9 @@
 // The idle timer of a stream (SSE or WebSocket): fires when no message arrived for `ms` while the
 // reader was waiting for bytes. Armed once and re-armed only when it fires early, which is cheaper
-// than a reset per message; time the caller spends between reads does not count.
+// than a reset per message; time the caller spends between reads does not count. It does not keep
+// the process alive by itself (README "Options").
 import { StreamIdleTimeoutError, type ErrorDetails } from "../errors/catalogue.js";
+import { unrefTimer } from "../util.js";
 
 /** Counts idle time; `onIdle` is called once when it passes `ms` (never for `Infinity`). */
 export class IdleTimer {
@@ -47,6 +49,8 @@ export class IdleTimer {
       this.#timer = undefined;
       this.#onIdle();
     }, ms);
+    // The timer alone never holds the process: a pending read holds it through its connection.
+    unrefTimer(this.#timer);
   }
 }
 

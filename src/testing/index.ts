@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
+import { checkScriptKeys } from "./script-keys.js";
 import { allowCors, createTimers } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
@@ -52,6 +53,11 @@ export function startMockServer(
   script: MockScript = {},
   options: MockServerOptions = {},
 ): Promise<MockServer> {
+  try {
+    checkScriptKeys(script);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const requests: RecordedRequest[] = [];
   const handshakes: RecordedHandshake[] = [];
   const frames: RecordedFrame[] = [];

@@ -11,7 +11,7 @@ import type { AuthProvider } from "./auth.js";
 import { compress, type Compression } from "./compress.js";
 import { assertHeaders } from "./headers.js";
 import { redactHeaders, type Scrubber } from "./redact.js";
-import type { RetryConfig } from "./retry.js";
+import { retryConfig, type RetryConfig } from "./retry.js";
 import { withRetries, type SendOnce } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
 import type { Send } from "../generated/client.js";
@@ -34,8 +34,18 @@ export interface TransportOptions {
   scrubber: Scrubber;
 }
 
+/** What one call may change of the client's policy (its options, checked). */
+export interface CallPolicy {
+  /** How the body is compressed (default "none"). */
+  compression?: Compression | undefined;
+  /** Over the client's retry policy, for this call. */
+  retry?: Partial<RetryConfig> | undefined;
+  /** This call's request timeout (ms; default the client's). */
+  requestTimeoutMs?: number | undefined;
+}
+
 /** One call that `Transport.run` sends: which endpoint, where (for messages), the caller's signal. */
-export interface RunCall {
+export interface RunCall extends CallPolicy {
   endpoint: Endpoint;
   /** `METHOD url`, the start of every message. */
   where: string;
@@ -48,11 +58,11 @@ export interface Transport {
    * The Send of one endpoint's calls (src/generated/client.ts): resolves with a 2xx reply, or
    * rejects with a CodexApiError.
    */
-  sender(endpoint: Endpoint, compression?: Compression): Send;
+  sender(endpoint: Endpoint, call?: CallPolicy): Send;
   /**
-   * Runs `attempt` under the client's retry policy (auth read per attempt, one 401 refresh,
-   * backoff, telemetry) until it succeeds or the policy stops: a second transport (the WebSocket
-   * one) hands over its attempt and nothing else.
+   * Runs `attempt` under the client's retry policy, or the call's where it gives one (auth read per
+   * attempt, one 401 refresh, backoff, telemetry) until it succeeds or the policy stops: a second
+   * transport (the WebSocket one) hands over its attempt and nothing else.
    */
   run<T>(call: RunCall, attempt: SendOnce<T>): Promise<T>;
 }
@@ -68,14 +78,19 @@ function assertUrl(url: string, where: string): void {
 
 /** The transport of one client: every call's policy lives here and in the retry loop. */
 export function createTransport(options: TransportOptions): Transport {
-  const { retry, requestTimeoutMs, maxReplyBytes, auth, telemetry, logger, scrubber } = options;
+  const { maxReplyBytes, auth, telemetry, logger, scrubber } = options;
 
   function run<T>(call: RunCall, attempt: SendOnce<T>): Promise<T> {
-    const loop = { ...call, retry, auth, timeoutMs: requestTimeoutMs, telemetry, logger, scrubber };
+    const { endpoint, where, signal } = call;
+    const retry = call.retry ? retryConfig(call.retry, options.retry) : options.retry;
+    const timeoutMs = call.requestTimeoutMs ?? options.requestTimeoutMs;
+    const loop = { endpoint, where, signal, retry, auth, timeoutMs, telemetry, logger, scrubber };
     return withRetries(loop, attempt);
   }
 
-  function sender(endpoint: Endpoint, compression: Compression = "none"): Send {
+  function sender(endpoint: Endpoint, call: CallPolicy = {}): Send {
+    const compression = call.compression ?? "none";
+    const requestTimeoutMs = call.requestTimeoutMs ?? options.requestTimeoutMs;
     return async (request) => {
       const { signal, stream, method } = request;
       if (signal?.aborted) throw abortError(signal);
@@ -93,7 +108,7 @@ export function createTransport(options: TransportOptions): Transport {
       }
       scrubber.addHeaders(baseHeaders);
       const send = options.fetch ?? globalThis.fetch;
-      return run({ endpoint, where, signal }, (secrets, attempt) => {
+      return run({ ...call, endpoint, where, signal }, (secrets, attempt) => {
         scrubber.addHeaders(secrets);
         assertHeaders(secrets);
         const headers = new Headers(baseHeaders);

@@ -41,10 +41,13 @@ export const DEFAULT_RETRY: RetryConfig = {
   maxDelayMs: 30_000,
 };
 
-/** The defaults with `overrides` applied (an undefined field keeps its default); createClient checked them. */
-export function retryConfig(overrides: Partial<RetryConfig> = {}): RetryConfig {
+/** `base` (the defaults) with `overrides` applied (an undefined field keeps it); checked before. */
+export function retryConfig(
+  overrides: Partial<RetryConfig> = {},
+  base: RetryConfig = DEFAULT_RETRY,
+): RetryConfig {
   const given = Object.entries(overrides).filter(([, v]) => v !== undefined);
-  return { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
+  return { ...base, ...Object.fromEntries(given) };
 }
 
 /** Whether the policy sends the request again after this error. */

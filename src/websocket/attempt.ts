@@ -42,6 +42,8 @@ export interface SocketRequest {
   body: ResponsesApiRequest;
   headers: Record<string, string>;
   signal: AbortSignal | undefined;
+  /** This call's `requestTimeoutMs` (default: the client's). */
+  timeoutMs?: number | undefined;
 }
 
 /** A request that was answered: its connection, the source of its frames and what was sent. */
@@ -125,7 +127,7 @@ async function connect(
     url: ctx.url,
     init,
     where: ctx.where,
-    timeoutMs: ctx.requestTimeoutMs,
+    timeoutMs: request.timeoutMs ?? ctx.requestTimeoutMs,
     signal: request.signal,
     scrubber: ctx.scrubber,
   });

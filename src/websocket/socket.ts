@@ -7,10 +7,13 @@ import { internalsOf } from "../internals.js";
 import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
+import { checkKeys, optionError } from "../options.js";
 import { urlFor } from "../transport/url.js";
+import { isObject } from "../util.js";
 import {
   buildResponsesBody,
   callHeaders,
+  checkResponsesCall,
   itemsAsSent,
   type ResponsesOptions,
   type ResponsesRequest,
@@ -33,6 +36,10 @@ export interface ResponsesSocketOptions {
   perMessageDeflate?: boolean;
 }
 
+const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate"];
+/** A call's options, checked (`headers` a plain object). */
+type Checked = ReturnType<typeof checkResponsesCall>;
+
 /** Responses over one WebSocket connection, opened on first use and reused across requests. */
 export interface ResponsesSocket {
   /** Like `client.responses.stream`; resolves at the first frame. A second call waits for the first stream to end. */
@@ -52,7 +59,7 @@ const CLOSE_WAIT_MS = 1_000;
 /** A request the server answered: what completing it records. */
 interface Answered {
   body: ResponsesApiRequest;
-  opts: ResponsesOptions;
+  opts: Checked;
   warmup: boolean;
   release(): void;
 }
@@ -79,6 +86,11 @@ export function connectResponses(
   client: CodexClient,
   options: ResponsesSocketOptions = {},
 ): ResponsesSocket {
+  if (options !== undefined) {
+    const where = "connectResponses";
+    if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
+    checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
+  }
   const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
@@ -109,7 +121,7 @@ export function connectResponses(
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
-  async function send(request: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+  async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
     const headers = mergeHeaders(
       provider.headers,
       { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
@@ -121,9 +133,11 @@ export function connectResponses(
       if (closed) throw isClosed();
       if (transport === "http") return release();
       const { signal } = opts;
+      const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
+      const req = { body, headers, signal, timeoutMs };
       const sent = await endpoints.transport.run(
-        { endpoint: "responses", where, signal },
-        (authHeaders, attempt) => sendOnce(ctx, { body, headers, signal }, authHeaders, attempt),
+        { endpoint: "responses", where, signal, retry: opts.retry, requestTimeoutMs: timeoutMs },
+        (authHeaders, attempt) => sendOnce(ctx, req, authHeaders, attempt),
       );
       return answered(sent, { body, opts, warmup, release });
     } catch (error) {
@@ -171,7 +185,12 @@ export function connectResponses(
   }
 
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */
-  async function request(req: ResponsesRequest, opts: ResponsesOptions, warmup: boolean) {
+  async function request(
+    req: ResponsesRequest,
+    given: ResponsesOptions | undefined,
+    warmup: boolean,
+  ) {
+    const opts = checkResponsesCall(warmup ? "socket.warmup" : "socket.stream", req, given);
     if (closed) throw isClosed();
     if (transport === "websocket") {
       try {
@@ -192,8 +211,8 @@ export function connectResponses(
     get transport() {
       return transport;
     },
-    stream: (req, opts = {}) => request(req, opts, false) as Promise<ResponseStream>,
-    async warmup(req, opts = {}) {
+    stream: (req, opts) => request(req, opts, false) as Promise<ResponseStream>,
+    async warmup(req, opts) {
       const stream = await request(req, opts, true);
       return stream ? (await stream.collect()).responseId : "";
     },

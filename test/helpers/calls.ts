@@ -6,6 +6,7 @@ import {
   createClient,
   type ClientOptions,
   type ProviderConfig,
+  type ResponseItem,
   type ResponsesRequest,
 } from "../../src/index.js";
 import type { TestServer } from "./server.js";
@@ -43,7 +44,7 @@ export async function rejection(promise: Promise<unknown>): Promise<CodexApiErro
 }
 
 /** The smallest Responses request the tests send: one model, one user message. */
-export const REQUEST: ResponsesRequest = {
+export const REQUEST: ResponsesRequest & { input: ResponseItem[] } = {
   model: "gpt-test",
   input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
 };

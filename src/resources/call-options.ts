@@ -1,0 +1,107 @@
+// The caller's edge of every call (README "Options"): the request and the options are checked
+// before anything is sent, and a call rejects with InvalidRequestError (`code: "invalid_option"`,
+// `param` the path such as `options.signal` or `request.input`) naming what is wrong.
+import { InvalidRequestError } from "../errors/catalogue.js";
+import type { ResponseItem } from "../generated/openapi.js";
+import { CALL_ALIASES, optionError, RETRY_ALIASES, toRecord } from "../options.js";
+import {
+  checkFields,
+  isTimeout,
+  RETRY_RULES,
+  TIMEOUT_RULE,
+  type OptionRules,
+} from "../option-checks.js";
+import { headerProblem } from "../transport/headers.js";
+import type { RetryConfig } from "../transport/retry.js";
+import { isObject } from "../util.js";
+
+/** The options every call ends with (an endpoint may add its own). */
+export interface CallOptions {
+  /** Extra headers for this call (they win over the provider's): an object, a `Headers` or `[name, value][]`. */
+  headers?: Record<string, string> | Iterable<readonly [string, string]>;
+  /** Aborts the call; it then rejects with AbortError. */
+  signal?: AbortSignal;
+  /** This call's request timeout, in ms (default: `provider.requestTimeoutMs`). */
+  requestTimeoutMs?: number;
+  /** This call's retry policy, over the provider's (default: `provider.retry`). */
+  retry?: Partial<RetryConfig>;
+}
+
+const isSignal = (v: unknown): boolean =>
+  isObject(v) &&
+  typeof v["aborted"] === "boolean" &&
+  typeof v["addEventListener"] === "function" &&
+  typeof v["removeEventListener"] === "function";
+
+const CALL_RULES: OptionRules = {
+  headers: [isObject, "an object of header names and values, a Headers or [name, value] pairs"],
+  signal: [isSignal, "an AbortSignal"],
+  requestTimeoutMs: [isTimeout, TIMEOUT_RULE],
+  retry: [isObject, "an object such as { maxAttempts: 2 }"],
+};
+
+/** Rules of a string option (a header sent verbatim, a version). */
+export const STRING_RULE: [(v: unknown) => boolean, string] = [
+  (v) => typeof v === "string",
+  "a string",
+];
+
+/**
+ * Checks a call's options (undefined is `{}`): an object with only `headers`, `signal`,
+ * `requestTimeoutMs`, `retry` and the keys of `extra`, each valid. Returns them with `headers` as a
+ * plain object. Throws InvalidRequestError whose message starts with `where` (`compact.compactInput`).
+ */
+export function checkCall<T extends CallOptions>(
+  where: string,
+  options: T | undefined,
+  extra: OptionRules = {},
+): T & { headers?: Record<string, string> } {
+  if (options === undefined) return {} as T & { headers?: Record<string, string> };
+  if (!isObject(options)) throw optionError(where, "options", "an object", options);
+  const headers = toRecord(options.headers, where, "options.headers");
+  const checked = { ...options, ...(headers === undefined ? {} : { headers }) } as T;
+  checkFields(
+    checked as Record<string, unknown>,
+    "options",
+    { ...CALL_RULES, ...extra },
+    where,
+    CALL_ALIASES,
+  );
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const problem = headerProblem(name, value);
+    if (problem) {
+      const details = { param: "options.headers", code: "invalid_option" };
+      throw new InvalidRequestError(`${where}: options.headers: ${problem}`, details);
+    }
+  }
+  if (checked.retry !== undefined) {
+    const retry = checked.retry as Record<string, unknown>;
+    checkFields(retry, "options.retry", RETRY_RULES, where, RETRY_ALIASES);
+  }
+  return checked as T & { headers?: Record<string, string> };
+}
+
+/** Throws InvalidRequestError unless `request` is an object whose `model` is a non-empty string. */
+export function checkModel(where: string, request: unknown): asserts request is { model: string } {
+  if (!isObject(request)) throw optionError(where, "request", "an object", request);
+  const { model } = request;
+  if (typeof model !== "string" || model === "") {
+    throw optionError(where, "request.model", "a non-empty string", model);
+  }
+}
+
+/** `input: "text"` is one user message with that text. */
+export function inputItems(input: ResponseItem[] | string): ResponseItem[] {
+  if (typeof input !== "string") return input;
+  return [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }];
+}
+
+/** Checks `request` (an object, `model`, `input` an array or a string); returns its input as items. */
+export function checkInput(where: string, request: unknown): ResponseItem[] {
+  checkModel(where, request);
+  const { input } = request as { input?: unknown };
+  if (!Array.isArray(input) && typeof input !== "string") {
+    throw optionError(where, "request.input", "an array of items or a string", input);
+  }
+  return inputItems(input as ResponseItem[] | string);
+}
