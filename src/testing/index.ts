@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
+import { createStore } from "./stored.js";
 import { allowCors, createTimers } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
@@ -13,6 +14,7 @@ export { cannedEvents, loadRecordedStream } from "./canned.js";
 export type { RecordedRequest } from "./requests.js";
 export type { MockEndpoint } from "./routes.js";
 export type { MockReply, MockScript } from "./script.js";
+export type { MockStoredResponse } from "./stored.js";
 export type { MockSocketScript, MockUpgrade, RecordedFrame, RecordedHandshake } from "./sockets.js";
 
 /** A running mock server. */
@@ -53,6 +55,7 @@ export function startMockServer(
   const sockets = new Set<Socket>();
   const timers = createTimers();
   const nextReply = replyCursor(script);
+  const store = createStore(script.storedResponses);
   let received = 0;
   let closing: Promise<void> | undefined;
 
@@ -62,10 +65,10 @@ export function startMockServer(
     readBody(req, (raw) => {
       if (closing) return void req.socket.destroy();
       const { request: decoded, error } = decodeRequest(req, raw);
-      const request = { endpoint: endpointOf(decoded.path), ...decoded };
+      const request = { endpoint: endpointOf(decoded.path, decoded.method), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply });
+      serve({ res, timers, headers }, { request, error, script, nextReply, store });
     });
   });
   const closingNow = () => closing !== undefined;

@@ -2,6 +2,7 @@
 // the fault knobs), consumed one per request in order; the last one repeats.
 import type { MockEndpoint } from "./routes.js";
 import type { MockSocketScript } from "./sockets.js";
+import type { MockStoredResponse } from "./stored.js";
 
 /** One scripted reply. Every field is optional: `{}` means the canned 200 reply. */
 export interface MockReply {
@@ -34,8 +35,8 @@ export interface MockReply {
 }
 
 /**
- * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`: see the
- * route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
+ * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`, `retrieve`,
+ * `cancel`, `delete`, `inputItems`, `inputTokens`: see the route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
  * request; the last one repeats.
  */
 export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
@@ -43,6 +44,11 @@ export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
   rateLimitHeaders?: boolean;
   /** WebSocket upgrades of /responses (their requests take the `responses` replies). */
   websocket?: MockSocketScript;
+  /**
+   * Responses the server holds from the start (default none), beside every response it creates:
+   * GET, cancel, delete and input items of /responses/{id} answer for them; other ids get 404.
+   */
+  storedResponses?: MockStoredResponse[];
 };
 
 /** Hands out one entry of a list per call, in order; the last repeats (`{}` for none). */
