@@ -8,14 +8,18 @@ import {
   InvalidRequestError,
   InvalidResponseError,
   createClient,
+  type InputItemsOptions,
   type RequestTelemetry,
   type ResponseItem,
+  type ResponsesRequest,
 } from "../../src/index.js";
 import { INTERNALS, type ClientInternals } from "../../src/client.js";
 import { openStoredStream } from "../../src/resources/stored-stream.js";
 import { startMockServer, type MockScript, type MockServer } from "../../src/testing/index.js";
 import { rejection, REQUEST } from "../helpers/calls.js";
 
+/** The kit's request, typed as the client takes it. */
+const ASK = REQUEST as unknown as ResponsesRequest;
 let mock: MockServer | undefined;
 afterEach(() => mock?.close());
 
@@ -63,7 +67,12 @@ describe("client.responses.inputItems", () => {
 
   it("sends order, limit, after and include only when given; break stops fetching", async () => {
     const { client, mock } = await setup({ storedResponses: [STORED] });
-    const options = { order: "asc", limit: 10, after: "msg_5", include: ["a.b", "c"] } as const;
+    const options: InputItemsOptions = {
+      order: "asc",
+      limit: 10,
+      after: "msg_5",
+      include: ["a.b", "c"],
+    };
     const items: ResponseItem[] = [];
     for await (const it of client.responses.inputItems("resp_1", options)) {
       items.push(it);
@@ -92,7 +101,7 @@ describe("client.responses.inputItems", () => {
 describe("retrieve, cancel, delete", () => {
   it("a created response is kept: retrieve returns it, include sent once per value", async () => {
     const { client, mock, seen } = await setup();
-    const { responseId } = await (await client.responses.stream(REQUEST)).collect();
+    const { responseId } = await (await client.responses.stream(ASK)).collect();
     const got = await client.responses.retrieve(responseId, { include: ["x", "y z"] });
     expect(got).toMatchObject({ id: responseId, status: "completed" });
     expect(paths(mock).at(-1)).toBe(`GET /v1/responses/${responseId}?include=x&include=y+z`);
@@ -127,9 +136,9 @@ describe("retrieve, cancel, delete", () => {
     expect(paths(mock)).toEqual(["GET /v1/responses/resp%2F1%20%3F%23%25"]);
   });
 
-  it.each([["", "an empty string"], [".."], [42], [undefined], [null]])(
+  it.each<[unknown, string?]>([["", "an empty string"], [".."], [42], [undefined], [null]])(
     "an id of %j is an InvalidRequestError before anything is sent",
-    async (id) => {
+    async (id: unknown) => {
       const { client, mock } = await setup();
       const calls = [
         () => client.responses.retrieve(id as string),
@@ -151,7 +160,7 @@ describe("client.responses.inputTokens", () => {
   it("sends only the token-count fields and resolves with the count", async () => {
     const { client, mock } = await setup();
     const request = {
-      ...REQUEST,
+      ...ASK,
       instructions: "be brief",
       store: true,
       include: ["reasoning.encrypted_content"],
@@ -168,7 +177,7 @@ describe("client.responses.inputTokens", () => {
 describe("the streamed GET (what a resume builds on)", () => {
   it("GET /responses/{id}?stream=true&starting_after=N replays the events after N", async () => {
     const { client, mock } = await setup();
-    const first = await (await client.responses.stream(REQUEST)).collect();
+    const first = await (await client.responses.stream(ASK)).collect();
     const { endpoints } = (client as unknown as Record<symbol, ClientInternals>)[INTERNALS]!;
     const stream = await openStoredStream(endpoints, first.responseId, { startingAfter: 4 });
     const again = await stream.collect();
