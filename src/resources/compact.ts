@@ -2,6 +2,7 @@
 import type { CompactionInput, ResponseItem } from "../generated/openapi.js";
 import { compactResponses } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
+import { isObject } from "../util.js";
 import { expectShape, isObjectWithType, jsonCallInit, type CallOptions } from "./json-reply.js";
 
 /** `client.compact`: POST /responses/compact. */
@@ -14,10 +15,11 @@ export function compactResource(endpoints: Endpoints) {
         { model: input.model, input: input.input, instructions: input.instructions },
         jsonCallInit(endpoints, options),
       );
-      const output = (data as { output?: unknown } | undefined)?.output;
-      const ok = Array.isArray(output) && output.every(isObjectWithType);
+      // `data` is typed as documented but not yet checked: the check makes the type true.
+      const ok =
+        isObject(data) && Array.isArray(data.output) && data.output.every(isObjectWithType);
       expectShape(ok, { what: "compact", data, response, scrubber: endpoints.scrubber });
-      return output as ResponseItem[];
+      return data.output;
     },
   };
 }

@@ -32,12 +32,13 @@ export function modelsResource(endpoints: Endpoints) {
         ...jsonCallInit(endpoints, call),
         query: { client_version: clientVersion },
       });
-      const models = (data as { models?: unknown } | undefined)?.models;
       const ok =
-        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");
+        isObject(data) &&
+        Array.isArray(data.models) &&
+        data.models.every((m) => isObject(m) && typeof m.slug === "string");
       expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
       const etag = response.headers.get("etag");
-      return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
+      return { models: data.models, ...(etag === null ? {} : { etag }) };
     },
   };
 }
