@@ -14,8 +14,7 @@ import {
   type ProviderConfig,
 } from "./provider.js";
 import { responsesResource } from "./resources/responses.js";
-import { inputItems, type InputItemsOptions } from "./resources/input-items.js";
-import { storedResponses } from "./resources/stored.js";
+import { storedOnFirstUse } from "./resources/on-first-use.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig, type RetryConfig } from "./transport/retry.js";
@@ -114,12 +113,7 @@ export function createClient(options: ClientOptions) {
   };
   const client = {
     provider,
-    responses: {
-      ...responsesResource(endpoints),
-      ...storedResponses(endpoints),
-      /** GET /responses/{id}/input_items, every page, lazily (README "Stored responses"). */
-      inputItems: (id: string, options?: InputItemsOptions) => inputItems(endpoints, id, options),
-    },
+    responses: { ...responsesResource(endpoints), ...storedOnFirstUse(endpoints) },
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),
     models: modelsResource(endpoints),

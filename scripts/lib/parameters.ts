@@ -43,7 +43,8 @@ function unsupported(document: JsonObject, param: JsonObject): string | undefine
   const schema = param["schema"] as JsonObject | undefined;
   if (param["content"] !== undefined) return "parameters with `content` are not serialized";
   if (where === "path") {
-    if (param["style"] !== undefined && param["style"] !== "simple") return "path style is not simple";
+    if (param["style"] !== undefined && param["style"] !== "simple")
+      return "path style is not simple";
     return notScalar(document, schema);
   }
   if (where !== "query") return `parameters in ${String(where)} are not serialized`;

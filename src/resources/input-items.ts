@@ -7,7 +7,7 @@ import { listInputItems, type ListInputItemsReply } from "../generated/client.js
 import { isObject } from "../util.js";
 import type { Endpoints } from "./context.js";
 import { expectShape, isObjectWithType, jsonCallInit } from "./json-reply.js";
-import { checkResponseId, type RetrieveOptions } from "./stored.js";
+import type { RetrieveOptions } from "./stored.js";
 
 /** The options of `client.responses.inputItems(id, options)`. */
 export interface InputItemsOptions extends RetrieveOptions {
@@ -29,7 +29,8 @@ function isPage(data: ListInputItemsReply, cursor: string | undefined): boolean 
   return !data.has_more || (typeof data.last_id === "string" && data.last_id !== cursor);
 }
 
-async function* walk(
+/** Every item of every page, fetching the next page only when asked (after a checked id). */
+export async function* walkInputItems(
   endpoints: Endpoints,
   id: string,
   options: InputItemsOptions,
@@ -49,19 +50,4 @@ async function* walk(
     if (!data.has_more) return;
     cursor = data.last_id!;
   }
-}
-
-/**
- * `client.responses.inputItems(id, options)`: returns at once; the first request is made by the
- * first `next()`. A bad id throws here, before anything is sent.
- */
-export function inputItems(
-  endpoints: Endpoints,
-  id: string,
-  options: InputItemsOptions = {},
-): AsyncIterable<ResponseItem> {
-  checkResponseId(id, "responses.inputItems");
-  // Snapshot: a later edit of the caller's options does not change the pages still to come.
-  const own = { ...options, include: options.include && [...options.include] };
-  return { [Symbol.asyncIterator]: () => walk(endpoints, id, own) };
 }

@@ -6,7 +6,7 @@ import { mergeHeaders } from "../transport/headers.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import type { Endpoints } from "./context.js";
 import { callHeaders, type ResponsesOptions } from "./responses.js";
-import { checkResponseId } from "./stored.js";
+import { checkResponseId } from "./response-id.js";
 
 /** The options of `openStoredStream`: a stream call's options, and where to start. */
 export interface StoredStreamOptions extends Omit<ResponsesOptions, "compression"> {

@@ -1,6 +1,7 @@
 // The stored-response operations of `client.responses` besides `stream`: GET and DELETE
 // /responses/{id}, POST /responses/{id}/cancel, POST /responses/input_tokens (README "Stored
 // responses"). Each is one JSON call under the transport policy, its reply checked for its shape.
+// Loaded on first use (./on-first-use.ts).
 import type { DeletedResponse, ResponseObject, TokenCountsBody } from "../generated/openapi.js";
 import {
   cancelResponse,
@@ -8,11 +9,11 @@ import {
   deleteResponse,
   getResponse,
 } from "../generated/client.js";
-import { InvalidRequestError } from "../errors/catalogue.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { isObject } from "../util.js";
 import type { Endpoints } from "./context.js";
 import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+import { checkResponseId } from "./response-id.js";
 import { itemsAsSent, type ResponsesRequest } from "./responses.js";
 
 export type { DeletedResponse, ResponseObject, TokenCountsBody };
@@ -47,19 +48,6 @@ const TOKEN_COUNT_FIELDS = [
   "conversation",
   "personality",
 ] as const;
-
-/**
- * Throws InvalidRequestError (`param: "id"`, `code: "invalid_option"`) unless `id` can name a
- * response in a path: a non-empty string other than `.` and `..` (which a URL would resolve away).
- */
-export function checkResponseId(id: unknown, where: string): asserts id is string {
-  if (typeof id === "string" && id !== "" && id !== "." && id !== "..") return;
-  const got = typeof id === "string" ? JSON.stringify(id) : `a ${id === null ? "null" : typeof id}`;
-  throw new InvalidRequestError(`${where}: the id must be a non-empty string (got ${got})`, {
-    param: "id",
-    code: "invalid_option",
-  });
-}
 
 /** True for a Response object as the service sends it: at least a string `id`. */
 const isResponse = (v: unknown): boolean => isObject(v) && typeof v["id"] === "string";
