@@ -1,6 +1,6 @@
 // GET /responses/{id}?stream=true&starting_after=N: a stored (background) response's events again,
 // those numbered after N, as a ResponseStream. Internal: what resuming a dropped background stream
-// builds on (ARCHITECTURE.md, "Where each rule lives"); not on the client yet.
+// builds on (ARCHITECTURE.md, "Layout"); not on the client yet.
 import { getResponseStream } from "../generated/client.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
