@@ -107,7 +107,7 @@ describe("adding an operation to the schema", () => {
   });
 
   describe("with it", () => {
-    beforeAll(() => generateFromCopy(work, addOperation(OPERATION)));
+    beforeAll(() => generateFromCopy(work, addOperation(OPERATION)), 60_000);
 
     it("the typed function and its operations entry appear, and the call site compiles", async () => {
       const client = await readFile(join(work, "src/generated/client.ts"), "utf8");
@@ -178,7 +178,7 @@ describe("adding an operation to the schema", () => {
       /cookie parameter "filter": parameters in cookie/,
     ],
   ])(
-    "a query parameter of %s stops `npm run generate`, naming it; nothing is written",
+    "a parameter of %s stops `npm run generate`, naming it; nothing is written",
     async (_, param, message) => {
       const operation = OPERATION.replace("    responses:", `      - ${param}\n    responses:`);
       expect(operation).not.toBe(OPERATION);
@@ -192,5 +192,6 @@ describe("adding an operation to the schema", () => {
         /ENOENT/,
       );
     },
+    60_000,
   );
 });
