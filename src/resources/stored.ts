@@ -9,6 +9,7 @@ import {
   deleteResponse,
   getResponse,
 } from "../generated/client.js";
+import { InvalidRequestError } from "../errors/catalogue.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { isObject } from "../util.js";
 import type { Endpoints } from "./context.js";
@@ -108,6 +109,12 @@ export function storedResponses(endpoints: Endpoints) {
       request: InputTokensRequest,
       options: CallOptions = {},
     ): Promise<InputTokens> {
+      if (!isObject(request)) {
+        throw new InvalidRequestError("responses.inputTokens: the request must be an object", {
+          param: "request",
+          code: "invalid_option",
+        });
+      }
       const azure = isAzureResponsesEndpoint(endpoints.provider);
       const { data, response } = await countInputTokens(
         endpoints.transport.sender("inputTokens"),

@@ -172,6 +172,16 @@ describe("client.responses.inputTokens", () => {
     expect(`${sent.method} ${sent.url}`).toBe("POST /v1/responses/input_tokens");
     expect(Object.keys(sent.body as object).sort()).toEqual(["input", "instructions", "model"]);
   });
+
+  it("a request that is not an object is an InvalidRequestError before sending", async () => {
+    const { client, mock } = await setup();
+    const error = await rejection(
+      client.responses.inputTokens(null as unknown as ResponsesRequest),
+    );
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ param: "request", code: "invalid_option" });
+    expect(mock.requests).toHaveLength(0);
+  });
 });
 
 describe("the streamed GET (what a resume builds on)", () => {
