@@ -7,7 +7,8 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { bundle, createConfig, lint } from "@redocly/openapi-core";
 import * as prettier from "prettier";
 import { toJsonSchema, type JsonObject } from "./lib/json-schema.js";
-import { clientSource, listOperations } from "./lib/client-source.js";
+import { clientSource, listOperations, type Operation } from "./lib/client-source.js";
+import { UnsupportedParameter } from "./lib/parameters.js";
 
 const root = new URL("../", import.meta.url);
 const check = process.argv.includes("--check");
@@ -64,10 +65,20 @@ const schemaSource =
   `export const schema = ${JSON.stringify(jsonSchema)} as const;\n` +
   `export type SchemaName = keyof typeof schema.$defs;\n`;
 
+// A parameter the client cannot send stops generation here, naming the operation and parameter.
+let operations: Operation[];
+try {
+  operations = listOperations(document);
+} catch (error) {
+  if (!(error instanceof UnsupportedParameter)) throw error;
+  console.error(`schema error: ${error.message}`);
+  process.exit(1);
+}
+
 const files: Record<string, string> = {
   "openapi.ts": typesSource,
   "schema.ts": schemaSource,
-  "client.ts": banner + clientSource(listOperations(document)),
+  "client.ts": banner + clientSource(operations),
 };
 
 let stale = 0;

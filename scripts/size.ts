@@ -1,10 +1,12 @@
 // `npm run size`: minified + gzipped size of each public entry, bundled with esbuild for the
 // browser (the root export) or node (the node-only ones), and of an app that only streams. Exits 1
-// when the root export is over its budget (13 KB min + gzip; `npm test` runs it).
+// when the root export (16 KB min + gzip) or the app that only streams (13.5 KB) is over its
+// budget (`npm test` runs it).
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
-const ROOT_BUDGET_KB = 13;
+const ROOT_BUDGET_KB = 16;
+const STREAM_APP_BUDGET_KB = 13.5;
 const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
@@ -12,7 +14,8 @@ const entries = [
   // `ws` is an optional peer dependency: not counted.
   { name: "codex-api/websocket", file: "src/websocket/index.ts", platform: "node" },
 ] as const;
-// What an app that only streams pulls in: what tree shaking leaves of the root export.
+// What an app that only streams loads: what tree shaking leaves of the root export, without the code
+// it would load on first use of another operation.
 const STREAM_APP = `import { createClient } from "./src/index.ts";
 const client = createClient({ provider: { baseUrl: "https://example.invalid/v1" } });
 for await (const e of await client.responses.stream({ model: "m", input: [] })) console.log(e);`;
@@ -31,6 +34,16 @@ async function gzipped(options: Parameters<typeof build>[0]): Promise<[number, n
   return [code.length, gzipSync(code, { level: 9 }).length];
 }
 
+/** Leaves code behind `import()` out of the bundle: it is loaded when called, not with the app. */
+const lazyImportsApart: Plugin = {
+  name: "lazy-imports-apart",
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 console.log("| entry | minified | min + gzip |\n| --- | ---: | ---: |");
 let root = 0;
@@ -39,14 +52,19 @@ for (const { name, file, platform } of entries) {
   if (file === "src/index.ts") root = gz;
   console.log(`| ${name} | ${kb(min)} | ${kb(gz)} |`);
 }
+// What the app loads before it calls anything else: the stored-response methods of
+// client.responses are loaded on first use (src/resources/on-first-use.ts), so not counted.
 const [min, gz] = await gzipped({
   stdin: { contents: STREAM_APP, resolveDir: process.cwd(), loader: "ts" },
   platform: "browser",
+  plugins: [lazyImportsApart],
 });
 console.log(`| an app that only streams | ${kb(min)} | ${kb(gz)} |`);
-if (root > ROOT_BUDGET_KB * 1024) {
-  console.error(
-    `the root export is ${kb(root)} min + gzip, over its budget of ${ROOT_BUDGET_KB} KB`,
-  );
+for (const [what, size, budget] of [
+  ["the root export", root, ROOT_BUDGET_KB],
+  ["an app that only streams", gz, STREAM_APP_BUDGET_KB],
+] as const) {
+  if (size <= budget * 1024) continue;
+  console.error(`${what} is ${kb(size)} min + gzip, over its budget of ${budget} KB`);
   process.exitCode = 1;
 }

@@ -16,6 +16,7 @@ import {
 } from "./provider.js";
 import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
 import { responsesResource } from "./resources/responses.js";
+import { storedOnFirstUse } from "./resources/on-first-use.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig } from "./transport/retry.js";
@@ -144,7 +145,7 @@ export function createClient(given: ClientOptions = {}) {
   };
   const client = {
     provider: provider as ProviderConfig,
-    responses: responsesResource(endpoints),
+    responses: { ...responsesResource(endpoints), ...storedOnFirstUse(endpoints) },
     compact: compactResource(endpoints),
     memories: memoriesResource(endpoints),
     models: modelsResource(endpoints),

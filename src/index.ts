@@ -19,6 +19,8 @@ export type { CallOptions } from "./resources/json-reply.js";
 export type { CompactRequest } from "./resources/compact.js";
 export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
 export type { ModelInfo, ModelsList, ModelsListOptions } from "./resources/models.js";
+export type { RetrieveOptions } from "./resources/stored.js";
+export type { InputItemsOptions } from "./resources/input-items.js";
 export { VERSION } from "./version.js";
 
 // Streaming

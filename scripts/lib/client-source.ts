@@ -1,15 +1,21 @@
 // Writes src/generated/client.ts: one typed function per operation of the bundled document, over a
-// `Send` the caller provides (the client's transport). An operation whose 200 reply is
-// text/event-stream is marked `stream` (the body comes back unread); the others parse JSON. A
-// request body is the function's second argument; query and path parameters travel in its last
-// one, `init` (header parameters are the caller's `headers`).
+// `Send` the caller provides (the client's transport, contract in src/transport/send.ts). An
+// operation whose 200 reply is text/event-stream is marked `stream` (the body comes back unread);
+// the others parse JSON; one whose 200 reply may be either gets both, the streamed one named
+// `<operationId>Stream`. A request body is the function's second argument; query and path
+// parameters travel in its last one, `init` (header parameters are the caller's `headers`): query
+// values become wire text through `formQuery`, path values are percent-encoded. A parameter that
+// cannot be serialized stops generation (./parameters.ts).
 import type { JsonObject } from "./json-schema.js";
-
-/** How the parameters of one kind (`query`, `path`) reach the function: absent, optional, required. */
-type ParamUse = "none" | "optional" | "required";
+import { parameterUse, resolve, type ParamUse } from "./parameters.js";
 
 export interface Operation {
+  /** The function's name: the operationId, plus `Stream` for the streamed twin of a JSON one. */
   operationId: string;
+  /** The stem of the operation's type names (the operationId, capitalized). */
+  typeName: string;
+  /** False for a streamed twin: its types are its JSON operation's. */
+  declaresTypes: boolean;
   method: string;
   path: string;
   summary: string;
@@ -19,20 +25,9 @@ export interface Operation {
   pathParams: ParamUse;
 }
 
-/** `#/a/b` resolved in `document` (bundled documents keep local refs to `components`). */
-function resolve(document: JsonObject, node: JsonObject): JsonObject {
-  const ref = node["$ref"];
-  if (typeof ref !== "string") return node;
-  const parts = ref.replace(/^#\//, "").split("/");
-  return parts.reduce((at, key) => at[key] as JsonObject, document);
-}
+const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
-function paramUse(parameters: JsonObject[], kind: string): ParamUse {
-  const of = parameters.filter((p) => p["in"] === kind);
-  if (of.length === 0) return "none";
-  return of.some((p) => p["required"] === true) ? "required" : "optional";
-}
-
+/** The operations of `document`; throws UnsupportedParameter for a parameter it cannot send. */
 export function listOperations(document: JsonObject): Operation[] {
   const operations: Operation[] = [];
   const paths = document["paths"] as JsonObject;
@@ -42,32 +37,40 @@ export function listOperations(document: JsonObject): Operation[] {
       const op = item[method] as JsonObject | undefined;
       if (!op) continue;
       const ok = ((op["responses"] as JsonObject)["200"] ?? {}) as JsonObject;
-      const content = (ok["content"] ?? {}) as JsonObject;
+      const content = (resolve(document, ok)["content"] ?? {}) as JsonObject;
       const declared = [
         ...((item["parameters"] ?? []) as JsonObject[]),
         ...((op["parameters"] ?? []) as JsonObject[]),
       ];
+      const operationId = op["operationId"] as string;
       const parameters = declared.map((p) => resolve(document, p));
-      operations.push({
-        operationId: op["operationId"] as string,
+      const use = parameterUse(document, operationId, parameters);
+      const stream = "text/event-stream" in content;
+      const base = {
+        operationId,
+        typeName: capitalize(operationId),
+        declaresTypes: true,
         method,
         path,
         summary: (op["summary"] as string | undefined) ?? "",
-        stream: "text/event-stream" in content,
+        stream,
         body: op["requestBody"] !== undefined,
-        query: paramUse(parameters, "query"),
-        pathParams: paramUse(parameters, "path"),
-      });
+        query: use.query,
+        pathParams: use.path,
+      };
+      const both = stream && "application/json" in content;
+      operations.push(both ? { ...base, stream: false } : base);
+      if (both) {
+        operations.push({ ...base, operationId: `${operationId}Stream`, declaresTypes: false });
+      }
     }
   }
   return operations;
 }
 
-const capitalize = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-
 /** The type declarations, `init` type and request fields of one operation's parameters. */
 function parameterParts(op: Operation) {
-  const name = capitalize(op.operationId);
+  const name = op.typeName;
   const method = op.method.toUpperCase();
   const types: string[] = [];
   const fields: string[] = [];
@@ -77,11 +80,13 @@ function parameterParts(op: Operation) {
   ] as const) {
     if (use === "none") continue;
     const type = `${name}${suffix}`;
-    types.push(
-      ``,
-      `/** The ${kind} parameters of ${method} ${op.path}. */`,
-      `export type ${type} = NonNullable<paths["${op.path}"]["${op.method}"]["parameters"]["${kind}"]>;`,
-    );
+    if (op.declaresTypes) {
+      types.push(
+        ``,
+        `/** The ${kind} parameters of ${method} ${op.path}. */`,
+        `export type ${type} = NonNullable<paths["${op.path}"]["${op.method}"]["parameters"]["${kind}"]>;`,
+      );
+    }
     fields.push(`${kind}${use === "required" ? "" : "?"}: ${type}`);
   }
   const required = fields.some((f) => !f.includes("?:"));
@@ -102,7 +107,7 @@ function parameterParts(op: Operation) {
     request: [
       `method: "${method}"`,
       `path: ${path}`,
-      ...(op.query === "none" ? [] : ["query: init.query"]),
+      ...(op.query === "none" ? [] : ["query: formQuery(init.query)"]),
       ...(op.body ? ["body"] : []),
       `stream: ${op.stream}`,
       "headers: init.headers",
@@ -111,41 +116,57 @@ function parameterParts(op: Operation) {
   };
 }
 
-const PREAMBLE = `import type { paths } from "./openapi.js";
-
-/** One request of a typed function, as a \`Send\` puts it on the wire. */
-export interface OperationRequest {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** The path, its parameters filled in and percent-encoded. */
-  path: string;
-  query?: Record<string, string | undefined> | undefined;
-  /** The JSON body, not yet serialized. */
-  body?: unknown;
-  /** A stream's body is handed back unread; any other reply is parsed as JSON. */
-  stream: boolean;
-  headers?: Record<string, string> | undefined;
-  signal?: AbortSignal | undefined;
+/** The imports and re-exports every generated client starts with. */
+function preamble(operations: Operation[]): string[] {
+  const query = operations.some((op) => op.query !== "none");
+  return [
+    `import type { paths } from "./openapi.js";`,
+    query
+      ? `import { formQuery, type OperationInit, type Reply, type Send } from "../transport/send.js";`
+      : `import type { OperationInit, Reply, Send } from "../transport/send.js";`,
+    ``,
+    `export type { OperationInit, OperationRequest, Reply, Send } from "../transport/send.js";`,
+    ``,
+  ];
 }
 
-/** A 2xx reply: \`data\` is its parsed JSON body (undefined for a stream, whose body is unread). */
-export interface Reply<T> {
-  data: T;
-  response: Response;
+/** The declarations and the typed function of one operation. */
+function operationSource(op: Operation): string[] {
+  const name = op.typeName;
+  const at = `paths["${op.path}"]["${op.method}"]`;
+  const method = op.method.toUpperCase();
+  const { types, initParam, request } = parameterParts(op);
+  const parts: string[] = [];
+  if (op.body && op.declaresTypes) {
+    parts.push(
+      ``,
+      `/** The JSON body of ${method} ${op.path}. */`,
+      `export type ${name}Body = ${at}["requestBody"]["content"]["application/json"];`,
+    );
+  }
+  if (!op.stream && op.declaresTypes) {
+    parts.push(
+      ``,
+      `/** The JSON reply of ${method} ${op.path}. */`,
+      `export type ${name}Reply = ${at}["responses"][200]["content"]["application/json"];`,
+    );
+  }
+  const reply = op.stream ? "undefined" : `${name}Reply`;
+  parts.push(
+    ...types,
+    ``,
+    `/** ${method} ${op.path}: ${op.summary}${op.stream ? " (the body is returned unread, as a stream)" : ""}. */`,
+    `export function ${op.operationId}(send: Send, ${op.body ? `body: ${name}Body, ` : ""}${initParam}) {`,
+    `  return send({ ${request} }) as Promise<Reply<${reply}>>;`,
+    `}`,
+  );
+  return parts;
 }
 
-/** Sends one request and resolves with its 2xx reply: where retries, auth and timeouts live. */
-export type Send = (request: OperationRequest) => Promise<Reply<unknown>>;
-
-/** What each call may add to the request besides its body and parameters. */
-export interface OperationInit {
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-`;
-
+/** The source of src/generated/client.ts. */
 export function clientSource(operations: Operation[]): string {
   const parts = [
-    PREAMBLE,
+    ...preamble(operations),
     `/** Every operation of the schema: method, path and whether its reply is a stream. */`,
     `export const operations = {`,
     ...operations.map(
@@ -153,35 +174,7 @@ export function clientSource(operations: Operation[]): string {
         `  ${op.operationId}: { method: "${op.method.toUpperCase()}", path: "${op.path}", stream: ${op.stream} },`,
     ),
     `} as const;`,
+    ...operations.flatMap(operationSource),
   ];
-  for (const op of operations) {
-    const name = capitalize(op.operationId);
-    const at = `paths["${op.path}"]["${op.method}"]`;
-    const method = op.method.toUpperCase();
-    const { types, initParam, request } = parameterParts(op);
-    if (op.body) {
-      parts.push(
-        ``,
-        `/** The JSON body of ${method} ${op.path}. */`,
-        `export type ${name}Body = ${at}["requestBody"]["content"]["application/json"];`,
-      );
-    }
-    if (!op.stream) {
-      parts.push(
-        ``,
-        `/** The JSON reply of ${method} ${op.path}. */`,
-        `export type ${name}Reply = ${at}["responses"][200]["content"]["application/json"];`,
-      );
-    }
-    const reply = op.stream ? "undefined" : `${name}Reply`;
-    parts.push(
-      ...types,
-      ``,
-      `/** ${method} ${op.path}: ${op.summary}${op.stream ? " (the body is returned unread, as a stream)" : ""}. */`,
-      `export function ${op.operationId}(send: Send, ${op.body ? `body: ${name}Body, ` : ""}${initParam}) {`,
-      `  return send({ ${request} }) as Promise<Reply<${reply}>>;`,
-      `}`,
-    );
-  }
   return parts.join("\n") + "\n";
 }

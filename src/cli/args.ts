@@ -17,16 +17,22 @@ commands:
       FILE: a JSON array of raw memories, or {model?, rawMemories | traces}
   models [--client-version V] [--json]
       list the models (slug and name; the count and ETag on stderr), or {models, etag} as JSON
+  retrieve ID | cancel ID | delete ID
+      a stored response as JSON (cancel: the cancelled one; delete: {id, object, deleted})
+  input-items ID
+      the items a stored response was created from, one JSON line each, every page
+  count-tokens [--instructions S] [--reasoning low|medium|high] [--json] [PROMPT…]
+      the input tokens that request to responses would use
   validate [--schema NAME] FILES…
       check fixture files against the schemas
   mock [--port N] [--script FILE]
       run the mock server until SIGINT/SIGTERM (script: a MockScript JSON file)
   help, --help, --version
 
-options of responses, compact, memories and models:
+options of the commands that call a server (all but validate and mock):
   --base-url URL      server base URL (else $CODEX_BASE_URL, else the embedded mock server)
   --api-key KEY       bearer token (else $CODEX_API_KEY, else $OPENAI_API_KEY)
-  --model M           model (default ${DEFAULT_MODEL}; not for models)
+  --model M           model (default ${DEFAULT_MODEL}; responses, count-tokens, compact, memories)
   --max-attempts N    sends per request, retries included (default 5)
 
 CODEX_API_DEBUG=1 prints stack traces on errors.

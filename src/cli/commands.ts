@@ -7,6 +7,7 @@ import { schemaNames, type SchemaName } from "../validate/index.js";
 import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Flags, type Values } from "./args.js";
 import { readJson, withClient, type Ctx } from "./context.js";
 import { responses } from "./responses.js";
+import { cancel, countTokens, inputItems, remove, retrieve } from "./stored.js";
 
 /** One command: its flags, whether it takes positional arguments, and its body. */
 export interface Command {
@@ -134,6 +135,15 @@ export const COMMANDS: Record<string, Command> = {
     flags: { ...SERVER, "client-version": S, json: { type: "boolean" } },
     positionals: false,
     run: models,
+  },
+  retrieve: { flags: SERVER, positionals: true, run: retrieve },
+  cancel: { flags: SERVER, positionals: true, run: cancel },
+  delete: { flags: SERVER, positionals: true, run: remove },
+  "input-items": { flags: SERVER, positionals: true, run: inputItems },
+  "count-tokens": {
+    flags: { ...NET, instructions: S, reasoning: S, json: { type: "boolean" } },
+    positionals: true,
+    run: countTokens,
   },
   validate: { flags: { schema: S }, positionals: true, run: validate },
   mock: { flags: { port: S, script: S }, positionals: false, run: mock },

@@ -2,7 +2,7 @@
 // TTY and sent to stderr otherwise; token usage and rate limits follow on stderr (or `--json` events).
 import { text as readAll } from "node:stream/consumers";
 import type { ResponseItem } from "../generated/openapi.js";
-import type { RateLimitSnapshot, TokenUsage } from "../index.js";
+import type { RateLimitSnapshot, ResponsesRequest, TokenUsage } from "../index.js";
 import { DEFAULT_MODEL, str, UsageError, type Values } from "./args.js";
 import { withClient, withoutBom, type Ctx } from "./context.js";
 
@@ -47,8 +47,8 @@ async function promptOf(ctx: Ctx, args: string[]): Promise<string> {
   return prompt;
 }
 
-/** Runs `codex-api responses`. */
-export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<number> {
+/** The request of `responses` and `count-tokens`: the prompt, `--model`, `--instructions`, `--reasoning`. */
+export async function requestFrom(ctx: Ctx, v: Values, args: string[]): Promise<ResponsesRequest> {
   const effort = str(v, "reasoning");
   if (effort !== undefined && !(EFFORTS as readonly string[]).includes(effort)) {
     throw new UsageError(`--reasoning must be low, medium or high, got "${effort}"`);
@@ -60,20 +60,23 @@ export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<nu
     content: [{ type: "input_text", text: prompt }],
   };
   const instructions = str(v, "instructions");
+  return {
+    model: str(v, "model") ?? DEFAULT_MODEL,
+    input: [message as ResponseItem],
+    ...(instructions !== undefined ? { instructions } : {}),
+    ...(effort ? { reasoning: { effort: effort as "low", summary: "auto" } } : {}),
+  };
+}
+
+/** Runs `codex-api responses`. */
+export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<number> {
+  const request = await requestFrom(ctx, v, args);
   const json = v["json"] === true;
   const tty = ctx.io.stdout.isTTY === true;
   // Reasoning shares stdout only on a terminal, where it can be dimmed.
   const aside = tty ? ctx.out : ctx.err;
   await withClient(ctx, v, async (client) => {
-    const stream = await client.responses.stream(
-      {
-        model: str(v, "model") ?? DEFAULT_MODEL,
-        input: [message as ResponseItem],
-        ...(instructions !== undefined ? { instructions } : {}),
-        ...(effort ? { reasoning: { effort: effort as "low", summary: "auto" } } : {}),
-      },
-      { signal: ctx.signal },
-    );
+    const stream = await client.responses.stream(request, { signal: ctx.signal });
     let usage: TokenUsage | undefined;
     let limits: RateLimitSnapshot | undefined;
     let inReasoning = false;

@@ -39,6 +39,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/responses/input_tokens": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Count the input tokens of a request */
+    post: operations["countInputTokens"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/responses/{response_id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        response_id: components["parameters"]["ResponseIdParam"];
+      };
+      cookie?: never;
+    };
+    /**
+     * Retrieve a stored response
+     * @description With `stream=true` the reply is the response's events again as server-sent events, those
+     *     numbered after `starting_after` (a background response that is still running streams on).
+     */
+    get: operations["getResponse"];
+    put?: never;
+    post?: never;
+    /** Delete a stored response */
+    delete: operations["deleteResponse"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/responses/{response_id}/cancel": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a background response */
+    post: operations["cancelResponse"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/responses/{response_id}/input_items": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the input items of a stored response */
+    get: operations["listInputItems"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/memories/trace_summarize": {
     parameters: {
       query?: never;
@@ -107,6 +182,52 @@ export interface components {
       usage?: components["schemas"]["Usage"] | null;
       error?: components["schemas"]["ErrorObject"] | null;
       incomplete_details?: components["schemas"]["IncompleteDetails"] | null;
+    };
+    DeletedResponse: {
+      id: string;
+      /** @description "response" (the service says what was deleted). */
+      object: string;
+      deleted: boolean;
+    };
+    /** @description One page of items; `after` = `last_id` fetches the next while `has_more`. */
+    ResponseItemList: {
+      /** @constant */
+      object: "list";
+      data: components["schemas"]["ResponseItem"][];
+      has_more: boolean;
+      first_id: string | null;
+      last_id: string | null;
+    };
+    /** @description The fields of a Responses request that count; every one optional. */
+    TokenCountsBody: {
+      model?: string | null;
+      input?: string | components["schemas"]["ResponseItem"][] | null;
+      instructions?: string | null;
+      tools?: components["schemas"]["Tool"][] | null;
+      tool_choice?:
+        | string
+        | {
+            [key: string]: unknown;
+          }
+        | null;
+      parallel_tool_calls?: boolean | null;
+      reasoning?: components["schemas"]["Reasoning"] | null;
+      text?: components["schemas"]["TextControls"] | null;
+      /** @enum {string} */
+      truncation?: "auto" | "disabled";
+      previous_response_id?: string | null;
+      conversation?:
+        | string
+        | {
+            id: string;
+          }
+        | null;
+      personality?: string;
+    };
+    TokenCountsResource: {
+      /** @constant */
+      object: "response.input_tokens";
+      input_tokens: number;
     };
     CompactionInput: {
       model: string;
@@ -934,6 +1055,15 @@ export interface components {
     NestedErrorBody: {
       error: components["schemas"]["ErrorObject"];
     };
+    InputTokensDetails: {
+      cached_tokens: number;
+    };
+    OutputTokensDetails: {
+      reasoning_tokens: number;
+    };
+    IncompleteDetails: {
+      reason?: string;
+    };
     RawMemoryMetadata: {
       source_path: string;
     };
@@ -961,15 +1091,6 @@ export interface components {
       /** @enum {string} */
       mode: "bytes" | "tokens";
       limit: number;
-    };
-    InputTokensDetails: {
-      cached_tokens: number;
-    };
-    OutputTokensDetails: {
-      reasoning_tokens: number;
-    };
-    IncompleteDetails: {
-      reason?: string;
     };
     /** @description Position of the event in its response; absent in some recordings, restarts per response. */
     SequenceNumber: number;
@@ -1398,13 +1519,21 @@ export interface components {
       };
     };
   };
-  parameters: never;
+  parameters: {
+    ResponseIdParam: string;
+    /** @description Extra fields to include (`reasoning.encrypted_content`, ...); one `include=` per value. */
+    IncludeParam: string[];
+  };
   requestBodies: never;
   headers: never;
   pathItems: never;
 }
 export type ResponsesApiRequest = components["schemas"]["ResponsesApiRequest"];
 export type ResponseObject = components["schemas"]["ResponseObject"];
+export type DeletedResponse = components["schemas"]["DeletedResponse"];
+export type ResponseItemList = components["schemas"]["ResponseItemList"];
+export type TokenCountsBody = components["schemas"]["TokenCountsBody"];
+export type TokenCountsResource = components["schemas"]["TokenCountsResource"];
 export type CompactionInput = components["schemas"]["CompactionInput"];
 export type CompactResponse = components["schemas"]["CompactResponse"];
 export type MemorySummarizeRequest = components["schemas"]["MemorySummarizeRequest"];
@@ -1483,14 +1612,14 @@ export type ApplyPatchOperation = components["schemas"]["ApplyPatchOperation"];
 export type ReasoningEffort = components["schemas"]["ReasoningEffort"];
 export type TextFormatJsonSchema = components["schemas"]["TextFormatJsonSchema"];
 export type NestedErrorBody = components["schemas"]["NestedErrorBody"];
+export type InputTokensDetails = components["schemas"]["InputTokensDetails"];
+export type OutputTokensDetails = components["schemas"]["OutputTokensDetails"];
+export type IncompleteDetails = components["schemas"]["IncompleteDetails"];
 export type RawMemoryMetadata = components["schemas"]["RawMemoryMetadata"];
 export type ReasoningEffortPreset = components["schemas"]["ReasoningEffortPreset"];
 export type ModelUpgrade = components["schemas"]["ModelUpgrade"];
 export type ModelMessages = components["schemas"]["ModelMessages"];
 export type TruncationPolicy = components["schemas"]["TruncationPolicy"];
-export type InputTokensDetails = components["schemas"]["InputTokensDetails"];
-export type OutputTokensDetails = components["schemas"]["OutputTokensDetails"];
-export type IncompleteDetails = components["schemas"]["IncompleteDetails"];
 export type SequenceNumber = components["schemas"]["SequenceNumber"];
 export type ResponseLifecycleEvent = components["schemas"]["ResponseLifecycleEvent"];
 export type ResponseDoneEvent = components["schemas"]["ResponseDoneEvent"];
@@ -1533,6 +1662,8 @@ export type ErrorEvent = components["schemas"]["ErrorEvent"];
 export type RateLimitWindowWire = components["schemas"]["RateLimitWindowWire"];
 export type CodexRateLimitsEvent = components["schemas"]["CodexRateLimitsEvent"];
 export type ResponseErrorResponse = components["responses"]["ErrorResponse"];
+export type ParameterResponseIdParam = components["parameters"]["ResponseIdParam"];
+export type ParameterIncludeParam = components["parameters"]["IncludeParam"];
 export type $defs = Record<string, never>;
 export interface operations {
   createResponse: {
@@ -1593,6 +1724,139 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["CompactResponse"];
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  countInputTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TokenCountsBody"];
+      };
+    };
+    responses: {
+      /** @description The count. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TokenCountsResource"];
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  getResponse: {
+    parameters: {
+      query?: {
+        /** @description Extra fields to include (`reasoning.encrypted_content`, ...); one `include=` per value. */
+        include?: components["parameters"]["IncludeParam"];
+        stream?: boolean;
+        starting_after?: number;
+        include_obfuscation?: boolean;
+      };
+      header?: never;
+      path: {
+        response_id: components["parameters"]["ResponseIdParam"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The response; with `stream=true`, its events. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ResponseObject"];
+          "text/event-stream": string;
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  deleteResponse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        response_id: components["parameters"]["ResponseIdParam"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description What was deleted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DeletedResponse"];
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  cancelResponse: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        response_id: components["parameters"]["ResponseIdParam"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The response, cancelled. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ResponseObject"];
+        };
+      };
+      default: components["responses"]["ErrorResponse"];
+    };
+  };
+  listInputItems: {
+    parameters: {
+      query?: {
+        /** @description Items per page, 1 to 100 (default 20). */
+        limit?: number;
+        /** @description Default `desc`. */
+        order?: "asc" | "desc";
+        /** @description An item id; the page starts after it (the previous page's `last_id`). */
+        after?: string;
+        /** @description Extra fields to include (`reasoning.encrypted_content`, ...); one `include=` per value. */
+        include?: components["parameters"]["IncludeParam"];
+      };
+      header?: never;
+      path: {
+        response_id: components["parameters"]["ResponseIdParam"];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of input items. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ResponseItemList"];
         };
       };
       default: components["responses"]["ErrorResponse"];

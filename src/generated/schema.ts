@@ -51,6 +51,71 @@ export const schema = {
         incomplete_details: { oneOf: [{ $ref: "#/$defs/IncompleteDetails" }, { type: "null" }] },
       },
     },
+    DeletedResponse: {
+      type: "object",
+      required: ["id", "object", "deleted"],
+      properties: {
+        id: { type: "string" },
+        object: { type: "string", description: '"response" (the service says what was deleted).' },
+        deleted: { type: "boolean" },
+      },
+    },
+    ResponseItemList: {
+      description: "One page of items; `after` = `last_id` fetches the next while `has_more`.",
+      type: "object",
+      required: ["object", "data", "has_more", "first_id", "last_id"],
+      properties: {
+        object: { type: "string", const: "list" },
+        data: { type: "array", items: { $ref: "#/$defs/ResponseItem" } },
+        has_more: { type: "boolean" },
+        first_id: { type: ["string", "null"] },
+        last_id: { type: ["string", "null"] },
+      },
+    },
+    TokenCountsBody: {
+      description: "The fields of a Responses request that count; every one optional.",
+      type: "object",
+      properties: {
+        model: { type: ["string", "null"] },
+        input: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { $ref: "#/$defs/ResponseItem" } },
+            { type: "null" },
+          ],
+        },
+        instructions: { type: ["string", "null"] },
+        tools: { oneOf: [{ type: "array", items: { $ref: "#/$defs/Tool" } }, { type: "null" }] },
+        tool_choice: {
+          oneOf: [
+            { type: "string" },
+            { type: "object", additionalProperties: true },
+            { type: "null" },
+          ],
+        },
+        parallel_tool_calls: { type: ["boolean", "null"] },
+        reasoning: { oneOf: [{ $ref: "#/$defs/Reasoning" }, { type: "null" }] },
+        text: { oneOf: [{ $ref: "#/$defs/TextControls" }, { type: "null" }] },
+        truncation: { type: "string", enum: ["auto", "disabled"] },
+        previous_response_id: { type: ["string", "null"] },
+        conversation: {
+          oneOf: [
+            { type: "string" },
+            { type: "object", required: ["id"], properties: { id: { type: "string" } } },
+            { type: "null" },
+          ],
+        },
+        personality: { type: "string" },
+      },
+    },
+    TokenCountsResource: {
+      type: "object",
+      required: ["object", "input_tokens"],
+      properties: {
+        object: { type: "string", const: "response.input_tokens" },
+        input_tokens: { type: "integer" },
+      },
+    },
     CompactionInput: {
       type: "object",
       required: ["model", "input", "instructions"],
@@ -1189,6 +1254,17 @@ export const schema = {
       required: ["error"],
       properties: { error: { $ref: "#/$defs/ErrorObject" } },
     },
+    InputTokensDetails: {
+      type: "object",
+      required: ["cached_tokens"],
+      properties: { cached_tokens: { type: "integer" } },
+    },
+    OutputTokensDetails: {
+      type: "object",
+      required: ["reasoning_tokens"],
+      properties: { reasoning_tokens: { type: "integer" } },
+    },
+    IncompleteDetails: { type: "object", properties: { reason: { type: "string" } } },
     RawMemoryMetadata: {
       type: "object",
       required: ["source_path"],
@@ -1227,17 +1303,6 @@ export const schema = {
         limit: { type: "integer" },
       },
     },
-    InputTokensDetails: {
-      type: "object",
-      required: ["cached_tokens"],
-      properties: { cached_tokens: { type: "integer" } },
-    },
-    OutputTokensDetails: {
-      type: "object",
-      required: ["reasoning_tokens"],
-      properties: { reasoning_tokens: { type: "integer" } },
-    },
-    IncompleteDetails: { type: "object", properties: { reason: { type: "string" } } },
     SequenceNumber: {
       description:
         "Position of the event in its response; absent in some recordings, restarts per response.",

@@ -2,6 +2,7 @@
 import type { CompactionInput, ResponseItem } from "../generated/openapi.js";
 import { compactResponses } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
+import { isObject } from "../util.js";
 import { checkInput } from "./call-options.js";
 import { expectShape, isObjectWithType, jsonCall, type CallOptions } from "./json-reply.js";
 
@@ -18,10 +19,11 @@ export function compactResource(endpoints: Endpoints) {
       const { send, init } = jsonCall(endpoints, "compact", where, options);
       const body = { model: input.model, input: items, instructions: input.instructions };
       const { data, response } = await compactResponses(send, body, init);
-      const output = (data as { output?: unknown } | undefined)?.output;
-      const ok = Array.isArray(output) && output.every(isObjectWithType);
+      // `data` is typed as documented but not yet checked: the check makes the type true.
+      const ok =
+        isObject(data) && Array.isArray(data.output) && data.output.every(isObjectWithType);
       expectShape(ok, { what: "compact", data, response, scrubber: endpoints.scrubber });
-      return output as ResponseItem[];
+      return data.output;
     },
   };
 }

@@ -23,12 +23,13 @@ export interface MemorySummarizeOutput {
   memorySummary: string;
 }
 
-function toOutput(value: unknown): MemorySummarizeOutput | undefined {
-  if (!isObject(value)) return undefined;
+/** The summary of one output entry; entries without both strings are left out. */
+function toOutput(value: unknown): MemorySummarizeOutput[] {
+  if (!isObject(value)) return [];
   const traceSummary = value["trace_summary"] ?? value["raw_memory"];
   const memorySummary = value["memory_summary"];
-  if (typeof traceSummary !== "string" || typeof memorySummary !== "string") return undefined;
-  return { traceSummary, memorySummary };
+  if (typeof traceSummary !== "string" || typeof memorySummary !== "string") return [];
+  return [{ traceSummary, memorySummary }];
 }
 
 /** `client.memories`: POST /memories/trace_summarize. */
@@ -51,11 +52,11 @@ export function memoriesResource(endpoints: Endpoints) {
         ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
       };
       const { data, response } = await summarizeMemories(send, body, init);
-      const raw = (data as { output?: unknown } | undefined)?.output;
-      const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
-      const ok = outputs.every((o) => o !== undefined);
+      const list = isObject(data) && Array.isArray(data.output) ? data.output : undefined;
+      const outputs = list?.flatMap(toOutput) ?? [];
+      const ok = list !== undefined && outputs.length === list.length;
       expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
-      return outputs as MemorySummarizeOutput[];
+      return outputs;
     },
   };
 }

@@ -37,12 +37,13 @@ export function modelsResource(endpoints: Endpoints) {
       });
       const query = { client_version: checked.clientVersion };
       const { data, response } = await listModels(send, { ...init, query });
-      const models = (data as { models?: unknown } | undefined)?.models;
       const ok =
-        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");
+        isObject(data) &&
+        Array.isArray(data.models) &&
+        data.models.every((m) => isObject(m) && typeof m.slug === "string");
       expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
       const etag = response.headers.get("etag");
-      return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
+      return { models: data.models, ...(etag === null ? {} : { etag }) };
     },
   };
 }

@@ -7,6 +7,7 @@ import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { checkScriptKeys } from "./script-keys.js";
+import { createStore } from "./stored.js";
 import { allowCors, createTimers } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
@@ -17,6 +18,7 @@ export type {
   MockReply,
   MockScript,
   MockSocketScript,
+  MockStoredResponse,
   MockUpgrade,
 } from "./script.js";
 export type { RecordedFrame, RecordedHandshake } from "./sockets.js";
@@ -64,6 +66,7 @@ export function startMockServer(
   const sockets = new Set<Socket>();
   const timers = createTimers();
   const nextReply = replyCursor(script);
+  const store = createStore(script.storedResponses);
   let received = 0;
   let closing: Promise<void> | undefined;
 
@@ -73,10 +76,10 @@ export function startMockServer(
     readBody(req, (raw) => {
       if (closing) return void req.socket.destroy();
       const { request: decoded, error } = decodeRequest(req, raw);
-      const request = { endpoint: endpointOf(decoded.path), ...decoded };
+      const request = { endpoint: endpointOf(decoded.path, decoded.method), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply });
+      serve({ res, timers, headers }, { request, error, script, nextReply, store });
     });
   });
   const closingNow = () => closing !== undefined;

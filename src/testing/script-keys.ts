@@ -11,8 +11,18 @@ import type {
   MockUpgrade,
 } from "./script.js";
 
-const ENDPOINTS = ["responses", "compact", "memories", "models"] as const;
-const SCRIPT_KEYS = [...ENDPOINTS, "rateLimitHeaders", "websocket"] as const;
+const ENDPOINTS = [
+  "responses",
+  "compact",
+  "memories",
+  "models",
+  "retrieve",
+  "cancel",
+  "delete",
+  "inputItems",
+  "inputTokens",
+] as const;
+const SCRIPT_KEYS = [...ENDPOINTS, "rateLimitHeaders", "websocket", "storedResponses"] as const;
 const REPLY_KEYS = [
   "status",
   "headers",

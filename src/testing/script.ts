@@ -3,7 +3,22 @@
 // here, so this file imports nothing of the mock server.
 
 /** The endpoints the mock serves: the keys of the route table and of `MockScript`. */
-export type MockEndpoint = "responses" | "compact" | "memories" | "models";
+export type MockEndpoint =
+  | "responses"
+  | "compact"
+  | "memories"
+  | "models"
+  | "retrieve"
+  | "cancel"
+  | "delete"
+  | "inputItems"
+  | "inputTokens";
+
+/** What a script may seed: a Response (with its `id`) and, optionally, its input items. */
+export interface MockStoredResponse {
+  response: Record<string, unknown> & { id: string };
+  inputItems?: Record<string, unknown>[];
+}
 
 /** How the mock answers a WebSocket upgrade: 101 (the default) with extra headers, or a refusal. */
 export interface MockUpgrade {
@@ -53,8 +68,8 @@ export interface MockReply {
 }
 
 /**
- * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`: see the
- * route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
+ * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`, `retrieve`,
+ * `cancel`, `delete`, `inputItems`, `inputTokens`: see the route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
  * request; the last one repeats.
  */
 export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
@@ -62,6 +77,11 @@ export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
   rateLimitHeaders?: boolean;
   /** WebSocket upgrades of /responses (their requests take the `responses` replies). */
   websocket?: MockSocketScript;
+  /**
+   * Responses the server holds from the start (default none), beside every response it creates:
+   * GET, cancel, delete and input items of /responses/{id} answer for them; other ids get 404.
+   */
+  storedResponses?: MockStoredResponse[];
 };
 
 /** Hands out one entry of a list per call, in order; the last repeats (`{}` for none). */

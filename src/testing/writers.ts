@@ -215,7 +215,7 @@ export function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== "OPTIONS") return false;
   const requested = req.headers["access-control-request-headers"];
   res.writeHead(204, {
-    "access-control-allow-methods": "GET, POST",
+    "access-control-allow-methods": "GET, POST, DELETE",
     ...(requested ? { "access-control-allow-headers": requested } : {}),
     "access-control-max-age": "600",
   });

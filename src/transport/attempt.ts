@@ -22,7 +22,7 @@ import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
 import type { Scrubber } from "./redact.js";
 import { serverRetryAfterMs } from "./retry.js";
 import type { AttemptOutcome } from "./retry-loop.js";
-import type { Reply } from "../generated/client.js";
+import type { Reply } from "./send.js";
 
 /** One HTTP send, fully prepared. */
 export interface HttpAttempt {

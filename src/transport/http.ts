@@ -14,7 +14,7 @@ import { redactHeaders, type Scrubber } from "./redact.js";
 import { retryConfig, type RetryConfig } from "./retry.js";
 import { withRetries, type SendOnce } from "./retry-loop.js";
 import type { Endpoint, Logger, Telemetry } from "./telemetry.js";
-import type { Send } from "../generated/client.js";
+import type { Send } from "./send.js";
 
 /** What the client's transport is built from (one per client). */
 export interface TransportOptions {
@@ -94,8 +94,10 @@ export function createTransport(options: TransportOptions): Transport {
     return async (request) => {
       const { signal, stream, method } = request;
       if (signal?.aborted) throw abortError(signal);
-      const own = withQuery(options.baseUrl + request.path, request.query);
-      const url = withQuery(own, options.queryParams);
+      // The call's own query (already wire text) after the provider's `queryParams`.
+      const own = new URLSearchParams(request.query ?? []).toString();
+      const path = options.baseUrl + request.path;
+      const url = withQuery(own ? `${path}?${own}` : path, options.queryParams);
       const where = `${method} ${url.split("?")[0]}`;
       assertUrl(url, where);
       const baseHeaders = new Headers(request.headers);

@@ -4,7 +4,16 @@
 import type { Scrubber } from "./redact.js";
 
 /** The endpoint an attempt belongs to, as telemetry names it. */
-export type Endpoint = "responses" | "compact" | "memories" | "models";
+export type Endpoint =
+  | "responses"
+  | "compact"
+  | "memories"
+  | "models"
+  | "retrieve"
+  | "cancel"
+  | "delete"
+  | "inputItems"
+  | "inputTokens";
 
 /** Passed to `onRequest` after every attempt. */
 export interface RequestTelemetry {

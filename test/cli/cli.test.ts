@@ -180,6 +180,36 @@ describe.concurrent("codex-api", () => {
     expect(out[1]?.memorySummary).toContain("mem-2");
   });
 
+  test("count-tokens, then retrieve, input-items, cancel and delete of a streamed response", async () => {
+    const base = ["--base-url", `${server.url}/v1`];
+    const count = await runCli(["count-tokens", ...base, "three words here"]);
+    expect(count).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\n$/) });
+    expect(server.requests.at(-1)?.body).toMatchObject({ input: [{ role: "user" }] });
+    expect((await runCli(["responses", ...base, "hello"])).code).toBe(0);
+    const got = await runCli(["retrieve", ...base, "resp_mock_1"]);
+    expect(JSON.parse(got.stdout)).toMatchObject({ id: "resp_mock_1", status: "completed" });
+    const items = await runCli(["input-items", ...base, "resp_mock_1"]);
+    expect(
+      items.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown),
+    ).toMatchObject([{ type: "message", role: "user", content: [{ text: "hello" }] }]);
+    expect(JSON.parse((await runCli(["cancel", ...base, "resp_mock_1"])).stdout)).toMatchObject({
+      id: "resp_mock_1",
+    });
+    const deleted = await runCli(["delete", ...base, "resp_mock_1"]);
+    expect(JSON.parse(deleted.stdout)).toEqual({
+      id: "resp_mock_1",
+      object: "response",
+      deleted: true,
+    });
+    const gone = await runCli(["retrieve", ...base, "resp_mock_1"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/InvalidRequestError: .*not found.*status 404/);
+    expect((await runCli(["retrieve", ...base])).code).toBe(2);
+  });
+
   test("models lists slug and name with the ETag on stderr; --json prints {models, etag}", async () => {
     const [text, asJson] = await Promise.all([
       runCli(["models", "--base-url", `${server.url}/v1`]),

@@ -51,8 +51,28 @@ import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_TOKEN_REFRESHED } from "./harness.
 import { sleep } from "../helpers/calls.js";
 
 /** An HTTP endpoint, or the WebSocket column (websocket-cases.ts). */
-export type EndpointName = "responses" | "compact" | "memories" | "models" | "websocket";
-export const ENDPOINTS: EndpointName[] = ["responses", "compact", "memories", "models"];
+export type EndpointName =
+  | "responses"
+  | "compact"
+  | "memories"
+  | "models"
+  | "retrieve"
+  | "cancel"
+  | "delete"
+  | "inputItems"
+  | "inputTokens"
+  | "websocket";
+export const ENDPOINTS: EndpointName[] = [
+  "responses",
+  "compact",
+  "memories",
+  "models",
+  "retrieve",
+  "cancel",
+  "delete",
+  "inputItems",
+  "inputTokens",
+];
 
 /** A running server of one case, whatever its kind. */
 export interface Served {
@@ -128,6 +148,20 @@ const MEMORY_INPUT = {
   rawMemories: [{ id: "mem_1", metadata: { source_path: "/tmp/rollout.jsonl" }, items: [{}] }],
 };
 
+/** The response every mock of the matrix holds (retrieve, cancel, delete and input items ask for it). */
+export const FAULT_ID = "resp_fault_stored";
+const FAULT_STORED = {
+  response: { id: FAULT_ID, object: "response", status: "completed", output: [] },
+  inputItems: [{ ...userMessage, id: "msg_fault_1" }],
+};
+
+/** Every item of a response's input items, all pages. */
+async function allInputItems(client: CodexClient, opts: { signal?: AbortSignal }) {
+  const items: ResponseItem[] = [];
+  for await (const item of client.responses.inputItems(FAULT_ID, opts)) items.push(item);
+  return items;
+}
+
 /** Iterates a stream to its end, keeping every event. */
 export async function streamEvents(
   client: CodexClient,
@@ -149,6 +183,11 @@ export function callOnce(
   if (endpoint === "responses") return streamEvents(client, opts);
   if (endpoint === "compact") return client.compact.compactInput(COMPACT_INPUT, opts);
   if (endpoint === "models") return client.models.list({ clientVersion: "0.99.0", ...opts });
+  if (endpoint === "retrieve") return client.responses.retrieve(FAULT_ID, opts);
+  if (endpoint === "cancel") return client.responses.cancel(FAULT_ID, opts);
+  if (endpoint === "delete") return client.responses.delete(FAULT_ID, opts);
+  if (endpoint === "inputItems") return allInputItems(client, opts);
+  if (endpoint === "inputTokens") return client.responses.inputTokens(STREAM_REQUEST, opts);
   return client.memories.summarizeInput(MEMORY_INPUT, opts);
 }
 
@@ -170,7 +209,14 @@ export async function mock(
   replies: MockReply | MockReply[],
 ): Promise<Served> {
   const list = (Array.isArray(replies) ? replies : [replies]).map(withClose);
-  const script: MockScript = { rateLimitHeaders: false, [endpoint]: list };
+  const script: MockScript = {
+    rateLimitHeaders: false,
+    [endpoint]: list,
+    storedResponses: [
+      FAULT_STORED,
+      { response: { ...FAULT_STORED.response, id: `${FAULT_ID}_2` } },
+    ],
+  };
   const server = await startMockServer(script);
   return front({
     url: server.url,
@@ -855,6 +901,11 @@ all((e) => ({
   fault: "two streams consumed concurrently",
   setup: () => mock(e, { dripMs: 2 }),
   run: async ({ client }) => {
+    // One response cannot be deleted twice: the second delete is of another stored response.
+    if (e === "delete") {
+      const second = client.responses.delete(`${FAULT_ID}_2`);
+      return Promise.all([callOnce(e, client), second]);
+    }
     if (e !== "responses") return Promise.all([callOnce(e, client), callOnce(e, client)]);
     const [a, b] = await Promise.all([
       client.responses.stream(STREAM_REQUEST),
@@ -887,12 +938,33 @@ all((e) => ({
 
 const MANY = 200;
 /** What the slow JSON server answers, per endpoint (models: an untyped key and an ETag kept). */
+const SLOW_ETAG = '"slow-1"';
+const SLOW_RESPONSE = { id: FAULT_ID, object: "response", status: "completed", output: [] };
 const SLOW_JSON = {
   compact: { output: [userMessage, { type: "compaction", encrypted_content: "c" }] },
   memories: { output: [{ trace_summary: "t", memory_summary: "m" }] },
   models: { models: [{ slug: "m", future_key: 1 }] },
+  retrieve: SLOW_RESPONSE,
+  cancel: SLOW_RESPONSE,
+  delete: { id: FAULT_ID, object: "response", deleted: true },
+  inputItems: {
+    object: "list",
+    data: [userMessage],
+    has_more: false,
+    first_id: null,
+    last_id: null,
+  },
+  inputTokens: { object: "response.input_tokens", input_tokens: 7 },
 };
-const SLOW_ETAG = '"slow-1"';
+/** What one call against the slow JSON server observes, per endpoint. */
+const SLOW_VALUE: Record<keyof typeof SLOW_JSON, unknown> = {
+  ...SLOW_JSON,
+  compact: SLOW_JSON.compact.output,
+  memories: [{ traceSummary: "t", memorySummary: "m" }],
+  models: { models: [{ slug: "m", future_key: 1 }], etag: SLOW_ETAG },
+  inputItems: [userMessage],
+  inputTokens: { inputTokens: 7 },
+};
 all((e) => ({
   fault: "200 concurrent requests against a slow server",
   // 200 connections set up by client and servers sharing one event loop take as long as the
@@ -924,14 +996,7 @@ all((e) => ({
   expectedValue: {
     count: MANY,
     same: true,
-    first:
-      e === "responses"
-        ? "(baseline)"
-        : e === "compact"
-          ? [userMessage, { type: "compaction", encrypted_content: "c" }]
-          : e === "models"
-            ? { models: [{ slug: "m", future_key: 1 }], etag: SLOW_ETAG }
-            : [{ traceSummary: "t", memorySummary: "m" }],
+    first: e === "responses" ? "(baseline)" : SLOW_VALUE[e as keyof typeof SLOW_JSON],
   },
   check: (ctx) =>
     ctx.served.requestCount() === MANY

@@ -12,7 +12,8 @@ export const root = new URL("../../", import.meta.url).pathname;
 
 /**
  * Copies schema/ to `work/schema` (removing what `work` held), lets `edit` change the copy, then
- * generates `work/src/generated` from it.
+ * generates `work/src/generated` from it, beside a copy of the contract it imports
+ * (src/transport/send.ts).
  */
 export async function generateFromCopy(
   work: string,
@@ -21,6 +22,8 @@ export async function generateFromCopy(
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   await cp(join(root, "schema"), join(work, "schema"), { recursive: true });
+  await mkdir(join(work, "src/transport"), { recursive: true });
+  await cp(join(root, "src/transport/send.ts"), join(work, "src/transport/send.ts"));
   await edit?.(join(work, "schema"));
   await promisify(execFile)(join(root, "node_modules/.bin/tsx"), [
     join(root, "scripts/generate.ts"),

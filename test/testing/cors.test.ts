@@ -32,7 +32,7 @@ describe("mock server cors option", () => {
     const res = await preflight(server.url);
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, DELETE");
     expect(res.headers.get("access-control-allow-headers")).toBe(
       "authorization,content-type,session_id",
     );

@@ -1,0 +1,51 @@
+// The stored-response methods of `client.responses` (retrieve, cancel, delete, inputTokens,
+// inputItems), whose code is loaded on first use: an app that only streams never loads it, and a
+// bundler that splits code keeps it out of that app's first chunk (README "Stored responses").
+import type { DeletedResponse, ResponseItem, ResponseObject } from "../generated/openapi.js";
+import type { Endpoints } from "./context.js";
+import type { InputItemsOptions } from "./input-items.js";
+import type { CallOptions } from "./json-reply.js";
+import { checkResponseId } from "./response-id.js";
+import type {
+  InputTokens,
+  InputTokensRequest,
+  RetrieveOptions,
+  storedResponses,
+} from "./stored.js";
+
+type Stored = ReturnType<typeof storedResponses>;
+
+/** `client.responses`' stored-response methods; each loads ./stored.js (or ./input-items.js) once. */
+export function storedOnFirstUse(endpoints: Endpoints) {
+  let stored: Promise<Stored> | undefined;
+  const load = () => (stored ??= import("./stored.js").then((m) => m.storedResponses(endpoints)));
+  return {
+    /** GET /responses/{id}: the stored Response, in wire shape. */
+    retrieve: async (id: string, options?: RetrieveOptions): Promise<ResponseObject> =>
+      (await load()).retrieve(id, options),
+    /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
+    cancel: async (id: string, options?: CallOptions): Promise<ResponseObject> =>
+      (await load()).cancel(id, options),
+    /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
+    delete: async (id: string, options?: CallOptions): Promise<DeletedResponse> =>
+      (await load()).delete(id, options),
+    /** POST /responses/input_tokens: how many input tokens `request` would use (only the fields that count are sent). */
+    inputTokens: async (request: InputTokensRequest, options?: CallOptions): Promise<InputTokens> =>
+      (await load()).inputTokens(request, options),
+    /**
+     * GET /responses/{id}/input_items, every page: returns at once; the first request is made by
+     * the first `next()`, the next page's when the caller reads past a page. A bad id throws here.
+     */
+    inputItems(id: string, options: InputItemsOptions = {}): AsyncIterable<ResponseItem> {
+      checkResponseId(id, "responses.inputItems");
+      // Snapshot: a later edit of the caller's options does not change the pages still to come.
+      const own = { ...options, include: options.include && [...options.include] };
+      return {
+        async *[Symbol.asyncIterator]() {
+          const { walkInputItems } = await import("./input-items.js");
+          yield* walkInputItems(endpoints, id, own);
+        },
+      };
+    },
+  };
+}

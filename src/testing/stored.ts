@@ -1,0 +1,104 @@
+// Stored responses: every response the mock creates (and those a script seeds) is kept by id, with
+// the input items it was created from and the events it was sent as, so that GET, cancel, delete,
+// input items and the streamed GET can answer for it. Also the input-token count's canned reply.
+import { URLSearchParams } from "node:url";
+import type { MockStoredResponse } from "./script.js";
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A response the server keeps: its Response object, input items (each with an `id`) and events. */
+export interface StoredResponse {
+  response: Json;
+  inputItems: Json[];
+  /** The SSE payloads it was sent as (empty for a seeded one). */
+  events: Json[];
+}
+
+/** The stored responses of one server, by id. */
+export type ResponseStore = Map<string, StoredResponse>;
+
+/** Items with an `id` each (`in_<n>` for those without), as the service lists them. */
+function withIds(items: unknown[]): Json[] {
+  return items.map((item, i) => {
+    const own = isObject(item) ? item : { type: "message", role: "user", content: item };
+    return typeof own.id === "string" ? own : { id: `in_${i + 1}`, ...own };
+  });
+}
+
+/** A store holding the script's seeded responses. */
+export function createStore(seeded: MockStoredResponse[] = []): ResponseStore {
+  const store: ResponseStore = new Map();
+  for (const { response, inputItems = [] } of seeded) {
+    store.set(response.id, { response, inputItems: withIds(inputItems), events: [] });
+  }
+  return store;
+}
+
+/** The input of a request body as items (a string is one user message). */
+function inputOf(body: unknown): unknown[] {
+  const input = isObject(body) ? body.input : undefined;
+  if (typeof input === "string") {
+    return [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }];
+  }
+  return Array.isArray(input) ? input : [];
+}
+
+/** Keeps the response `events` describe (the last one carrying a `response` with an id). */
+export function recordResponse(store: ResponseStore, body: unknown, events: Json[]): void {
+  const last = [...events].reverse().find((e) => isObject(e.response) && e.response.id);
+  const response = last?.response as Json | undefined;
+  if (response === undefined || typeof response.id !== "string") return;
+  store.set(response.id, { response, inputItems: withIds(inputOf(body)), events });
+}
+
+/** The service's 404 for an id it does not know. */
+export function notFound(id: string): Json {
+  const message = `Response with id '${id}' not found.`;
+  return { error: { message, type: "invalid_request_error", param: null, code: null } };
+}
+
+/** POST /responses/{id}/cancel: a queued or running response becomes `cancelled`. */
+export function cancelStored(entry: StoredResponse): Json {
+  const status = entry.response.status;
+  if (status === "queued" || status === "in_progress") {
+    entry.response = { ...entry.response, status: "cancelled" };
+  }
+  return entry.response;
+}
+
+/** One page of input items for the query of `url`, or a 400 message for a bad `limit`/`order`. */
+export function inputItemsPage(entry: StoredResponse, url: string): Json | string {
+  const query = new URLSearchParams(url.split("?")[1] ?? "");
+  const limit = Number(query.get("limit") ?? "20");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return "limit must be 1 to 100";
+  const order = query.get("order") ?? "desc";
+  if (order !== "asc" && order !== "desc") return "order must be asc or desc";
+  const items = order === "asc" ? entry.inputItems : [...entry.inputItems].reverse();
+  const after = query.get("after");
+  const start = after === null ? 0 : items.findIndex((item) => item.id === after) + 1;
+  const data = items.slice(start, start + limit);
+  return {
+    object: "list",
+    data,
+    has_more: start + limit < items.length,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+  };
+}
+
+/** A deterministic estimate: the words of every string in the input and instructions. */
+export function cannedInputTokens(body: unknown): Json {
+  const texts: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === "string") texts.push(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (isObject(v)) Object.values(v).forEach(collect);
+  };
+  collect(inputOf(body));
+  if (isObject(body)) collect(body.instructions);
+  const words = texts.join(" ").split(/\s+/).filter(Boolean).length;
+  return { object: "response.input_tokens", input_tokens: words };
+}
