@@ -1,7 +1,6 @@
 // The stream object of `client.responses.stream()`: an async iterable of ResponseEvents read from
 // a 2xx SSE reply, with the reply's request id, headers and rate limits, `collect()` and `abort()`.
 // Events are yielded as soon as their bytes arrive; breaking out of the loop cancels the body.
-import type { ResponseItem } from "../generated/openapi.js";
 import { StreamError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError, replyDetails } from "../errors/map.js";
 import {
@@ -10,22 +9,11 @@ import {
   type StreamHead,
   type StreamOptions,
 } from "./event-reader.js";
-import type { ResponseEvent, TokenUsage } from "./events.js";
+import type { ResponseEvent } from "./events.js";
+import { Collector, type CollectedResponse } from "./collector.js";
 import { rateLimitsOf, type RateLimitSnapshot } from "./rate-limits.js";
 
-export type { StreamOptions };
-
-/** What `collect()` resolves to. */
-export interface CollectedResponse {
-  responseId: string;
-  /** Every `outputItemDone` item, in order. */
-  items: ResponseItem[];
-  /** The output text deltas, joined. */
-  text: string;
-  tokenUsage?: TokenUsage;
-  /** The last snapshot seen (headers or `codex.rate_limits`). */
-  rateLimits?: RateLimitSnapshot;
-}
+export type { StreamOptions, CollectedResponse };
 
 /** A streamed reply: iterate it for ResponseEvents, or `collect()` them; `abort()` ends it. */
 export class ResponseStream implements AsyncIterable<ResponseEvent> {
@@ -37,8 +25,25 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   readonly rateLimits: RateLimitSnapshot | undefined;
 
   readonly #reader: EventReader;
-  #started = false;
   readonly #details: ErrorDetails;
+  // What was delivered so far (to a loop or to collect()), and how iteration ended when it failed.
+  readonly #collector: Collector;
+  #failure: unknown;
+  #started = false;
+  #collected = false;
+  #outer: AsyncIterator<ResponseEvent> | undefined; // the iterator handed out
+  readonly #record = (result: IteratorResult<ResponseEvent>) => {
+    if (!result.done) this.#collector.add(result.value);
+    return result;
+  };
+  readonly #fail = (error: unknown): never => {
+    this.#failure ??= error;
+    throw error;
+  };
+  readonly #iterator: AsyncIterator<ResponseEvent> = {
+    next: () => this.#reader.next().then(this.#record, this.#fail),
+    return: () => this.#reader.return(),
+  };
 
   /** `decoder` frames the body (default: SSE); the WebSocket transport passes its frame decoder. */
   constructor(response: StreamHead, options: StreamOptions, decoder?: MessageDecoder) {
@@ -47,6 +52,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.#details = replyDetails(response);
     this.requestId = this.#details.requestId;
     this.rateLimits = rateLimitsOf(response.headers);
+    this.#collector = new Collector(this.rateLimits);
     // Reads from now on: the idle timer and the caller's signal apply before iteration starts too.
     this.#reader = new EventReader(response, this.#details, options, decoder);
   }
@@ -65,25 +71,37 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       return { next: () => Promise.reject(error) };
     }
     this.#started = true;
-    return this.#reader;
+    return (this.#outer = this.watch(this.#iterator));
   }
 
-  /** Drains the stream into items, text, usage and the response id. Once, and not after iterating. */
+  /** Wraps the one iterator handed out (the WebSocket stream watches its events); default: as is. */
+  protected watch(inner: AsyncIterator<ResponseEvent>): AsyncIterator<ResponseEvent> {
+    return inner;
+  }
+
+  /**
+   * Reads what is left of the stream and resolves with everything it delivered: items, function
+   * calls, text, usage and the response id. Once per stream, at any time: before iterating, inside
+   * the loop, or after it (then the events the loop saw are included). Rejects with the error that
+   * ended the stream, or with StreamError when a `break` ended it before `response.completed`.
+   */
   async collect(): Promise<CollectedResponse> {
-    let result: CollectedResponse = { responseId: "", items: [], text: "" };
-    if (this.rateLimits) result.rateLimits = this.rateLimits;
-    let text = "";
-    for await (const event of this) {
-      if (event.type === "outputTextDelta") text += event.delta;
-      else if (event.type === "outputItemDone") result.items.push(event.item);
-      else if (event.type === "rateLimits") result.rateLimits = event.snapshot;
-      else if (event.type === "completed") {
-        result = { ...result, responseId: event.responseId };
-        if (event.tokenUsage) result.tokenUsage = event.tokenUsage;
-      }
+    if (this.#collected) {
+      throw new StreamError("collect() was already called (once per stream)", this.#details);
     }
-    result.text = text;
-    return result;
+    this.#collected = true;
+    const iterator = this.#outer ?? this[Symbol.asyncIterator]();
+    for (;;) {
+      if (this.#failure !== undefined) throw this.#failure;
+      if ((await iterator.next()).done) break;
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+    if (!this.#collector.completed) {
+      const message =
+        "collect(): the stream was ended (break or return()) before response.completed";
+      throw new StreamError(message, this.#details);
+    }
+    return this.#collector.result();
   }
 }
 

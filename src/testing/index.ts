@@ -1,10 +1,11 @@
 // A scriptable mock of the Codex / OpenAI Responses protocol, for tests (exported as
 // `codex-api/testing`): a real HTTP server on 127.0.0.1 serving the endpoints of the route table
-// (routes.ts) under any base path, with scripted replies and fault knobs (script.ts). Node-only.
+// (routes.ts) under `/` and one base path, with scripted replies and fault knobs (script.ts).
+// Node-only.
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
-import { endpointOf, serve } from "./routes.js";
+import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { allowCors, createTimers } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
@@ -12,14 +13,17 @@ import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./so
 export { cannedEvents, loadRecordedStream } from "./canned.js";
 export type { RecordedRequest } from "./requests.js";
 export type { MockEndpoint } from "./routes.js";
-export type { MockReply, MockScript } from "./script.js";
+export type { MockReply, MockReplyEntry, MockScript } from "./script.js";
 export type { MockSocketScript, MockUpgrade, RecordedFrame, RecordedHandshake } from "./sockets.js";
 
 /** A running mock server. */
 export interface MockServer {
   /** "http://127.0.0.1:<port>" (no trailing slash). */
   url: string;
-  /** Every request received, in order. */
+  /**
+   * Every request received, in order: HTTP requests, and each request frame of a WebSocket (with
+   * `method` "WEBSOCKET", the handshake's path and headers, and the frame as `body`).
+   */
   requests: RecordedRequest[];
   /** Every WebSocket handshake on /responses, in order. */
   handshakes: RecordedHandshake[];
@@ -40,6 +44,13 @@ export interface MockServerOptions {
    * headers, and a preflight `OPTIONS` gets a 204 allowing the requested headers (it is not recorded).
    */
   cors?: boolean;
+  /** Default "/v1": the routes are served under `/` and under this path; other paths get a 404. */
+  basePath?: string;
+  /**
+   * Default: any model. The models the server has: a POST naming another `model` gets the
+   * service's 400 `model_not_found`, over HTTP and WebSocket alike.
+   */
+  models?: readonly string[];
 }
 
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
@@ -54,6 +65,8 @@ export function startMockServer(
   const timers = createTimers();
   const nextReply = replyCursor(script);
   let received = 0;
+  const basePath = options.basePath ?? DEFAULT_BASE_PATH;
+  const { models } = options;
   let closing: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
@@ -62,10 +75,10 @@ export function startMockServer(
     readBody(req, (raw) => {
       if (closing) return void req.socket.destroy();
       const { request: decoded, error } = decodeRequest(req, raw);
-      const request = { endpoint: endpointOf(decoded.path), ...decoded };
-      requests.push(request);
+      const request = { endpoint: endpointOf(decoded.path, basePath), ...decoded };
+      const seq = requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply });
+      serve({ res, timers, headers }, { request, error, script, nextReply, seq, basePath, models });
     });
   });
   const closingNow = () => closing !== undefined;
@@ -75,6 +88,9 @@ export function startMockServer(
     timers,
     handshakes,
     frames,
+    requests,
+    basePath,
+    models,
     closing: closingNow,
   });
   server.on("upgrade", upgrade);

@@ -1,6 +1,6 @@
-// The route table: method and path (matched as a suffix, so under any base path) → endpoint, and
-// the handler that writes its reply. A new endpoint is one row here and one handler; unknown paths
-// get 404, other methods 405.
+// The route table: method and path (under `/` and under the server's base path, `/v1` by default)
+// → endpoint, and the handler that writes its reply. A new endpoint is one row here and one
+// handler; other paths get a 404 that names the routes, other methods 405.
 import {
   cannedCompact,
   cannedEvents,
@@ -10,7 +10,7 @@ import {
   rateLimitHeaders,
 } from "./canned.js";
 import type { DecodeError, RecordedRequest } from "./requests.js";
-import type { MockReply, MockScript } from "./script.js";
+import type { MockReply, MockScript, NextReply } from "./script.js";
 import {
   errorBody,
   jsonBody,
@@ -28,6 +28,8 @@ interface RouteContext extends Outlet {
   reply: MockReply;
   request: RecordedRequest;
   script: MockScript;
+  /** The request's 1-based number on this server (numbers the canned reply's ids). */
+  seq: number;
 }
 
 interface Route {
@@ -54,7 +56,7 @@ function serveResponses(ctx: RouteContext): void {
   if (body) return writeBody(ctx, body, reply);
   const limits = script.rateLimitHeaders !== false && (reply.status ?? 200) === 200;
   const headers = { ...ctx.headers, ...(limits ? rateLimitHeaders() : {}) };
-  writeEvents({ ...ctx, headers }, reply, reply.events ?? cannedEvents(ctx.request.body));
+  writeEvents({ ...ctx, headers }, reply, reply.events ?? cannedEvents(ctx.request.body, ctx.seq));
 }
 
 /** /models: the JSON route; a 2xx reply carries the canned list's ETag unless the script sets one. */
@@ -71,11 +73,33 @@ const ROUTES: Record<MockEndpoint, Route> = {
   models: { method: "GET", path: "/models", serve: serveModels },
 };
 
-/** The endpoint a path ends with (one trailing slash allowed), if any. */
-export function endpointOf(path: string): MockEndpoint | undefined {
+/** The base path the mock serves its routes under, besides `/`. */
+export const DEFAULT_BASE_PATH = "/v1";
+
+/** The endpoint of a path: a route under `/` or under `basePath` (one trailing slash allowed). */
+export function endpointOf(path: string, basePath = DEFAULT_BASE_PATH): MockEndpoint | undefined {
   const p = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  const base = basePath.replace(/\/+$/, "");
   const entries = Object.entries(ROUTES) as [MockEndpoint, Route][];
-  return entries.find(([, route]) => p.endsWith(route.path))?.[0];
+  return entries.find(([, route]) => p === route.path || p === base + route.path)?.[0];
+}
+
+/** `no such route: /x; routes: POST /responses, … (under / and /v1)`. */
+function noSuchRoute(path: string, basePath: string): string {
+  const routes = Object.values(ROUTES).map((r) => `${r.method} ${r.path}`);
+  return `no such route: ${path}; routes: ${routes.join(", ")} (under / and ${basePath})`;
+}
+
+/** The 400 the service sends for a model it does not have (when the server has a model list). */
+export function unknownModel(body: unknown, models: readonly string[] | undefined) {
+  const model = (body as { model?: unknown } | undefined)?.model;
+  if (!models || typeof model !== "string" || models.includes(model)) return undefined;
+  return {
+    message: `The requested model '${model}' does not exist.`,
+    type: "invalid_request_error",
+    param: "model",
+    code: "model_not_found",
+  };
 }
 
 /** One recorded request to answer, with the server's script and reply cursor. */
@@ -84,16 +108,25 @@ export interface Exchange {
   /** Set when the body could not be decoded. */
   error?: DecodeError | undefined;
   script: MockScript;
-  nextReply(endpoint: MockEndpoint): MockReply;
+  nextReply: NextReply;
+  /** The request's 1-based number on this server. */
+  seq: number;
+  basePath: string;
+  /** The models the server has; absent: any model is accepted. */
+  models?: readonly string[] | undefined;
 }
 
-/** Answers a request: 404, 405, a decoding error, or its route's handler with the next reply. */
-export function serve(out: Outlet, { request, error, script, nextReply }: Exchange): void {
+/**
+ * Answers a request: 404, 405, a decoding error, a 400 for an unknown model, or its route's
+ * handler with the next reply.
+ */
+export function serve(out: Outlet, exchange: Exchange): void {
+  const { request, error, script, nextReply } = exchange;
   const { endpoint, method, path } = request;
   const invalid = (status: number, message: string, code: string) =>
     errorBody(status, { message, type: "invalid_request_error", code });
   if (endpoint === undefined) {
-    return writeBody(out, invalid(404, `no such route: ${path}`, "not_found"));
+    return writeBody(out, invalid(404, noSuchRoute(path, exchange.basePath), "not_found"));
   }
   const route = ROUTES[endpoint];
   if (method !== route.method) {
@@ -101,7 +134,9 @@ export function serve(out: Outlet, { request, error, script, nextReply }: Exchan
     return writeBody(out, body, { headers: { allow: route.method } });
   }
   if (error) return writeBody(out, invalid(error.status, error.message, error.code));
-  const reply = nextReply(endpoint);
+  const missing = method === "POST" ? unknownModel(request.body, exchange.models) : undefined;
+  if (missing) return writeBody(out, errorBody(400, missing));
+  const reply = nextReply(endpoint, request);
   if (reply.stallBeforeHeaders) return; // never answer; close() or the client ends it
-  route.serve({ ...out, reply, request, script });
+  route.serve({ ...out, reply, request, script, seq: exchange.seq });
 }

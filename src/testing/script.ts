@@ -1,5 +1,6 @@
 // What a test scripts: per endpoint, one reply or a sequence of replies (status, headers, body and
 // the fault knobs), consumed one per request in order; the last one repeats.
+import type { RecordedRequest } from "./requests.js";
 import type { MockEndpoint } from "./routes.js";
 import type { MockSocketScript } from "./sockets.js";
 
@@ -34,11 +35,17 @@ export interface MockReply {
 }
 
 /**
+ * One entry of a script: a reply, or a function of the request (as recorded in `mock.requests`)
+ * that returns it, so a reply can depend on what was sent (answer a tool's output with text).
+ */
+export type MockReplyEntry = MockReply | ((request: RecordedRequest) => MockReply);
+
+/**
  * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`: see the
  * route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
  * request; the last one repeats.
  */
-export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
+export type MockScript = { [E in MockEndpoint]?: MockReplyEntry | MockReplyEntry[] } & {
   /** Default true: 200 /responses replies carry x-codex-primary-used-percent and friends. */
   rateLimitHeaders?: boolean;
   /** WebSocket upgrades of /responses (their requests take the `responses` replies). */
@@ -54,12 +61,19 @@ export function replyList<T extends object>(entry: T | T[] | undefined): (n: num
   };
 }
 
-/** Hands out each endpoint's next scripted reply; an endpoint without a script gets `{}`. */
-export function replyCursor(script: MockScript): (endpoint: MockEndpoint) => MockReply {
+/** Picks an endpoint's next reply for a request. */
+export type NextReply = (endpoint: MockEndpoint, request: RecordedRequest) => MockReply;
+
+/**
+ * Hands out each endpoint's next scripted reply (a function entry is called with the request);
+ * an endpoint without a script gets `{}`.
+ */
+export function replyCursor(script: MockScript): NextReply {
   const used = new Map<MockEndpoint, number>();
-  return (endpoint) => {
+  return (endpoint, request) => {
     const n = used.get(endpoint) ?? 0;
     used.set(endpoint, n + 1);
-    return replyList(script[endpoint])(n);
+    const entry = replyList<MockReplyEntry>(script[endpoint])(n);
+    return typeof entry === "function" ? entry(request) : entry;
   };
 }

@@ -7,8 +7,9 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import { cannedEvents } from "./canned.js";
-import type { MockEndpoint } from "./routes.js";
-import { replyList, type MockReply, type MockScript } from "./script.js";
+import type { RecordedRequest } from "./requests.js";
+import { endpointOf, unknownModel } from "./routes.js";
+import { replyList, type MockReply, type MockScript, type NextReply } from "./script.js";
 import type { Timers } from "./writers.js";
 
 /** How the mock answers a WebSocket upgrade: 101 (the default) with extra headers, or a refusal. */
@@ -48,10 +49,14 @@ export interface RecordedFrame {
 /** What the upgrade handler shares with the server. */
 export interface SocketContext {
   script: MockScript;
-  nextReply(endpoint: MockEndpoint): MockReply;
+  nextReply: NextReply;
   timers: Timers;
   handshakes: RecordedHandshake[];
   frames: RecordedFrame[];
+  /** `mock.requests`: each request frame is recorded there too. */
+  requests: RecordedRequest[];
+  basePath: string;
+  models?: readonly string[] | undefined;
   closing(): boolean;
 }
 
@@ -65,8 +70,8 @@ export function socketUpgrades(ctx: SocketContext) {
     const index = ctx.handshakes.length;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-    const path = (req.url ?? "/").split("?")[0]!.replace(/\/$/, "");
-    if (!path.endsWith("/responses")) return refuse(socket, { status: 404 });
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (endpointOf(path, ctx.basePath) !== "responses") return refuse(socket, { status: 404 });
     ctx.handshakes.push({ url: req.url ?? "/", headers });
     const upgrade = upgrades(index);
     if ((upgrade.status ?? 101) !== 101) return refuse(socket, upgrade);
@@ -117,7 +122,16 @@ function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection:
     if (binary) return;
     const limit = ctx.script.websocket?.closeAfterRequests;
     const last = limit !== undefined && ++answered >= limit;
-    answer({ ctx, ws, socket, own }, ctx.nextReply("responses"), body, last);
+    const { url, headers } = ctx.handshakes[connection]!;
+    const path = url.split("?")[0]!;
+    const request = { endpoint: "responses" as const, method: "WEBSOCKET", path, url, headers };
+    const recorded: RecordedRequest = { ...request, body, rawBody: text };
+    const seq = ctx.requests.push(recorded);
+    const missing = unknownModel(body, ctx.models);
+    const reply = missing
+      ? { status: 400, body: { error: missing } }
+      : ctx.nextReply("responses", recorded);
+    answer({ ctx, ws, socket, own, seq }, reply, body, last);
   });
 }
 
@@ -127,6 +141,8 @@ interface Peer {
   socket: Socket;
   /** This connection's timers, cancelled when it closes. */
   own: Set<NodeJS.Timeout>;
+  /** The request's number on the server (numbers the canned reply's ids). */
+  seq: number;
 }
 
 /** Sends one reply's frames, applying its knobs; `last` closes the connection after them. */
@@ -155,7 +171,7 @@ function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): 
     if (last) ws.close(1000);
     return;
   }
-  let events = reply.events ?? cannedEvents(request);
+  let events = reply.events ?? cannedEvents(request, peer.seq);
   if (reply.omitTerminal) {
     events = events.filter(
       (e) => e["type"] !== "response.completed" && e["type"] !== "response.done",

@@ -19,17 +19,13 @@ export interface RequestEnd {
  */
 export class SocketResponseStream extends ResponseStream {
   readonly #end: RequestEnd;
-  #watched = false;
 
   constructor(head: StreamHead, options: StreamOptions, decoder: MessageDecoder, end: RequestEnd) {
     super(head, options, decoder);
     this.#end = end;
   }
 
-  override [Symbol.asyncIterator](): AsyncIterator<ResponseEvent> {
-    const inner = super[Symbol.asyncIterator]();
-    if (this.#watched) return inner; // a second iteration: it only rejects
-    this.#watched = true;
+  protected override watch(inner: AsyncIterator<ResponseEvent>): AsyncIterator<ResponseEvent> {
     const output: ResponseItem[] = [];
     const end = this.#end;
     const seen = (result: IteratorResult<ResponseEvent>) => {

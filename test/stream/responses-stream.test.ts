@@ -139,6 +139,8 @@ const MAPPED: Record<string, ResponseEvent["type"]> = {
   "response.reasoning_summary_text.delta": "reasoningSummaryDelta",
   "response.reasoning_text.delta": "reasoningContentDelta",
   "response.reasoning_summary_part.added": "reasoningSummaryPartAdded",
+  "response.function_call_arguments.delta": "functionCallArgumentsDelta",
+  "response.function_call_arguments.done": "functionCallArgumentsDone",
   "codex.rate_limits": "rateLimits",
   "response.completed": "completed",
   "response.done": "completed",
@@ -970,6 +972,7 @@ describe("stream rules", () => {
     expect(result).toEqual({
       responseId: "resp_c",
       items: [message("Hello, world"), message("second", { id: "msg_2" })],
+      functionCalls: [],
       text: "Hello, world",
       tokenUsage: {
         inputTokens: 123,
@@ -983,13 +986,22 @@ describe("stream rules", () => {
     await expect(stream.collect()).rejects.toBeInstanceOf(StreamError);
   });
 
-  it("collect() after iteration began rejects with StreamError", async () => {
-    const server = await serve({ chunks: [created(), completedFrame()] });
+  it("collect() after iteration began drains the rest and returns what the loop saw too", async () => {
+    const server = await serve({
+      chunks: [
+        created(),
+        sseFrame({ type: "response.output_text.delta", delta: "a" }),
+        sseFrame({ type: "response.output_text.delta", delta: "b" }),
+        completedFrame("resp_x"),
+      ],
+    });
     const stream = await clientFor(server).responses.stream(REQUEST);
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    await expect(stream.collect()).rejects.toBeInstanceOf(StreamError);
-    await iterator.return?.();
+    expect((await iterator.next()).value).toEqual({ type: "outputTextDelta", delta: "a" });
+    const result = await within(2000, stream.collect());
+    expect(result).toMatchObject({ responseId: "resp_x", text: "ab" });
+    expect((await iterator.next()).done).toBe(true);
   });
 
   it("collect() rejects with the stream's error", async () => {
