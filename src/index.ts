@@ -23,6 +23,12 @@ export { VERSION } from "./version.js";
 // Streaming
 export type { ResponsesRequest, ResponsesOptions, TurnState } from "./resources/responses.js";
 export type { ResponseStream, CollectedResponse } from "./stream/response-stream.js";
+export {
+  functionCallOutput,
+  type FunctionCall,
+  type FunctionCallItem,
+  type FunctionCallOutputItem,
+} from "./function-calls.js";
 export type { ResponseEvent, TokenUsage } from "./stream/events.js";
 export {
   parseRateLimits,

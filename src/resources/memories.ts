@@ -3,7 +3,13 @@ import type { Reasoning, RawMemory } from "../generated/openapi.js";
 import { summarizeMemories } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
-import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+import {
+  expectShape,
+  jsonCall,
+  jsonCallInit,
+  type CallOptions,
+  type JsonCall,
+} from "./json-reply.js";
 
 export type { RawMemory };
 
@@ -33,24 +39,26 @@ function toOutput(value: unknown): MemorySummarizeOutput | undefined {
 export function memoriesResource(endpoints: Endpoints) {
   return {
     /** One summary per raw memory, in order. */
-    async summarizeInput(
+    summarizeInput(
       input: MemorySummarizeInput,
       options: CallOptions = {},
-    ): Promise<MemorySummarizeOutput[]> {
-      const { data, response } = await summarizeMemories(
-        endpoints.transport.sender("memories"),
-        {
-          model: input.model,
-          traces: input.rawMemories,
-          ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
-        },
-        jsonCallInit(endpoints, options),
-      );
-      const raw = (data as { output?: unknown } | undefined)?.output;
-      const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
-      const ok = outputs.every((o) => o !== undefined);
-      expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
-      return outputs as MemorySummarizeOutput[];
+    ): JsonCall<MemorySummarizeOutput[]> {
+      return jsonCall(async () => {
+        const { data, response } = await summarizeMemories(
+          endpoints.transport.sender("memories"),
+          {
+            model: input.model,
+            traces: input.rawMemories,
+            ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
+          },
+          jsonCallInit(endpoints, options),
+        );
+        const raw = (data as { output?: unknown } | undefined)?.output;
+        const outputs = Array.isArray(raw) ? raw.map(toOutput) : [undefined];
+        const ok = outputs.every((o) => o !== undefined);
+        expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
+        return { data: outputs as MemorySummarizeOutput[], response };
+      });
     },
   };
 }

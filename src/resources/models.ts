@@ -4,7 +4,13 @@ import type { ModelInfo } from "../generated/openapi.js";
 import { listModels } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
-import { expectShape, jsonCallInit, type CallOptions } from "./json-reply.js";
+import {
+  expectShape,
+  jsonCall,
+  jsonCallInit,
+  type CallOptions,
+  type JsonCall,
+} from "./json-reply.js";
 
 export type { ModelInfo };
 
@@ -26,18 +32,22 @@ export interface ModelsList {
 export function modelsResource(endpoints: Endpoints) {
   return {
     /** The model list and its ETag. */
-    async list(options: ModelsListOptions = {}): Promise<ModelsList> {
-      const { clientVersion, ...call } = options;
-      const { data, response } = await listModels(endpoints.transport.sender("models"), {
-        ...jsonCallInit(endpoints, call),
-        query: { client_version: clientVersion },
+    list(options: ModelsListOptions = {}): JsonCall<ModelsList> {
+      return jsonCall(async () => {
+        const { clientVersion, ...call } = options;
+        const { data, response } = await listModels(endpoints.transport.sender("models"), {
+          ...jsonCallInit(endpoints, call),
+          query: { client_version: clientVersion },
+        });
+        const models = (data as { models?: unknown } | undefined)?.models;
+        const ok =
+          Array.isArray(models) &&
+          models.every((m) => isObject(m) && typeof m["slug"] === "string");
+        expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
+        const etag = response.headers.get("etag");
+        const list = { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
+        return { data: list, response };
       });
-      const models = (data as { models?: unknown } | undefined)?.models;
-      const ok =
-        Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");
-      expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
-      const etag = response.headers.get("etag");
-      return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
     },
   };
 }
