@@ -364,6 +364,11 @@ export const schema = {
       },
       else: { $ref: "#/$defs/OtherResponseItem" },
     },
+    ResponseItemList: {
+      description: "A list of conversation items, such as a history or a request's `input`.",
+      type: "array",
+      items: { $ref: "#/$defs/ResponseItem" },
+    },
     OtherResponseItem: {
       description:
         "An item of a type this schema does not model precisely; it passes through as it came.",
