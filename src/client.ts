@@ -1,10 +1,10 @@
 // createClient: checks every option, then composes the provider, auth, transport and the endpoint
 // resources.
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
-import { compactResource } from "./resources/compact.js";
+import { compactResource, type CompactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
-import { memoriesResource } from "./resources/memories.js";
-import { modelsResource } from "./resources/models.js";
+import { memoriesResource, type MemoriesResource } from "./resources/memories.js";
+import { modelsResource, type ModelsResource } from "./resources/models.js";
 import {
   baseUrlOf,
   checkOption,
@@ -13,7 +13,7 @@ import {
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   type ProviderConfig,
 } from "./provider.js";
-import { responsesResource } from "./resources/responses.js";
+import { responsesResource, type ResponsesResource } from "./resources/responses.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig, type RetryConfig } from "./transport/retry.js";
@@ -33,8 +33,19 @@ export interface ClientOptions {
   logger?: Logger;
 }
 
-/** What `createClient` returns: `responses`, `compact`, `memories`, `models` and `provider`. */
-export type CodexClient = ReturnType<typeof createClient>;
+/** What `createClient` returns: one resource per endpoint, and the provider it sends to. */
+export interface CodexClient {
+  /** The provider as given to `createClient`. */
+  readonly provider: ProviderConfig;
+  /** POST /responses, streamed (README "Quick start"). */
+  readonly responses: ResponsesResource;
+  /** POST /responses/compact. */
+  readonly compact: CompactResource;
+  /** POST /memories/trace_summarize. */
+  readonly memories: MemoriesResource;
+  /** GET /models (README "Models"). */
+  readonly models: ModelsResource;
+}
 
 /** Throws InvalidRequestError naming `param` unless every named member of `value` is a function. */
 function checkMethods(value: unknown, param: string, names: string[], required: string[] = []) {
@@ -79,7 +90,7 @@ export interface ClientInternals {
  * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
  * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
  */
-export function createClient(options: ClientOptions) {
+export function createClient(options: ClientOptions): CodexClient {
   checkOptions(options);
   const { provider } = options;
   const auth = toAuthProvider(options.auth);

@@ -12,7 +12,13 @@ import {
 } from "./json-reply.js";
 
 /** `client.compact`: POST /responses/compact. */
-export function compactResource(endpoints: Endpoints) {
+export interface CompactResource {
+  /** The compacted history (`output` of the reply). */
+  compactInput(input: CompactionInput, options?: CallOptions): JsonCall<ResponseItem[]>;
+}
+
+/** Builds `client.compact`. */
+export function compactResource(endpoints: Endpoints): CompactResource {
   return {
     /** The compacted history (`output` of the reply). */
     compactInput(input: CompactionInput, options: CallOptions = {}): JsonCall<ResponseItem[]> {

@@ -36,7 +36,16 @@ function toOutput(value: unknown): MemorySummarizeOutput | undefined {
 }
 
 /** `client.memories`: POST /memories/trace_summarize. */
-export function memoriesResource(endpoints: Endpoints) {
+export interface MemoriesResource {
+  /** One summary per raw memory, in order. */
+  summarizeInput(
+    input: MemorySummarizeInput,
+    options?: CallOptions,
+  ): JsonCall<MemorySummarizeOutput[]>;
+}
+
+/** Builds `client.memories`. */
+export function memoriesResource(endpoints: Endpoints): MemoriesResource {
   return {
     /** One summary per raw memory, in order. */
     summarizeInput(

@@ -29,7 +29,13 @@ export interface ModelsList {
 }
 
 /** `client.models`: GET /models. */
-export function modelsResource(endpoints: Endpoints) {
+export interface ModelsResource {
+  /** The model list and its ETag. */
+  list(options?: ModelsListOptions): JsonCall<ModelsList>;
+}
+
+/** Builds `client.models`. */
+export function modelsResource(endpoints: Endpoints): ModelsResource {
   return {
     /** The model list and its ETag. */
     list(options: ModelsListOptions = {}): JsonCall<ModelsList> {
