@@ -1,8 +1,9 @@
-// What `collect()` returns, built from the events a stream delivers: it watches them as they are
-// handed out (to a loop or to `collect()` itself), so a loop can print deltas and still collect.
+// What `collect()` returns, built from the events of a stream as they are read from the reply
+// (whether a loop or `collect()` then hands them out), so a loop can print deltas and still collect.
 import type { ResponseItem } from "../generated/openapi.js";
 import { functionCallsOf, type FunctionCall } from "../function-calls.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
+import type { StreamObserver } from "./event-reader.js";
 import type { RateLimitSnapshot } from "./rate-limits.js";
 
 /** What `collect()` resolves to. */
@@ -12,31 +13,41 @@ export interface CollectedResponse {
   items: ResponseItem[];
   /** The `function_call` items among `items`, camelCased (empty when the model called no tool). */
   functionCalls: FunctionCall[];
-  /** The output text deltas, joined. */
+  /**
+   * The output text: the `output_text` parts of the message items, joined (what the text deltas
+   * spelled out, without keeping every delta of a long stream in memory).
+   */
   text: string;
   tokenUsage?: TokenUsage;
   /** The last snapshot seen (headers or `codex.rate_limits`). */
   rateLimits?: RateLimitSnapshot;
 }
 
-/** Accumulates delivered events; `completed` tells whether `response.completed` was among them. */
-export class Collector {
+/** The text of the `output_text` parts of the message items, joined. */
+function outputText(items: ResponseItem[]): string {
+  let text = "";
+  for (const item of items) {
+    if (item.type !== "message" || !Array.isArray(item.content)) continue;
+    for (const part of item.content) if (part.type === "output_text") text += part.text;
+  }
+  return text;
+}
+
+/**
+ * Accumulates a stream's events; `completed` tells whether `response.completed` was among them,
+ * `failure` holds the error that ended the stream.
+ */
+export class Collector implements StreamObserver {
   readonly items: ResponseItem[] = [];
-  text = "";
   responseId = "";
   tokenUsage: TokenUsage | undefined;
   completed = false;
   rateLimits: RateLimitSnapshot | undefined;
+  failure: unknown;
 
-  /** `rateLimits`: the snapshot of the reply's headers, if any. */
-  constructor(rateLimits: RateLimitSnapshot | undefined) {
-    this.rateLimits = rateLimits;
-  }
-
-  /** Records one delivered event (the stream's iterator calls it for each). */
+  /** Records one event (the reader calls it as it maps each). */
   add(event: ResponseEvent): void {
-    if (event.type === "outputTextDelta") this.text += event.delta;
-    else if (event.type === "outputItemDone") this.items.push(event.item);
+    if (event.type === "outputItemDone") this.items.push(event.item);
     else if (event.type === "rateLimits") this.rateLimits = event.snapshot;
     else if (event.type === "completed") {
       this.completed = true;
@@ -45,14 +56,19 @@ export class Collector {
     }
   }
 
+  /** Records the error that ended the stream (the first one). */
+  failed(error: unknown): void {
+    this.failure ??= error;
+  }
+
   /** The result so far. */
   result(): CollectedResponse {
-    const { items, text, responseId, tokenUsage, rateLimits } = this;
+    const { items, responseId, tokenUsage, rateLimits } = this;
     return {
       responseId,
       items,
       functionCalls: functionCallsOf(items),
-      text,
+      text: outputText(items),
       ...(tokenUsage ? { tokenUsage } : {}),
       ...(rateLimits ? { rateLimits } : {}),
     };

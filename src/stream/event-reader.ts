@@ -35,6 +35,14 @@ export interface StreamOptions {
    * it, so an HTTP connection goes back to the pool (a cancelled body closes it).
    */
   drainAfterCompleted?: boolean | undefined;
+  /** Told of each event as it is mapped, and of the error that ends the stream (for `collect()`). */
+  observer?: StreamObserver | undefined;
+}
+
+/** What `collect()` learns from a reader: every event in order, and the error that ended it. */
+export interface StreamObserver {
+  add(event: ResponseEvent): void;
+  failed(error: unknown): void;
 }
 
 const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
@@ -112,6 +120,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       },
     };
     this.queue.push(...headerEvents(response.headers, this.ctx.models));
+    for (const event of this.queue) options.observer?.add(event);
     this.idle = new IdleTimer(options.idleTimeoutMs, () => {
       const message = `no event for ${options.idleTimeoutMs} ms (idle timeout) after byte ${this.decoder.bytes}`;
       this.stop(new StreamIdleTimeoutError(message, details));
@@ -146,6 +155,10 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   }
 
   return(): Promise<IteratorResult<ResponseEvent>> {
+    if (!this.finished && this.options.observer) {
+      const message = "the stream was ended (break or return()) before response.completed";
+      this.options.observer.failed(new StreamError(message, this.details));
+    }
     this.finish();
     return Promise.resolve(done);
   }
@@ -178,7 +191,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   /** Maps the messages the decoder holds into `queue`, up to `completed` or the first failure. */
   private map(): void {
     const { messages } = this.decoder;
-    const { telemetry, logger } = this.options;
+    const { telemetry, logger, observer } = this.options;
     const ctx = this.ctx;
     try {
       for (const message of messages) {
@@ -194,7 +207,13 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         const event = textDelta(payload) ?? mapPayload(payload, ctx);
         if (!event) continue;
         this.queue.push(event);
-        if (ctx.pending.length > 0) this.queue.push(...ctx.pending.splice(0));
+        if (observer) observer.add(event);
+        if (ctx.pending.length > 0) {
+          for (const later of ctx.pending.splice(0)) {
+            this.queue.push(later);
+            observer?.add(later);
+          }
+        }
         if (event.type === "completed") return;
       }
       if (this.decoder.overflow) {
@@ -248,8 +267,10 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   /** Ends the stream with `error`, scrubbed. */
   private fail(error: unknown): unknown {
     this.finish();
-    const { scrubber } = this.options;
-    return scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+    const { scrubber, observer } = this.options;
+    const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+    observer?.failed(scrubbed);
+    return scrubbed;
   }
 
   private release(): void {

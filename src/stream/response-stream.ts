@@ -26,24 +26,10 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
 
   readonly #reader: EventReader;
   readonly #details: ErrorDetails;
-  // What was delivered so far (to a loop or to collect()), and how iteration ended when it failed.
-  readonly #collector: Collector;
-  #failure: unknown;
+  readonly #collector = new Collector(); // every event read so far, and the failure
   #started = false;
   #collected = false;
   #outer: AsyncIterator<ResponseEvent> | undefined; // the iterator handed out
-  readonly #record = (result: IteratorResult<ResponseEvent>) => {
-    if (!result.done) this.#collector.add(result.value);
-    return result;
-  };
-  readonly #fail = (error: unknown): never => {
-    this.#failure ??= error;
-    throw error;
-  };
-  readonly #iterator: AsyncIterator<ResponseEvent> = {
-    next: () => this.#reader.next().then(this.#record, this.#fail),
-    return: () => this.#reader.return(),
-  };
 
   /** `decoder` frames the body (default: SSE); the WebSocket transport passes its frame decoder. */
   constructor(response: StreamHead, options: StreamOptions, decoder?: MessageDecoder) {
@@ -52,9 +38,9 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.#details = replyDetails(response);
     this.requestId = this.#details.requestId;
     this.rateLimits = rateLimitsOf(response.headers);
-    this.#collector = new Collector(this.rateLimits);
     // Reads from now on: the idle timer and the caller's signal apply before iteration starts too.
-    this.#reader = new EventReader(response, this.#details, options, decoder);
+    const observed = { ...options, observer: this.#collector };
+    this.#reader = new EventReader(response, this.#details, observed, decoder);
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */
@@ -71,7 +57,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       return { next: () => Promise.reject(error) };
     }
     this.#started = true;
-    return (this.#outer = this.watch(this.#iterator));
+    return (this.#outer = this.watch(this.#reader));
   }
 
   /** Wraps the one iterator handed out (the WebSocket stream watches its events); default: as is. */
@@ -91,17 +77,16 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     }
     this.#collected = true;
     const iterator = this.#outer ?? this[Symbol.asyncIterator]();
+    const collector = this.#collector;
     for (;;) {
-      if (this.#failure !== undefined) throw this.#failure;
+      if (collector.failure !== undefined) throw collector.failure;
       if ((await iterator.next()).done) break;
     }
-    if (this.#failure !== undefined) throw this.#failure;
-    if (!this.#collector.completed) {
-      const message =
-        "collect(): the stream was ended (break or return()) before response.completed";
-      throw new StreamError(message, this.#details);
+    if (collector.failure !== undefined) throw collector.failure;
+    if (!collector.completed) {
+      throw new StreamError("collect(): the stream ended before response.completed", this.#details);
     }
-    return this.#collector.result();
+    return collector.result();
   }
 }
 

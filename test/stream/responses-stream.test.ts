@@ -973,7 +973,8 @@ describe("stream rules", () => {
       responseId: "resp_c",
       items: [message("Hello, world"), message("second", { id: "msg_2" })],
       functionCalls: [],
-      text: "Hello, world",
+      text: "Hello, worldsecond", // the output_text of every message item
+
       tokenUsage: {
         inputTokens: 123,
         cachedInputTokens: 100,
@@ -992,6 +993,7 @@ describe("stream rules", () => {
         created(),
         sseFrame({ type: "response.output_text.delta", delta: "a" }),
         sseFrame({ type: "response.output_text.delta", delta: "b" }),
+        sseFrame({ type: "response.output_item.done", item: message("ab") }),
         completedFrame("resp_x"),
       ],
     });

@@ -68,8 +68,14 @@ describe("the mock's routes", () => {
         (request) => ({
           events: [
             {
-              type: "response.output_text.delta",
-              delta: `saw ${(request.body as { model: string }).model}`,
+              type: "response.output_item.done",
+              item: {
+                type: "message",
+                role: "assistant",
+                content: [
+                  { type: "output_text", text: `saw ${(request.body as { model: string }).model}` },
+                ],
+              },
             },
             { type: "response.completed", response: { id: `r_${request.path}` } },
           ],
