@@ -132,7 +132,7 @@ function replyText(input: unknown[], outputs: Json[]): string {
  * The default /responses events for a request body `{model, input, tools?, reasoning?}` (README
  * "Testing your code with the mock server"): a call to the first tool when tools are given and no
  * tool output follows the last user message, else a text message. `n` numbers the ids
- * (`resp_mock_<n>`, `call_mock_<n>`…); the server passes the request's number.
+ * (`resp_mock_<n>`, `call_mock_<n>`…); the server counts the canned replies it streamed.
  */
 export function cannedEvents(request: unknown, n = 1): Record<string, unknown>[] {
   const req = isObject(request) ? request : {};

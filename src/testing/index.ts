@@ -67,6 +67,8 @@ export function startMockServer(
   let received = 0;
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   const { models } = options;
+  let canned = 0;
+  const cannedSeq = () => ++canned; // numbers the canned /responses replies, HTTP and WebSocket
   let closing: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
@@ -76,9 +78,12 @@ export function startMockServer(
       if (closing) return void req.socket.destroy();
       const { request: decoded, error } = decodeRequest(req, raw);
       const request = { endpoint: endpointOf(decoded.path, basePath), ...decoded };
-      const seq = requests.push(request);
+      requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply, seq, basePath, models });
+      serve(
+        { res, timers, headers },
+        { request, error, script, nextReply, cannedSeq, basePath, models },
+      );
     });
   });
   const closingNow = () => closing !== undefined;
@@ -89,6 +94,7 @@ export function startMockServer(
     handshakes,
     frames,
     requests,
+    cannedSeq,
     basePath,
     models,
     closing: closingNow,

@@ -28,8 +28,8 @@ interface RouteContext extends Outlet {
   reply: MockReply;
   request: RecordedRequest;
   script: MockScript;
-  /** The request's 1-based number on this server (numbers the canned reply's ids). */
-  seq: number;
+  /** The next number of a canned /responses reply on this server (numbers its ids). */
+  cannedSeq(): number;
 }
 
 interface Route {
@@ -56,7 +56,11 @@ function serveResponses(ctx: RouteContext): void {
   if (body) return writeBody(ctx, body, reply);
   const limits = script.rateLimitHeaders !== false && (reply.status ?? 200) === 200;
   const headers = { ...ctx.headers, ...(limits ? rateLimitHeaders() : {}) };
-  writeEvents({ ...ctx, headers }, reply, reply.events ?? cannedEvents(ctx.request.body, ctx.seq));
+  writeEvents(
+    { ...ctx, headers },
+    reply,
+    reply.events ?? cannedEvents(ctx.request.body, ctx.cannedSeq()),
+  );
 }
 
 /** /models: the JSON route; a 2xx reply carries the canned list's ETag unless the script sets one. */
@@ -109,8 +113,8 @@ export interface Exchange {
   error?: DecodeError | undefined;
   script: MockScript;
   nextReply: NextReply;
-  /** The request's 1-based number on this server. */
-  seq: number;
+  /** The next number of a canned /responses reply on this server. */
+  cannedSeq(): number;
   basePath: string;
   /** The models the server has; absent: any model is accepted. */
   models?: readonly string[] | undefined;
@@ -138,5 +142,5 @@ export function serve(out: Outlet, exchange: Exchange): void {
   if (missing) return writeBody(out, errorBody(400, missing));
   const reply = nextReply(endpoint, request);
   if (reply.stallBeforeHeaders) return; // never answer; close() or the client ends it
-  route.serve({ ...out, reply, request, script, seq: exchange.seq });
+  route.serve({ ...out, reply, request, script, cannedSeq: exchange.cannedSeq });
 }

@@ -55,6 +55,8 @@ export interface SocketContext {
   frames: RecordedFrame[];
   /** `mock.requests`: each request frame is recorded there too. */
   requests: RecordedRequest[];
+  /** The next number of a canned /responses reply on the server. */
+  cannedSeq(): number;
   basePath: string;
   models?: readonly string[] | undefined;
   closing(): boolean;
@@ -126,12 +128,12 @@ function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection:
     const path = url.split("?")[0]!;
     const request = { endpoint: "responses" as const, method: "WEBSOCKET", path, url, headers };
     const recorded: RecordedRequest = { ...request, body, rawBody: text };
-    const seq = ctx.requests.push(recorded);
+    ctx.requests.push(recorded);
     const missing = unknownModel(body, ctx.models);
     const reply = missing
       ? { status: 400, body: { error: missing } }
       : ctx.nextReply("responses", recorded);
-    answer({ ctx, ws, socket, own, seq }, reply, body, last);
+    answer({ ctx, ws, socket, own }, reply, body, last);
   });
 }
 
@@ -141,8 +143,6 @@ interface Peer {
   socket: Socket;
   /** This connection's timers, cancelled when it closes. */
   own: Set<NodeJS.Timeout>;
-  /** The request's number on the server (numbers the canned reply's ids). */
-  seq: number;
 }
 
 /** Sends one reply's frames, applying its knobs; `last` closes the connection after them. */
@@ -171,7 +171,7 @@ function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): 
     if (last) ws.close(1000);
     return;
   }
-  let events = reply.events ?? cannedEvents(request, peer.seq);
+  let events = reply.events ?? cannedEvents(request, ctx.cannedSeq());
   if (reply.omitTerminal) {
     events = events.filter(
       (e) => e["type"] !== "response.completed" && e["type"] !== "response.done",
