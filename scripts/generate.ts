@@ -63,7 +63,10 @@ const schemaSource =
   banner +
   "// The schemas of schema/openapi.yaml as one JSON Schema 2020-12 document (`$defs`), ready for ajv.\n" +
   `export const schema = ${JSON.stringify(jsonSchema)} as const;\n` +
-  `export type SchemaName = keyof typeof schema.$defs;\n`;
+  "/** The name of a schema under `components.schemas`: what `validate(schemaName, value)` takes. */\n" +
+  `export type SchemaName = ${Object.keys(jsonSchema.$defs as object)
+    .map((name) => JSON.stringify(name))
+    .join(" | ")};\n`;
 
 // A parameter the client cannot send stops generation here, naming the operation and parameter.
 let operations: Operation[];

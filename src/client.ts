@@ -1,10 +1,10 @@
 // createClient: checks every option, then composes the provider, auth, transport and the endpoint
 // resources.
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
-import { compactResource } from "./resources/compact.js";
+import { compactResource, type CompactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
-import { memoriesResource } from "./resources/memories.js";
-import { modelsResource } from "./resources/models.js";
+import { memoriesResource, type MemoriesResource } from "./resources/memories.js";
+import { modelsResource, type ModelsResource } from "./resources/models.js";
 import { keepInternals } from "./internals.js";
 import { checkOption, checkProvider } from "./option-checks.js";
 import {
@@ -15,8 +15,8 @@ import {
   type ProviderConfig,
 } from "./provider.js";
 import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
-import { responsesResource } from "./resources/responses.js";
-import { storedOnFirstUse } from "./resources/on-first-use.js";
+import { responsesResource, type ResponsesResource } from "./resources/responses.js";
+import { storedOnFirstUse, type StoredResponsesResource } from "./resources/on-first-use.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig } from "./transport/retry.js";
@@ -41,8 +41,19 @@ export interface ClientOptions {
   logger?: Logger;
 }
 
-/** What `createClient` returns: `responses`, `compact`, `memories`, `models` and `provider`. */
-export type CodexClient = ReturnType<typeof createClient>;
+/** What `createClient` returns: one resource per endpoint, and the provider it sends to. */
+export interface CodexClient {
+  /** The provider as given to `createClient`. */
+  readonly provider: ProviderConfig;
+  /** POST /responses, streamed (README "Quick start"), and the stored-response calls. */
+  readonly responses: ResponsesResource & StoredResponsesResource;
+  /** POST /responses/compact. */
+  readonly compact: CompactResource;
+  /** POST /memories/trace_summarize. */
+  readonly memories: MemoriesResource;
+  /** GET /models (README "Models"). */
+  readonly models: ModelsResource;
+}
 
 /** Throws InvalidRequestError naming `param` unless every named member of `value` is a function. */
 function checkMethods(value: unknown, param: string, names: string[], required: string[] = []) {
@@ -110,7 +121,7 @@ function withDefaults(options: ClientOptions): ClientOptions {
  * Builds a client: one transport (auth, retries, timeouts, limits, telemetry) shared by every
  * resource. Throws InvalidRequestError at once, naming the option, when an option is not valid.
  */
-export function createClient(given: ClientOptions = {}) {
+export function createClient(given: ClientOptions = {}): CodexClient {
   const options = withDefaults(given);
   checkOptions(options);
   // withDefaults made its headers and query params plain objects.

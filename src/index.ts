@@ -3,7 +3,7 @@
 
 // The client
 export { createClient, type ClientOptions, type CodexClient } from "./client.js";
-export { providers, type ProviderConfig } from "./provider.js";
+export { providers, type ProviderConfig, type ProviderLimits } from "./provider.js";
 export type { AuthProvider } from "./transport/auth.js";
 export type { RetryConfig } from "./transport/retry.js";
 export type { Compression } from "./transport/compress.js";
@@ -15,20 +15,42 @@ export type {
   RetryTelemetry,
   Endpoint,
 } from "./transport/telemetry.js";
-export type { CallOptions } from "./resources/json-reply.js";
-export type { CompactRequest } from "./resources/compact.js";
-export type { MemorySummarizeInput, MemorySummarizeOutput } from "./resources/memories.js";
-export type { ModelInfo, ModelsList, ModelsListOptions } from "./resources/models.js";
+export type { CallOptions, JsonCall, WithResponse } from "./resources/json-reply.js";
+export type { CompactRequest, CompactResource } from "./resources/compact.js";
+export type {
+  MemoriesResource,
+  MemorySummarizeInput,
+  MemorySummarizeOutput,
+} from "./resources/memories.js";
+export type {
+  ModelInfo,
+  ModelsList,
+  ModelsListOptions,
+  ModelsResource,
+} from "./resources/models.js";
 export type { RetrieveOptions } from "./resources/stored.js";
 export type { InputItemsOptions } from "./resources/input-items.js";
+export type { StoredResponsesResource } from "./resources/on-first-use.js";
 export { VERSION } from "./version.js";
 
 // Streaming
-export type { ResponsesRequest, ResponsesOptions, TurnState } from "./resources/responses.js";
+export type {
+  ResponsesRequest,
+  ResponsesOptions,
+  ResponsesResource,
+  TurnState,
+} from "./resources/responses.js";
 export type { ResponseStream, CollectedResponse } from "./stream/response-stream.js";
+export {
+  functionCallOutput,
+  type FunctionCall,
+  type FunctionCallItem,
+  type FunctionCallOutputItem,
+} from "./function-calls.js";
 export type { ResponseEvent, TokenUsage } from "./stream/events.js";
 export {
   parseRateLimits,
+  type HeaderSource,
   type RateLimitSnapshot,
   type RateLimitFamily,
   type RateLimitWindow,

@@ -14,23 +14,32 @@ const ROOT_EXPORTS = [
   "CodexClient",
   "CollectedResponse",
   "CompactRequest",
+  "CompactResource",
   "CompactionInput",
   "Compression",
   "ContextWindowExceededError",
   "Credits",
   "Endpoint",
   "ErrorDetails",
+  "FunctionCall",
+  "FunctionCallItem",
+  "FunctionCallOutputItem",
+  "HeaderSource",
   "IncompleteResponseError",
   "InputItemsOptions",
   "InvalidRequestError",
   "InvalidResponseError",
+  "JsonCall",
   "Logger",
+  "MemoriesResource",
   "MemorySummarizeInput",
   "MemorySummarizeOutput",
   "ModelInfo",
   "ModelsList",
   "ModelsListOptions",
+  "ModelsResource",
   "ProviderConfig",
+  "ProviderLimits",
   "QuotaExceededError",
   "RateLimitError",
   "RateLimitFamily",
@@ -46,6 +55,7 @@ const ROOT_EXPORTS = [
   "ResponsesOptions",
   "ResponsesRequest",
   "RetrieveOptions",
+  "ResponsesResource",
   "RetryConfig",
   "RetryTelemetry",
   "RetryableStreamError",
@@ -61,7 +71,9 @@ const ROOT_EXPORTS = [
   "UsageLimitReachedError",
   "UsageNotIncludedError",
   "VERSION",
+  "WithResponse",
   "createClient",
+  "functionCallOutput",
   "parseRateLimits",
   "providers",
   "wire",
@@ -86,9 +98,11 @@ function exportedNames(): string[] {
 describe("the root export", () => {
   const names = exportedNames();
 
-  it("is exactly the pinned list, at most 60 names", () => {
+  // 60 until the agent-loop helpers and the named resource types (every type the API reference
+  // mentions is exported, so the docs link it).
+  it("is exactly the pinned list, at most 75 names", () => {
     expect(names).toEqual([...ROOT_EXPORTS].sort());
-    expect(names.length).toBeLessThanOrEqual(60);
+    expect(names.length).toBeLessThanOrEqual(75);
   });
 
   it("exports at run time exactly the value names of that list", () => {

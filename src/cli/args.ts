@@ -1,6 +1,7 @@
 // The command line of `codex-api`: the usage text, flag parsing and the checks that turn a bad flag
 // into a UsageError, which the CLI reports with exit code 2.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closest } from "../validate/suggest.js";
 
 /** The model sent when neither `--model` nor the input file names one. */
 export const DEFAULT_MODEL = "gpt-5.1-codex";
@@ -30,7 +31,8 @@ commands:
   help, --help, --version
 
 options of the commands that call a server (all but validate and mock):
-  --base-url URL      server base URL (else $CODEX_BASE_URL, else the embedded mock server)
+  --base-url URL      server base URL (else $CODEX_BASE_URL, else $OPENAI_BASE_URL, else the
+                      real service when there is an API key, else the embedded mock server)
   --api-key KEY       bearer token (else $CODEX_API_KEY, else $OPENAI_API_KEY)
   --model M           model (default ${DEFAULT_MODEL}; responses, count-tokens, compact, memories)
   --max-attempts N    sends per request, retries included (default 5)
@@ -82,7 +84,10 @@ export function parseFlags(command: string, args: string[], flags: Flags, positi
   try {
     parsed = parseArgs({ args, options: flags, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ""));
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, "");
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const near = unknown === undefined ? undefined : closest(unknown, Object.keys(flags));
+    throw new UsageError(near ? `${message}; did you mean --${near}?` : message);
   }
   if (!positionals && parsed.positionals.length > 0) {
     throw new UsageError(`${command}: unexpected argument "${parsed.positionals[0]}"`);

@@ -3,7 +3,7 @@
 import type { RawMemory, ResponseItem } from "../generated/openapi.js";
 import { startMockServer, type MockScript } from "../testing/index.js";
 import { checkFixtureFiles } from "../validate/fixtures.js";
-import { schemaNames, type SchemaName } from "../validate/index.js";
+import { schemaNames, validate as check, type SchemaName } from "../validate/index.js";
 import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Flags, type Values } from "./args.js";
 import { readJson, withClient, type Ctx } from "./context.js";
 import { responses } from "./responses.js";
@@ -30,6 +30,24 @@ async function inputFile(v: Values, command: string) {
   return { file, data, spec, model };
 }
 
+/**
+ * Checks each element of `list` (from `file`, under `where`) against `schemaName` before anything is
+ * sent; throws naming the first few problems (warnings included: a `type` typo is refused here).
+ */
+function checkList(file: string, where: string, list: unknown[], schemaName: SchemaName): void {
+  const problems: string[] = [];
+  list.forEach((value, i) => {
+    const result = check(schemaName, value);
+    const issues = result.ok ? (result.warnings ?? []) : result.errors;
+    for (const e of issues) problems.push(`${where}/${i}${e.path} ${e.message}`);
+  });
+  if (problems.length === 0) return;
+  const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : "";
+  throw new Error(
+    `${file}: not a list of ${schemaName} values: ${problems.slice(0, 3).join("; ")}${more}`,
+  );
+}
+
 const printJson = (ctx: Ctx, value: unknown) => ctx.out(`${JSON.stringify(value, null, 2)}\n`);
 
 async function compact(ctx: Ctx, v: Values): Promise<number> {
@@ -40,6 +58,7 @@ async function compact(ctx: Ctx, v: Values): Promise<number> {
       `${file}: expected an array of ResponseItems or an object with an "input" array`,
     );
   }
+  checkList(file, Array.isArray(data) ? "" : "/input", input, "ResponseItem");
   const instructions =
     str(v, "instructions") ??
     (typeof spec["instructions"] === "string" ? spec["instructions"] : "");
@@ -61,6 +80,8 @@ async function memories(ctx: Ctx, v: Values): Promise<number> {
       `${file}: expected an array of raw memories or an object with "rawMemories" or "traces"`,
     );
   }
+  const where = Array.isArray(data) ? "" : spec["rawMemories"] ? "/rawMemories" : "/traces";
+  checkList(file, where, raw, "RawMemory");
   const summaries = await withClient(ctx, v, (client) =>
     client.memories.summarizeInput(
       { model, rawMemories: raw as RawMemory[] },

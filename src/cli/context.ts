@@ -2,7 +2,14 @@
 // (and aborts the command) once stdout has gone away, plus the shared readers of input and config.
 import { Scrubber } from "../transport/redact.js";
 import { readFile } from "node:fs/promises";
-import { createClient, type CodexClient } from "../index.js";
+import {
+  CodexApiError,
+  createClient,
+  providers,
+  type CodexClient,
+  type RetryTelemetry,
+} from "../index.js";
+import { DEFAULT_RETRY } from "../transport/retry.js";
 import { startMockServer } from "../testing/index.js";
 import { httpUrl, str, UsageError, wholeNumber, type Values } from "./args.js";
 
@@ -96,7 +103,42 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** Runs `fn` with a client for --base-url / $CODEX_BASE_URL, or for an embedded mock server. */
+/** `retrying in 0.4 s: HTTP 503 (attempt 2 of 5)`: the line a retry prints on stderr. */
+export function retryLine(info: RetryTelemetry, maxAttempts: number, scrubber: Scrubber): string {
+  const { error } = info;
+  const status = error instanceof CodexApiError ? error.status : undefined;
+  const why =
+    status !== undefined
+      ? `HTTP ${status}`
+      : error instanceof Error
+        ? `${error.name}: ${error.message}`
+        : String(error);
+  const seconds = (info.delayMs / 1000).toFixed(1);
+  const line = `retrying in ${seconds} s: ${why} (attempt ${info.attempt + 1} of ${maxAttempts})`;
+  return scrubber.text(line.replace(/\s*\n\s*/g, " "));
+}
+
+/** Where a command sends: the flag, the environment, the real service (a key) or the mock. */
+function baseUrlOf(ctx: Ctx, v: Values, apiKey: string | undefined) {
+  const { env } = ctx.io;
+  const flagUrl = str(v, "base-url");
+  const source =
+    flagUrl !== undefined
+      ? "--base-url"
+      : env["CODEX_BASE_URL"]
+        ? "CODEX_BASE_URL"
+        : "OPENAI_BASE_URL";
+  const given = flagUrl ?? (env["CODEX_BASE_URL"] || env["OPENAI_BASE_URL"]);
+  if (given) return httpUrl(given, source);
+  if (apiKey) return providers.openai().baseUrl;
+  return undefined;
+}
+
+/**
+ * Runs `fn` with a client for --base-url / $CODEX_BASE_URL / $OPENAI_BASE_URL; without one, for
+ * the real service when an API key is given, else for an embedded mock server (said on stderr).
+ * Retries are reported on stderr as they are scheduled.
+ */
 export async function withClient<T>(
   ctx: Ctx,
   v: Values,
@@ -104,26 +146,30 @@ export async function withClient<T>(
 ): Promise<T> {
   const { env } = ctx.io;
   const maxAttempts = wholeNumber(v, "max-attempts", 1);
-  const flagUrl = str(v, "base-url");
-  const given = flagUrl ?? env["CODEX_BASE_URL"];
-  if (given) httpUrl(given, flagUrl === undefined ? "CODEX_BASE_URL" : "--base-url");
   const apiKey = str(v, "api-key") ?? env["CODEX_API_KEY"] ?? env["OPENAI_API_KEY"];
   ctx.scrubber.add(apiKey);
-  const mockServer = given ? undefined : await startMockServer();
+  const baseUrl = baseUrlOf(ctx, v, apiKey);
+  if (baseUrl && !str(v, "base-url") && !env["CODEX_BASE_URL"] && !env["OPENAI_BASE_URL"]) {
+    ctx.err(`no --base-url or CODEX_BASE_URL, and an API key: using ${baseUrl}\n`);
+  }
+  const mockServer = baseUrl ? undefined : await startMockServer();
   if (mockServer) {
     ctx.err(
-      `no --base-url or CODEX_BASE_URL: using the embedded mock server at ${mockServer.url}\n`,
+      `no --base-url, CODEX_BASE_URL or API key: using the embedded mock server at ${mockServer.url}\n`,
     );
   }
+  const attempts = maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+  const onRetry = (info: RetryTelemetry) => ctx.err(`${retryLine(info, attempts, ctx.scrubber)}\n`);
   try {
     let client: CodexClient;
     try {
       client = createClient({
         provider: {
-          baseUrl: given || mockServer!.url,
+          baseUrl: baseUrl ?? mockServer!.url,
           ...(maxAttempts ? { retry: { maxAttempts } } : {}),
         },
         ...(apiKey ? { auth: apiKey } : {}),
+        telemetry: { onRetry },
       });
     } catch (error) {
       // createClient rejects only what came from the flags and the environment.

@@ -4,6 +4,7 @@ import { constants } from "node:os";
 import { CodexApiError, VERSION } from "../index.js";
 import { parseFlags, USAGE, UsageError } from "./args.js";
 import { COMMANDS } from "./commands.js";
+import { closest } from "../validate/suggest.js";
 import type { Scrubber } from "../transport/redact.js";
 import { openContext, type CliIo, type Ctx } from "./context.js";
 
@@ -40,7 +41,11 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
     return (ctx.out(USAGE), 0);
   }
   const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command "${name}" (see codex-api --help)`);
+  if (!command) {
+    const near = closest(name, Object.keys(COMMANDS));
+    const hint = near ? `; did you mean "${near}"?` : "";
+    throw new UsageError(`unknown command "${name}"${hint} (see codex-api --help)`);
+  }
   const { values, positionals } = parseFlags(name, rest, command.flags, command.positionals);
   return command.run(ctx, values, positionals);
 }

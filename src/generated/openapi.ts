@@ -378,6 +378,8 @@ export interface components {
       | components["schemas"]["ApplyPatchCallOutputItem"]
       | components["schemas"]["ProgramItem"]
       | components["schemas"]["ProgramOutputItem"];
+    /** @description A list of conversation items, such as a history or a request's `input`. */
+    ResponseItems: components["schemas"]["ResponseItem"][];
     /** @description An item of a type this schema does not model precisely; it passes through as it came. */
     OtherResponseItem: {
       type: string;
@@ -1545,6 +1547,7 @@ export type ModelInfo = components["schemas"]["ModelInfo"];
 export type ResponseStreamEvent = components["schemas"]["ResponseStreamEvent"];
 export type OtherStreamEvent = components["schemas"]["OtherStreamEvent"];
 export type ResponseItem = components["schemas"]["ResponseItem"];
+export type ResponseItems = components["schemas"]["ResponseItems"];
 export type OtherResponseItem = components["schemas"]["OtherResponseItem"];
 export type MessageItem = components["schemas"]["MessageItem"];
 export type ReasoningItem = components["schemas"]["ReasoningItem"];

@@ -5,7 +5,7 @@ import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
 import { optionError } from "../options.js";
 import { checkModel } from "./call-options.js";
-import { expectShape, jsonCall, type CallOptions } from "./json-reply.js";
+import { expectShape, jsonCall, withReply, type CallOptions, type JsonCall } from "./json-reply.js";
 
 export type { RawMemory };
 
@@ -33,30 +33,37 @@ function toOutput(value: unknown): MemorySummarizeOutput[] {
 }
 
 /** `client.memories`: POST /memories/trace_summarize. */
-export function memoriesResource(endpoints: Endpoints) {
+export interface MemoriesResource {
+  /** One summary per raw memory, in order. */
+  summarizeInput(
+    input: MemorySummarizeInput,
+    options?: CallOptions,
+  ): JsonCall<MemorySummarizeOutput[]>;
+}
+
+/** Builds `client.memories`. */
+export function memoriesResource(endpoints: Endpoints): MemoriesResource {
   return {
-    /** One summary per raw memory, in order. */
-    async summarizeInput(
-      input: MemorySummarizeInput,
-      options?: CallOptions,
-    ): Promise<MemorySummarizeOutput[]> {
-      const where = "memories.summarizeInput";
-      checkModel(where, input);
-      if (!Array.isArray(input.rawMemories)) {
-        throw optionError(where, "request.rawMemories", "an array", input.rawMemories);
-      }
-      const { send, init } = jsonCall(endpoints, "memories", where, options);
-      const body = {
-        model: input.model,
-        traces: input.rawMemories,
-        ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
-      };
-      const { data, response } = await summarizeMemories(send, body, init);
-      const list = isObject(data) && Array.isArray(data.output) ? data.output : undefined;
-      const outputs = list?.flatMap(toOutput) ?? [];
-      const ok = list !== undefined && outputs.length === list.length;
-      expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
-      return outputs;
+    summarizeInput(input, options) {
+      return withReply(async () => {
+        const where = "memories.summarizeInput";
+        checkModel(where, input);
+        if (!Array.isArray(input.rawMemories)) {
+          throw optionError(where, "request.rawMemories", "an array", input.rawMemories);
+        }
+        const { send, init } = jsonCall(endpoints, "memories", where, options);
+        const body = {
+          model: input.model,
+          traces: input.rawMemories,
+          ...(input.reasoning === undefined ? {} : { reasoning: input.reasoning }),
+        };
+        const { data, response } = await summarizeMemories(send, body, init);
+        const list = isObject(data) && Array.isArray(data.output) ? data.output : undefined;
+        const outputs = list?.flatMap(toOutput) ?? [];
+        const ok = list !== undefined && outputs.length === list.length;
+        expectShape(ok, { what: "memories", data, response, scrubber: endpoints.scrubber });
+        return { data: outputs, response };
+      });
     },
   };
 }

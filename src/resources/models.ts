@@ -5,7 +5,7 @@ import { listModels } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { isObject } from "../util.js";
 import { STRING_RULE } from "./call-options.js";
-import { expectShape, jsonCall, type CallOptions } from "./json-reply.js";
+import { expectShape, jsonCall, withReply, type CallOptions, type JsonCall } from "./json-reply.js";
 
 export type { ModelInfo };
 
@@ -24,26 +24,28 @@ export interface ModelsList {
 }
 
 /** `client.models`: GET /models. */
-export function modelsResource(endpoints: Endpoints) {
+export interface ModelsResource {
+  /** The model list and its ETag. */
+  list(options?: ModelsListOptions): JsonCall<ModelsList>;
+}
+
+/** Builds `client.models`. */
+export function modelsResource(endpoints: Endpoints): ModelsResource {
   return {
-    /** The model list and its ETag. */
-    async list(options?: ModelsListOptions): Promise<ModelsList> {
-      const {
-        send,
-        init,
-        options: checked,
-      } = jsonCall(endpoints, "models", "models.list", options, {
-        clientVersion: STRING_RULE,
+    list(options) {
+      return withReply(async () => {
+        const rules = { clientVersion: STRING_RULE };
+        const call = jsonCall(endpoints, "models", "models.list", options, rules);
+        const query = { client_version: call.options.clientVersion };
+        const { data, response } = await listModels(call.send, { ...call.init, query });
+        const ok =
+          isObject(data) &&
+          Array.isArray(data.models) &&
+          data.models.every((m) => isObject(m) && typeof m.slug === "string");
+        expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
+        const etag = response.headers.get("etag");
+        return { data: { models: data.models, ...(etag === null ? {} : { etag }) }, response };
       });
-      const query = { client_version: checked.clientVersion };
-      const { data, response } = await listModels(send, { ...init, query });
-      const ok =
-        isObject(data) &&
-        Array.isArray(data.models) &&
-        data.models.every((m) => isObject(m) && typeof m.slug === "string");
-      expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
-      const etag = response.headers.get("etag");
-      return { models: data.models, ...(etag === null ? {} : { etag }) };
     },
   };
 }

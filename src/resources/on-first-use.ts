@@ -15,8 +15,22 @@ import type {
 
 type Stored = ReturnType<typeof storedResponses>;
 
+/** `client.responses`' stored-response methods (README "Stored responses"). */
+export interface StoredResponsesResource {
+  /** GET /responses/{id}: the stored Response, in wire shape. */
+  retrieve(id: string, options?: RetrieveOptions): Promise<ResponseObject>;
+  /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
+  cancel(id: string, options?: CallOptions): Promise<ResponseObject>;
+  /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
+  delete(id: string, options?: CallOptions): Promise<DeletedResponse>;
+  /** POST /responses/input_tokens: how many input tokens `request` would use. */
+  inputTokens(request: InputTokensRequest, options?: CallOptions): Promise<InputTokens>;
+  /** GET /responses/{id}/input_items, every page, lazily; `break` stops fetching. */
+  inputItems(id: string, options?: InputItemsOptions): AsyncIterable<ResponseItem>;
+}
+
 /** `client.responses`' stored-response methods; each loads ./stored.js (or ./input-items.js) once. */
-export function storedOnFirstUse(endpoints: Endpoints) {
+export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource {
   let stored: Promise<Stored> | undefined;
   const load = () => (stored ??= import("./stored.js").then((m) => m.storedResponses(endpoints)));
   return {

@@ -124,7 +124,13 @@ export function checkResponsesCall(where: string, request: unknown, options?: Re
 }
 
 /** `client.responses`: POST /responses, streamed. */
-export function responsesResource(endpoints: Endpoints) {
+export interface ResponsesResource {
+  /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
+  stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
+}
+
+/** Builds `client.responses`. */
+export function responsesResource(endpoints: Endpoints): ResponsesResource {
   return {
     /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
     async stream(request: ResponsesRequest, given?: ResponsesOptions): Promise<ResponseStream> {

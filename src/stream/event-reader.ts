@@ -24,6 +24,14 @@ export interface StreamOptions {
   logger?: Logger | undefined;
   signal?: AbortSignal | undefined;
   scrubber?: Scrubber | undefined;
+  /** Told of each event as it is mapped, and of the error that ends the stream (for `collect()`). */
+  observer?: StreamObserver | undefined;
+}
+
+/** What `collect()` learns from a reader: every event in order, and the error that ended it. */
+export interface StreamObserver {
+  add(event: ResponseEvent): void;
+  failed(error: unknown): void;
 }
 
 const done: IteratorResult<ResponseEvent> = { done: true, value: undefined };
@@ -81,6 +89,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       },
     };
     this.queue.push(...headerEvents(headers, this.ctx.models));
+    for (const event of this.queue) options.observer?.add(event);
     source.onFail = (error) => this.stop(error);
     const { signal } = options;
     if (signal?.aborted) this.stop(abortError(signal, details));
@@ -111,6 +120,10 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   }
 
   return(): Promise<IteratorResult<ResponseEvent>> {
+    if (!this.finished && this.options.observer) {
+      const message = "the stream was ended (break or return()) before response.completed";
+      this.options.observer.failed(new StreamError(message, this.details));
+    }
     this.finish();
     return Promise.resolve(done);
   }
@@ -144,7 +157,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   private map(): void {
     const messages = this.batch;
     this.batch = NO_MESSAGES;
-    const { telemetry, logger } = this.options;
+    const { telemetry, logger, observer } = this.options;
     const ctx = this.ctx;
     try {
       for (const message of messages) {
@@ -160,7 +173,13 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         const event = textDelta(payload) ?? mapPayload(payload, ctx);
         if (!event) continue;
         this.queue.push(event);
-        if (ctx.pending.length > 0) this.queue.push(...ctx.pending.splice(0));
+        if (observer) observer.add(event);
+        if (ctx.pending.length > 0) {
+          for (const later of ctx.pending.splice(0)) {
+            this.queue.push(later);
+            observer?.add(later);
+          }
+        }
         if (event.type === "completed") return;
       }
     } catch (error) {
@@ -202,8 +221,10 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   /** Ends the stream with `error`, scrubbed. */
   private fail(error: unknown): unknown {
     this.finish();
-    const { scrubber } = this.options;
-    return scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+    const { scrubber, observer } = this.options;
+    const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+    observer?.failed(scrubbed);
+    return scrubbed;
   }
 
   private release(): void {

@@ -33,6 +33,8 @@ export type ResponseEvent =
   | { type: "reasoningSummaryDelta"; delta: string; summaryIndex: number }
   | { type: "reasoningContentDelta"; delta: string; contentIndex: number }
   | { type: "reasoningSummaryPartAdded"; summaryIndex: number }
+  | { type: "functionCallArgumentsDelta"; itemId: string; outputIndex: number; delta: string }
+  | { type: "functionCallArgumentsDone"; itemId: string; outputIndex: number; arguments: string }
   | { type: "completed"; responseId: string; tokenUsage?: TokenUsage }
   | { type: "raw"; event: Record<string, unknown> };
 
@@ -223,6 +225,20 @@ export function mapPayload(
       return {
         type: "reasoningSummaryPartAdded",
         summaryIndex: field(payload, "summary_index", "integer", ctx),
+      };
+    case "response.function_call_arguments.delta":
+      return {
+        type: "functionCallArgumentsDelta",
+        itemId: field(payload, "item_id", "string", ctx),
+        outputIndex: field(payload, "output_index", "integer", ctx),
+        delta: field(payload, "delta", "string", ctx),
+      };
+    case "response.function_call_arguments.done":
+      return {
+        type: "functionCallArgumentsDone",
+        itemId: field(payload, "item_id", "string", ctx),
+        outputIndex: field(payload, "output_index", "integer", ctx),
+        arguments: field(payload, "arguments", "string", ctx),
       };
     case "codex.rate_limits": {
       const snapshot = rateLimitsFromEvent(payload);

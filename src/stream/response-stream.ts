@@ -2,33 +2,21 @@
 // message source (a 2xx SSE reply, or a WebSocket request's frames), with the reply's request id,
 // headers and rate limits, `collect()` and `abort()`. Events are yielded as soon as their messages
 // arrive; breaking out of the loop cancels the source.
-import type { ResponseItem } from "../generated/openapi.js";
 import { StreamError, type ErrorDetails } from "../errors/catalogue.js";
 import { abortError, replyDetails } from "../errors/map.js";
 import { EventReader, type StreamOptions } from "./event-reader.js";
-import type { ResponseEvent, TokenUsage } from "./events.js";
+import type { ResponseEvent } from "./events.js";
+import { Collector, type CollectedResponse } from "./collector.js";
 import { rateLimitsOf, type RateLimitSnapshot } from "../rate-limits.js";
 import type { MessageSource } from "./source.js";
 import { SseSource, type SseSourceOptions } from "./sse-source.js";
 
-export type { StreamOptions };
+export type { StreamOptions, CollectedResponse };
 
 /** What a stream shows of the reply that opened it: its status and headers. */
 export interface StreamHead {
   status: number;
   headers: Headers;
-}
-
-/** What `collect()` resolves to. */
-export interface CollectedResponse {
-  responseId: string;
-  /** Every `outputItemDone` item, in order. */
-  items: ResponseItem[];
-  /** The output text deltas, joined. */
-  text: string;
-  tokenUsage?: TokenUsage;
-  /** The last snapshot seen (headers or `codex.rate_limits`). */
-  rateLimits?: RateLimitSnapshot;
 }
 
 /** A streamed reply: iterate it for ResponseEvents, or `collect()` them; `abort()` ends it. */
@@ -41,8 +29,11 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   readonly rateLimits: RateLimitSnapshot | undefined;
 
   readonly #reader: EventReader;
-  #started = false;
   readonly #details: ErrorDetails;
+  readonly #collector = new Collector(); // every event read so far, and the failure
+  #started = false;
+  #collected = false;
+  #outer: AsyncIterator<ResponseEvent> | undefined; // the iterator handed out
 
   /** Reads `source`; `head` gives the request id, rate limits and the first events. */
   constructor(head: StreamHead, source: MessageSource, options: StreamOptions) {
@@ -52,7 +43,8 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.requestId = this.#details.requestId;
     this.rateLimits = rateLimitsOf(head.headers);
     // The caller's signal applies before iteration starts too (and the source's idle timer runs).
-    this.#reader = new EventReader(head.headers, source, this.#details, options);
+    const observed = { ...options, observer: this.#collector };
+    this.#reader = new EventReader(head.headers, source, this.#details, observed);
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */
@@ -69,25 +61,36 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       return { next: () => Promise.reject(error) };
     }
     this.#started = true;
-    return this.#reader;
+    return (this.#outer = this.watch(this.#reader));
   }
 
-  /** Drains the stream into items, text, usage and the response id. Once, and not after iterating. */
+  /** Wraps the one iterator handed out (the WebSocket stream watches its events); default: as is. */
+  protected watch(inner: AsyncIterator<ResponseEvent>): AsyncIterator<ResponseEvent> {
+    return inner;
+  }
+
+  /**
+   * Reads what is left of the stream and resolves with everything it delivered: items, function
+   * calls, text, usage and the response id. Once per stream, at any time: before iterating, inside
+   * the loop, or after it (then the events the loop saw are included). Rejects with the error that
+   * ended the stream, or with StreamError when a `break` ended it before `response.completed`.
+   */
   async collect(): Promise<CollectedResponse> {
-    let result: CollectedResponse = { responseId: "", items: [], text: "" };
-    if (this.rateLimits) result.rateLimits = this.rateLimits;
-    let text = "";
-    for await (const event of this) {
-      if (event.type === "outputTextDelta") text += event.delta;
-      else if (event.type === "outputItemDone") result.items.push(event.item);
-      else if (event.type === "rateLimits") result.rateLimits = event.snapshot;
-      else if (event.type === "completed") {
-        result = { ...result, responseId: event.responseId };
-        if (event.tokenUsage) result.tokenUsage = event.tokenUsage;
-      }
+    if (this.#collected) {
+      throw new StreamError("collect() was already called (once per stream)", this.#details);
     }
-    result.text = text;
-    return result;
+    this.#collected = true;
+    const iterator = this.#outer ?? this[Symbol.asyncIterator]();
+    const collector = this.#collector;
+    for (;;) {
+      if (collector.failure !== undefined) throw collector.failure;
+      if ((await iterator.next()).done) break;
+    }
+    if (collector.failure !== undefined) throw collector.failure;
+    if (!collector.completed) {
+      throw new StreamError("collect(): the stream ended before response.completed", this.#details);
+    }
+    return collector.result();
   }
 }
 

@@ -2,9 +2,9 @@
 // /responses, JSON for compact, memories and models (with its ETag), rate-limit headers — and
 // recorded streams read back from `.chunks.txt` files.
 import { readFileSync } from "node:fs";
+import { outputsText, toolCallEvents, toolOutputs, type Push } from "./canned-tools.js";
 
 type Json = Record<string, unknown>;
-type Push = (type: string, fields: Json) => void;
 
 const isObject = (v: unknown): v is Json =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -92,8 +92,8 @@ function reasoningEvents(push: Push, outputIndex: number): Json {
 }
 
 /** An assistant message streamed word by word; returns the item. */
-function messageEvents(push: Push, outputIndex: number, text: string): Json {
-  const itemId = "msg_mock_1";
+function messageEvents(push: Push, outputIndex: number, text: string, n: number): Json {
+  const itemId = `msg_mock_${n}`;
   const base = { item_id: itemId, output_index: outputIndex, content_index: 0 };
   push("response.output_item.added", {
     output_index: outputIndex,
@@ -119,38 +119,30 @@ function messageEvents(push: Push, outputIndex: number, text: string): Json {
   return item;
 }
 
-/** A function call to the first named tool; returns the item. */
-function toolCallEvents(push: Push, outputIndex: number, tools: unknown[]): Json {
-  const named = tools.find((t): t is Json => isObject(t) && typeof t.name === "string");
-  const name = named ? (named.name as string) : "mock_tool";
-  const item = {
-    type: "function_call",
-    id: "fc_mock_1",
-    call_id: "call_mock_1",
-    name,
-    arguments: "{}",
-  };
-  push("response.output_item.added", {
-    output_index: outputIndex,
-    item: { ...item, status: "in_progress" },
-  });
-  const done = { ...item, status: "completed" };
-  push("response.output_item.done", { output_index: outputIndex, item: done });
-  return done;
+/** The reply text: the tool outputs it answers, else an echo of the last user message. */
+function replyText(input: unknown[], outputs: Json[]): string {
+  if (outputs.length > 0) return outputsText(outputs);
+  const lastUser = [...input].reverse().find(isUserMessage);
+  return lastUser === undefined
+    ? "Hello from the codex-api mock server."
+    : `Echo: ${messageText(lastUser)}`;
 }
 
-/** The default /responses events for a request body `{model, input, tools?, reasoning?}`. */
-export function cannedEvents(request: unknown): Record<string, unknown>[] {
+/**
+ * The default /responses events for a request body `{model, input, tools?, reasoning?}` (README
+ * "Testing your code with the mock server"): a call to the first tool when tools are given and no
+ * tool output follows the last user message, else a text message. `n` numbers the ids
+ * (`resp_mock_<n>`, `call_mock_<n>`…); the server counts the canned replies it streamed.
+ */
+export function cannedEvents(request: unknown, n = 1): Record<string, unknown>[] {
   const req = isObject(request) ? request : {};
   const model = typeof req.model === "string" ? req.model : "mock-model";
   const input = Array.isArray(req.input) ? req.input : [];
   const tools = Array.isArray(req.tools) ? req.tools : [];
-  const lastUser = [...input].reverse().find(isUserMessage);
-  const text =
-    lastUser === undefined
-      ? "Hello from the codex-api mock server."
-      : `Echo: ${messageText(lastUser)}`;
-  const id = "resp_mock_1";
+  const outputs = toolOutputs(input);
+  const callsTool = tools.length > 0 && outputs.length === 0;
+  const text = callsTool ? "" : replyText(input, outputs);
+  const id = `resp_mock_${n}`;
   const events: Json[] = [];
   const push: Push = (type, fields) => {
     events.push({ type, ...fields, sequence_number: events.length });
@@ -163,13 +155,13 @@ export function cannedEvents(request: unknown): Record<string, unknown>[] {
   const reasoning = req.reasoning !== undefined && req.reasoning !== null;
   const reasoningTokens = reasoning ? countWords(REASONING_DELTAS.join("")) : 0;
   if (reasoning) output.push(reasoningEvents(push, output.length));
-  output.push(messageEvents(push, output.length, text));
-  if (tools.length > 0) output.push(toolCallEvents(push, output.length, tools));
+  if (callsTool) output.push(toolCallEvents(push, output.length, tools, n));
+  else output.push(messageEvents(push, output.length, text, n));
 
   const inputTexts: string[] = [];
   collectText(input, inputTexts);
   const inputTokens = Math.max(1, countWords(inputTexts.join(" ")));
-  const outputTokens = countWords(text) + reasoningTokens + (tools.length > 0 ? 1 : 0);
+  const outputTokens = countWords(text) + reasoningTokens + (callsTool ? 1 : 0);
   push("response.completed", {
     response: {
       id,

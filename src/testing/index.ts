@@ -1,10 +1,11 @@
 // A scriptable mock of the Codex / OpenAI Responses protocol, for tests (exported as
 // `codex-api/testing`): a real HTTP server on 127.0.0.1 serving the endpoints of the route table
-// (routes.ts) under any base path, with scripted replies and fault knobs (script.ts). Node-only.
+// (routes.ts) under `/` and one base path, with scripted replies and fault knobs (script.ts).
+// Node-only.
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
-import { endpointOf, serve } from "./routes.js";
+import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { checkScriptKeys } from "./script-keys.js";
 import { createStore } from "./stored.js";
@@ -16,6 +17,7 @@ export type { RecordedRequest } from "./requests.js";
 export type {
   MockEndpoint,
   MockReply,
+  MockReplyEntry,
   MockScript,
   MockSocketScript,
   MockStoredResponse,
@@ -27,7 +29,10 @@ export type { RecordedFrame, RecordedHandshake } from "./sockets.js";
 export interface MockServer {
   /** "http://127.0.0.1:<port>" (no trailing slash). */
   url: string;
-  /** Every request received, in order. */
+  /**
+   * Every request received, in order: HTTP requests, and each request frame of a WebSocket (with
+   * `method` "WEBSOCKET", the handshake's path and headers, and the frame as `body`).
+   */
   requests: RecordedRequest[];
   /** Every WebSocket handshake on /responses, in order. */
   handshakes: RecordedHandshake[];
@@ -48,6 +53,13 @@ export interface MockServerOptions {
    * headers, and a preflight `OPTIONS` gets a 204 allowing the requested headers (it is not recorded).
    */
   cors?: boolean;
+  /** Default "/v1": the routes are served under `/` and under this path; other paths get a 404. */
+  basePath?: string;
+  /**
+   * Default: any model. The models the server has: a POST naming another `model` gets the
+   * service's 400 `model_not_found`, over HTTP and WebSocket alike.
+   */
+  models?: readonly string[];
 }
 
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
@@ -68,6 +80,10 @@ export function startMockServer(
   const nextReply = replyCursor(script);
   const store = createStore(script.storedResponses);
   let received = 0;
+  const basePath = options.basePath ?? DEFAULT_BASE_PATH;
+  const { models } = options;
+  let canned = 0;
+  const cannedSeq = () => ++canned; // numbers the canned /responses replies, HTTP and WebSocket
   let closing: Promise<void> | undefined;
 
   const server = createServer((req, res) => {
@@ -76,10 +92,11 @@ export function startMockServer(
     readBody(req, (raw) => {
       if (closing) return void req.socket.destroy();
       const { request: decoded, error } = decodeRequest(req, raw);
-      const request = { endpoint: endpointOf(decoded.path, decoded.method), ...decoded };
+      const request = { endpoint: endpointOf(decoded.path, decoded.method, basePath), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply, store });
+      const exchange = { request, error, script, nextReply, store, cannedSeq, basePath, models };
+      serve({ res, timers, headers }, exchange);
     });
   });
   const closingNow = () => closing !== undefined;
@@ -89,6 +106,10 @@ export function startMockServer(
     timers,
     handshakes,
     frames,
+    requests,
+    cannedSeq,
+    basePath,
+    models,
     closing: closingNow,
   });
   server.on("upgrade", upgrade);

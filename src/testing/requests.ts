@@ -2,24 +2,9 @@
 // and builds the `RecordedRequest` that lands in `mock.requests`.
 import type { IncomingMessage } from "node:http";
 import * as zlib from "node:zlib";
-import type { MockEndpoint } from "./script.js";
+import type { RecordedRequest } from "./script.js";
 
-/** A request as the server received it. */
-export interface RecordedRequest {
-  /** The matched endpoint, or undefined for an unknown path. */
-  endpoint: MockEndpoint | undefined;
-  method: string;
-  /** The path without the query string. */
-  path: string;
-  /** The request target as sent (path and query). */
-  url: string;
-  /** Header names lower-cased; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  /** The (decompressed) body parsed as JSON, or the raw text when it is not JSON. */
-  body: unknown;
-  /** The (decompressed) body text. */
-  rawBody: string;
-}
+export type { RecordedRequest };
 
 /** A body the server cannot decode, and the error reply it earns. */
 export interface DecodeError {

@@ -1,6 +1,6 @@
-// The route table: method and path (matched as a suffix, so under any base path; `{id}` is one
-// segment) → endpoint, and the handler that writes its reply. A new endpoint is one row here and
-// one handler; unknown paths get 404, other methods 405.
+// The route table: method and path (under `/` and under the server's base path, `/v1` by default;
+// `{id}` is one segment) → endpoint, and the handler that writes its reply. A new endpoint is one row
+// here and one handler; other paths get a 404 that names the routes, other methods 405.
 import {
   cannedCompact,
   cannedEvents,
@@ -10,7 +10,7 @@ import {
   rateLimitHeaders,
 } from "./canned.js";
 import type { DecodeError, RecordedRequest } from "./requests.js";
-import type { MockEndpoint, MockReply, MockScript } from "./script.js";
+import type { MockEndpoint, MockReply, MockScript, NextReply } from "./script.js";
 import {
   cancelStored,
   cannedInputTokens,
@@ -38,6 +38,8 @@ interface RouteContext extends Outlet {
   store: ResponseStore;
   /** The `{id}` segment of the path, percent-decoded ("" when the route has none). */
   id: string;
+  /** The next number of a canned /responses reply on this server (numbers its ids). */
+  cannedSeq(): number;
 }
 
 interface Route {
@@ -64,7 +66,7 @@ function serveResponses(ctx: RouteContext): void {
   if (body) return writeBody(ctx, body, reply);
   const limits = script.rateLimitHeaders !== false && (reply.status ?? 200) === 200;
   const headers = { ...ctx.headers, ...(limits ? rateLimitHeaders() : {}) };
-  const events = reply.events ?? cannedEvents(ctx.request.body);
+  const events = reply.events ?? cannedEvents(ctx.request.body, ctx.cannedSeq());
   if ((reply.status ?? 200) === 200) recordResponse(ctx.store, ctx.request.body, events);
   writeEvents({ ...ctx, headers }, reply, events);
 }
@@ -135,15 +137,16 @@ const ROUTES: Record<MockEndpoint, Route> = {
   },
 };
 
-/** The `{id}` a path has for `route` ("" for a fixed path), or undefined when it does not match. */
+/** The base path the mock serves its routes under, besides `/`. */
+export const DEFAULT_BASE_PATH = "/v1";
+
+/** The `{id}` of `path` for `route` ("" for a fixed path), or undefined when it does not match. */
 function match(path: string, route: Route): string | undefined {
   const [before, after] = route.path.split("{id}") as [string, string?];
-  if (after === undefined) return path.endsWith(before) ? "" : undefined;
-  if (!path.endsWith(after)) return undefined;
-  const head = path.slice(0, path.length - after.length);
-  const at = head.lastIndexOf("/");
-  const segment = head.slice(at + 1);
-  if (!segment || !head.slice(0, at + 1).endsWith(before)) return undefined;
+  if (after === undefined) return path === before ? "" : undefined;
+  if (!path.startsWith(before) || !path.endsWith(after)) return undefined;
+  const segment = path.slice(before.length, path.length - after.length);
+  if (!segment || segment.includes("/")) return undefined;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -151,15 +154,21 @@ function match(path: string, route: Route): string | undefined {
   }
 }
 
-/** The endpoint of a path (one trailing slash allowed) and method, and its `{id}`, if any. */
+/**
+ * The endpoint of a path under `/` or `basePath` (one trailing slash allowed) and method, and its
+ * `{id}`, if any.
+ */
 export function routeOf(
   path: string,
   method: string,
+  basePath = DEFAULT_BASE_PATH,
 ): { endpoint: MockEndpoint; id: string } | undefined {
   const p = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  const base = basePath.replace(/\/+$/, "");
+  const own = base && p.startsWith(`${base}/`) ? p.slice(base.length) : p;
   const entries = Object.entries(ROUTES) as [MockEndpoint, Route][];
   const matching = entries.flatMap(([endpoint, route]) => {
-    const id = match(p, route);
+    const id = match(own, route);
     return id === undefined ? [] : [{ endpoint, id, route }];
   });
   // The first matching path wins; among its rows (GET and DELETE /responses/{id}), the method.
@@ -168,29 +177,59 @@ export function routeOf(
   return found && { endpoint: found.endpoint, id: found.id };
 }
 
-/** The endpoint a path ends with (one trailing slash allowed), if any. */
-export function endpointOf(path: string, method = "POST"): MockEndpoint | undefined {
-  return routeOf(path, method)?.endpoint;
+/** The endpoint of a path and method (see `routeOf`), if any. */
+export function endpointOf(
+  path: string,
+  method = "POST",
+  basePath = DEFAULT_BASE_PATH,
+): MockEndpoint | undefined {
+  return routeOf(path, method, basePath)?.endpoint;
+}
+
+function noSuchRoute(path: string, basePath: string): string {
+  const routes = Object.values(ROUTES).map((r) => `${r.method} ${r.path}`);
+  return `no such route: ${path}; routes: ${routes.join(", ")} (under / and ${basePath})`;
+}
+
+/** The 400 the service sends for a model it does not have (when the server has a model list). */
+export function unknownModel(body: unknown, models: readonly string[] | undefined) {
+  const model = (body as { model?: unknown } | undefined)?.model;
+  if (!models || typeof model !== "string" || models.includes(model)) return undefined;
+  return {
+    message: `The requested model '${model}' does not exist.`,
+    type: "invalid_request_error",
+    param: "model",
+    code: "model_not_found",
+  };
 }
 
 /** One recorded request to answer, with the server's script and reply cursor. */
 export interface Exchange {
   request: RecordedRequest;
-  /** The server's stored responses. */
-  store: ResponseStore;
   /** Set when the body could not be decoded. */
   error?: DecodeError | undefined;
   script: MockScript;
-  nextReply(endpoint: MockEndpoint): MockReply;
+  nextReply: NextReply;
+  /** The server's stored responses. */
+  store: ResponseStore;
+  /** The next number of a canned /responses reply on this server. */
+  cannedSeq(): number;
+  basePath: string;
+  /** The models the server has; absent: any model is accepted. */
+  models?: readonly string[] | undefined;
 }
 
-/** Answers a request: 404, 405, a decoding error, or its route's handler with the next reply. */
-export function serve(out: Outlet, { request, error, script, nextReply, store }: Exchange): void {
+/**
+ * Answers a request: 404, 405, a decoding error, a 400 for an unknown model, or its route's
+ * handler with the next reply.
+ */
+export function serve(out: Outlet, exchange: Exchange): void {
+  const { request, error, script, nextReply } = exchange;
   const { endpoint, method, path } = request;
   const invalid = (status: number, message: string, code: string) =>
     errorBody(status, { message, type: "invalid_request_error", code });
   if (endpoint === undefined) {
-    return writeBody(out, invalid(404, `no such route: ${path}`, "not_found"));
+    return writeBody(out, invalid(404, noSuchRoute(path, exchange.basePath), "not_found"));
   }
   const route = ROUTES[endpoint];
   if (method !== route.method) {
@@ -198,8 +237,11 @@ export function serve(out: Outlet, { request, error, script, nextReply, store }:
     return writeBody(out, body, { headers: { allow: route.method } });
   }
   if (error) return writeBody(out, invalid(error.status, error.message, error.code));
-  const reply = nextReply(endpoint);
+  const missing = method === "POST" ? unknownModel(request.body, exchange.models) : undefined;
+  if (missing) return writeBody(out, errorBody(400, missing));
+  const reply = nextReply(endpoint, request);
   if (reply.stallBeforeHeaders) return; // never answer; close() or the client ends it
-  const id = routeOf(path, method)?.id ?? "";
-  route.serve({ ...out, reply, request, script, store, id });
+  const id = routeOf(path, method, exchange.basePath)?.id ?? "";
+  const { store, cannedSeq } = exchange;
+  route.serve({ ...out, reply, request, script, store, id, cannedSeq });
 }

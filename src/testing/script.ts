@@ -14,6 +14,23 @@ export type MockEndpoint =
   | "inputItems"
   | "inputTokens";
 
+/** A request as the server received it. */
+export interface RecordedRequest {
+  /** The matched endpoint, or undefined for an unknown path. */
+  endpoint: MockEndpoint | undefined;
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  /** The request target as sent (path and query). */
+  url: string;
+  /** Header names lower-cased; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The (decompressed) body parsed as JSON, or the raw text when it is not JSON. */
+  body: unknown;
+  /** The (decompressed) body text. */
+  rawBody: string;
+}
+
 /** What a script may seed: a Response (with its `id`) and, optionally, its input items. */
 export interface MockStoredResponse {
   response: Record<string, unknown> & { id: string };
@@ -68,11 +85,18 @@ export interface MockReply {
 }
 
 /**
+ * One entry of a script: a reply, or a function of the request (as recorded in `mock.requests`)
+ * that returns it, so a reply can depend on what was sent (answer a tool's output with text).
+ */
+export type MockReplyEntry = MockReply | ((request: RecordedRequest) => MockReply);
+
+/**
  * What the server replies, per endpoint (`responses`, `compact`, `memories`, `models`, `retrieve`,
- * `cancel`, `delete`, `inputItems`, `inputTokens`: see the route table in routes.ts for their paths): one reply, or a sequence consumed in order, one per
+ * `cancel`, `delete`, `inputItems`, `inputTokens`: see the route table in routes.ts for their
+ * paths): one reply, or a sequence consumed in order, one per
  * request; the last one repeats.
  */
-export type MockScript = { [E in MockEndpoint]?: MockReply | MockReply[] } & {
+export type MockScript = { [E in MockEndpoint]?: MockReplyEntry | MockReplyEntry[] } & {
   /** Default true: 200 /responses replies carry x-codex-primary-used-percent and friends. */
   rateLimitHeaders?: boolean;
   /** WebSocket upgrades of /responses (their requests take the `responses` replies). */
@@ -93,12 +117,19 @@ export function replyList<T extends object>(entry: T | T[] | undefined): (n: num
   };
 }
 
-/** Hands out each endpoint's next scripted reply; an endpoint without a script gets `{}`. */
-export function replyCursor(script: MockScript): (endpoint: MockEndpoint) => MockReply {
+/** Picks an endpoint's next reply for a request. */
+export type NextReply = (endpoint: MockEndpoint, request: RecordedRequest) => MockReply;
+
+/**
+ * Hands out each endpoint's next scripted reply (a function entry is called with the request);
+ * an endpoint without a script gets `{}`.
+ */
+export function replyCursor(script: MockScript): NextReply {
   const used = new Map<MockEndpoint, number>();
-  return (endpoint) => {
+  return (endpoint, request) => {
     const n = used.get(endpoint) ?? 0;
     used.set(endpoint, n + 1);
-    return replyList(script[endpoint])(n);
+    const entry = replyList<MockReplyEntry>(script[endpoint])(n);
+    return typeof entry === "function" ? entry(request) : entry;
   };
 }

@@ -7,12 +7,15 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import { cannedEvents } from "./canned.js";
+import type { RecordedRequest } from "./requests.js";
+import { endpointOf, unknownModel } from "./routes.js";
 import {
   replyList,
   type MockEndpoint,
   type MockReply,
   type MockScript,
   type MockUpgrade,
+  type NextReply,
 } from "./script.js";
 import type { Timers } from "./writers.js";
 
@@ -36,10 +39,16 @@ export interface RecordedFrame {
 /** What the upgrade handler shares with the server. */
 export interface SocketContext {
   script: MockScript;
-  nextReply(endpoint: MockEndpoint): MockReply;
+  nextReply: NextReply;
   timers: Timers;
   handshakes: RecordedHandshake[];
   frames: RecordedFrame[];
+  /** `mock.requests`: each request frame is recorded there too. */
+  requests: RecordedRequest[];
+  /** The next number of a canned /responses reply on the server. */
+  cannedSeq(): number;
+  basePath: string;
+  models?: readonly string[] | undefined;
   closing(): boolean;
 }
 
@@ -53,8 +62,9 @@ export function socketUpgrades(ctx: SocketContext) {
     const index = ctx.handshakes.length;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-    const path = (req.url ?? "/").split("?")[0]!.replace(/\/$/, "");
-    if (!path.endsWith("/responses")) return refuse(socket, { status: 404 });
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (endpointOf(path, "POST", ctx.basePath) !== "responses")
+      return refuse(socket, { status: 404 });
     ctx.handshakes.push({ url: req.url ?? "/", headers });
     const upgrade = upgrades(index);
     if ((upgrade.status ?? 101) !== 101) return refuse(socket, upgrade);
@@ -105,7 +115,16 @@ function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection:
     if (binary) return;
     const limit = ctx.script.websocket?.closeAfterRequests;
     const last = limit !== undefined && ++answered >= limit;
-    answer({ ctx, ws, socket, own }, ctx.nextReply("responses"), body, last);
+    const { url, headers } = ctx.handshakes[connection]!;
+    const path = url.split("?")[0]!;
+    const request = { endpoint: "responses" as const, method: "WEBSOCKET", path, url, headers };
+    const recorded: RecordedRequest = { ...request, body, rawBody: text };
+    ctx.requests.push(recorded);
+    const missing = unknownModel(body, ctx.models);
+    const reply = missing
+      ? { status: 400, body: { error: missing } }
+      : ctx.nextReply("responses", recorded);
+    answer({ ctx, ws, socket, own }, reply, body, last);
   });
 }
 
@@ -143,7 +162,7 @@ function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): 
     if (last) ws.close(1000);
     return;
   }
-  let events = reply.events ?? cannedEvents(request);
+  let events = reply.events ?? cannedEvents(request, ctx.cannedSeq());
   if (reply.omitTerminal) {
     events = events.filter(
       (e) => e["type"] !== "response.completed" && e["type"] !== "response.done",

@@ -38,18 +38,28 @@ export async function validateFixtureFile(
   file: string,
   schemaName?: SchemaName,
 ): Promise<FixtureReport> {
-  const name = schemaName ?? schemaForFile(file);
-  if (!name) {
-    const message = `no schema for this file: pass --schema, or put it in a folder named after a schema`;
-    return { checked: 0, failures: [{ file, line: 0, path: "", message }] };
-  }
+  const unchecked = (message: string) => ({
+    checked: 0,
+    failures: [{ file, line: 0, path: "", message }],
+  });
   let text: string;
   try {
     // A leading UTF-8 byte order mark is not part of the JSON.
     text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
-    const message = `cannot read: ${(error as Error).message}`;
-    return { checked: 0, failures: [{ file, line: 0, path: "", message }] };
+    const { code, message } = error as NodeJS.ErrnoException;
+    return unchecked(code === "ENOENT" ? "no such file" : `cannot read: ${message}`);
+  }
+  const name = schemaName ?? schemaForFile(file);
+  if (!name) {
+    return unchecked(
+      "no schema for this file: pass --schema, or put it in a folder named after a schema",
+    );
+  }
+  if (!text.trim()) {
+    return unchecked(
+      `the file is empty (expected ${STREAM_FILE.test(file) ? "one JSON event per line" : "a JSON value"})`,
+    );
   }
   const values = STREAM_FILE.test(file)
     ? text.split(/\r?\n/).map((source, i) => ({ source, line: i + 1 }))
@@ -71,6 +81,9 @@ export async function validateFixtureFile(
       continue;
     }
     const result = validate(name, value);
+    for (const w of (result.ok && result.warnings) || []) {
+      report.failures.push({ file, line, path: w.path, message: `warning: ${w.message}` });
+    }
     if (!result.ok) {
       for (const e of result.errors) report.failures.push({ file, line, ...e });
       if (result.omitted) {

@@ -5,6 +5,7 @@
 // quadratic in the number of failing items; inlined, validation stays linear.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { schema, type SchemaName } from "../generated/schema.js";
+import { knownTypes, typeTypos } from "./typos.js";
 
 export type { SchemaName };
 /** One thing wrong with a value: where (a JSON Pointer) and what. */
@@ -13,9 +14,13 @@ export interface ValidationIssue {
   path: string;
   message: string;
 }
-/** What `validate` returns: ok, or the first issues found (at most 100) and how many more there were. */
+/**
+ * What `validate` returns: ok, or the first issues found (at most 100) and how many more there were.
+ * `warnings` lists what the schema accepts but is likely a mistake: a `type` it does not know that
+ * is one or two edits away from one it knows (`"mesage"`), which passes as an open variant.
+ */
 export type ValidationResult =
-  | { ok: true }
+  | { ok: true; warnings?: ValidationIssue[] }
   | {
       ok: false;
       errors: ValidationIssue[];
@@ -45,6 +50,7 @@ function inlineRefs(node: Node, path: string[]): Node {
 }
 
 let ajv: Ajv2020 | undefined;
+let known: Set<string> | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 function validatorFor(name: string): ValidateFunction {
@@ -68,7 +74,11 @@ export function schemaNames(): SchemaName[] {
 /** Validates `value` against `components/schemas/<schemaName>`. Throws only for an unknown name. */
 export function validate(schemaName: SchemaName, value: unknown): ValidationResult {
   const fn = validatorFor(schemaName);
-  if (fn(value)) return { ok: true };
+  if (fn(value)) {
+    known ??= knownTypes(schema.$defs);
+    const warnings = typeTypos(value, known, MAX_ISSUES);
+    return warnings.length > 0 ? { ok: true, warnings } : { ok: true };
+  }
   const errors = describe(fn.errors ?? []);
   if (errors.length <= MAX_ISSUES) return { ok: false, errors };
   return { ok: false, errors: errors.slice(0, MAX_ISSUES), omitted: errors.length - MAX_ISSUES };

@@ -20,17 +20,13 @@ export interface RequestEnd {
  */
 export class SocketResponseStream extends ResponseStream {
   readonly #end: RequestEnd;
-  #watched = false;
 
   constructor(head: StreamHead, source: MessageSource, options: StreamOptions, end: RequestEnd) {
     super(head, source, options);
     this.#end = end;
   }
 
-  override [Symbol.asyncIterator](): AsyncIterator<ResponseEvent> {
-    const inner = super[Symbol.asyncIterator]();
-    if (this.#watched) return inner; // a second iteration: it only rejects
-    this.#watched = true;
+  protected override watch(inner: AsyncIterator<ResponseEvent>): AsyncIterator<ResponseEvent> {
     const output: ResponseItem[] = [];
     const end = this.#end;
     const seen = (result: IteratorResult<ResponseEvent>) => {

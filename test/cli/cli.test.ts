@@ -99,7 +99,7 @@ describe.concurrent("codex-api", () => {
     const r = await runCli(["responses", "ping"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /no --base-url or CODEX_BASE_URL: using the embedded mock server at http:\/\/127\.0\.0\.1:\d+/,
+      /no --base-url, CODEX_BASE_URL or API key: using the embedded mock server at http:\/\/127\.0\.0\.1:\d+/,
     );
     expect(r.stdout).toBe("Echo: ping\n");
   });

@@ -617,6 +617,26 @@ all((e) =>
       },
 );
 
+all((e) =>
+  isStream(e)
+    ? {
+        fault: "function_call_arguments.delta without item_id",
+        setup: () =>
+          mock(e, {
+            events: [
+              { type: "response.created", response: { id: "r" } },
+              { type: "response.function_call_arguments.delta", output_index: 0, delta: "{" },
+              { type: "response.completed", response: { id: "r" } },
+            ],
+          }),
+        run: ({ client }) => callOnce(e, client),
+        expect: { error: StreamError, retryable: false, status: 200, requestId: "last" },
+        check: (_ctx, outcome) =>
+          String((outcome.error as Error)?.message).includes("item_id") ? [] : ["no field named"],
+      }
+    : undefined,
+);
+
 all((e) => ({
   fault: "text/html gateway page on 200",
   setup: () => mock(e, { status: 200, html: true }),

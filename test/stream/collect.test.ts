@@ -35,7 +35,8 @@ describe("stream rules", () => {
     expect(result).toEqual({
       responseId: "resp_c",
       items: [message("Hello, world"), message("second", { id: "msg_2" })],
-      text: "Hello, world",
+      functionCalls: [],
+      text: "Hello, worldsecond", // the output_text of every message item
       tokenUsage: {
         inputTokens: 123,
         cachedInputTokens: 100,
@@ -48,13 +49,23 @@ describe("stream rules", () => {
     await expect(stream.collect()).rejects.toBeInstanceOf(StreamError);
   });
 
-  it("collect() after iteration began rejects with StreamError", async () => {
-    const server = await serve({ chunks: [created(), completedFrame()] });
+  it("collect() after iteration began drains the rest and returns what the loop saw too", async () => {
+    const server = await serve({
+      chunks: [
+        created(),
+        sseFrame({ type: "response.output_text.delta", delta: "a" }),
+        sseFrame({ type: "response.output_text.delta", delta: "b" }),
+        sseFrame({ type: "response.output_item.done", item: message("ab") }),
+        completedFrame("resp_x"),
+      ],
+    });
     const stream = await clientFor(server).responses.stream(REQUEST);
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    await expect(stream.collect()).rejects.toBeInstanceOf(StreamError);
-    await iterator.return?.();
+    expect((await iterator.next()).value).toEqual({ type: "outputTextDelta", delta: "a" });
+    const result = await within(stream.collect(), 2000);
+    expect(result).toMatchObject({ responseId: "resp_x", text: "ab" });
+    expect((await iterator.next()).done).toBe(true);
   });
 
   it("collect() rejects with the stream's error", async () => {

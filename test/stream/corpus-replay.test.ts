@@ -24,6 +24,8 @@ const MAPPED: Record<string, ResponseEvent["type"]> = {
   "response.reasoning_summary_text.delta": "reasoningSummaryDelta",
   "response.reasoning_text.delta": "reasoningContentDelta",
   "response.reasoning_summary_part.added": "reasoningSummaryPartAdded",
+  "response.function_call_arguments.delta": "functionCallArgumentsDelta",
+  "response.function_call_arguments.done": "functionCallArgumentsDone",
   "codex.rate_limits": "rateLimits",
   "response.completed": "completed",
   "response.done": "completed",

@@ -8,6 +8,7 @@ import {
   startMockServer,
   type MockScript,
   type MockServer,
+  type MockServerOptions,
 } from "../../src/testing/index.js";
 import { validate } from "../../src/validate/index.js";
 
@@ -22,8 +23,8 @@ afterEach(async () => {
   servers = [];
 });
 
-async function start(script?: MockScript): Promise<MockServer> {
-  const s = await startMockServer(script);
+async function start(script?: MockScript, options?: MockServerOptions): Promise<MockServer> {
+  const s = await startMockServer(script, options);
   servers.push(s);
   return s;
 }
@@ -154,8 +155,8 @@ describe("canned replies", () => {
     const items = events
       .filter((e) => e.type === "response.output_item.done")
       .map((e) => e.item as Record<string, unknown>);
-    expect(items.map((i) => i.type)).toEqual(["reasoning", "message", "function_call"]);
-    expect(items[2]).toMatchObject({ name: "shell", arguments: "{}", call_id: "call_mock_1" });
+    expect(items.map((i) => i.type)).toEqual(["reasoning", "function_call"]);
+    expect(items[1]).toMatchObject({ name: "shell", arguments: "{}", call_id: "call_mock_1" });
     const completed = events.at(-1)!.response as {
       output: unknown[];
       usage: { output_tokens_details: { reasoning_tokens: number } };
@@ -164,8 +165,8 @@ describe("canned replies", () => {
     expect(completed.usage.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
   });
 
-  it("compacts and summarizes memories under any base path, with schema-valid JSON", async () => {
-    const s = await start();
+  it("compacts and summarizes memories under its base path and /, with schema-valid JSON", async () => {
+    const s = await start({}, { basePath: "/backend-api/codex" });
     const req = userRequest("keep me");
     const compact = await post(`${s.url}/backend-api/codex/responses/compact`, req);
     expect(compact.status).toBe(200);
@@ -178,7 +179,7 @@ describe("canned replies", () => {
       { type: "compaction", encrypted_content: "mock-compacted-2" },
     ]);
 
-    const memories = await post(`${s.url}/api/memories/trace_summarize`, {
+    const memories = await post(`${s.url}/memories/trace_summarize`, {
       model: "m",
       traces: [
         { id: "a", metadata: { source_path: "/tmp/a.jsonl" }, items: [{}, {}] },
@@ -195,7 +196,7 @@ describe("canned replies", () => {
     });
     expect(s.requests.map((r) => [r.endpoint, r.path])).toEqual([
       ["compact", "/backend-api/codex/responses/compact"],
-      ["memories", "/api/memories/trace_summarize"],
+      ["memories", "/memories/trace_summarize"],
     ]);
   });
 
@@ -233,7 +234,9 @@ describe("canned replies", () => {
     expect(res.headers.get("x-request-id")).toBe("req_1");
     expect(await res.json()).toEqual({
       error: {
-        message: "no such route: /v1/chat/completions",
+        message:
+          "no such route: /v1/chat/completions; routes: POST /responses, POST /responses/compact, " +
+          "POST /memories/trace_summarize, GET /models (under / and /v1)",
         type: "invalid_request_error",
         code: "not_found",
       },

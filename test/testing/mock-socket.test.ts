@@ -51,7 +51,10 @@ describe("mock server over WebSocket", () => {
     expect(
       mock.frames.map((f) => (f.body as Record<string, unknown>)["previous_response_id"]),
     ).toEqual([undefined, "resp_mock_1"]);
-    expect(mock.requests).toHaveLength(0);
+    expect(mock.requests.map((r) => [r.endpoint, r.method, r.path, r.body])).toEqual(
+      mock.frames.map((f) => ["responses", "WEBSOCKET", "/v1/responses", f.body]),
+    );
+    expect(mock.requests[0]!.headers["openai-beta"]).toBe("responses_websockets=2026-02-06");
     await socket.close();
   });
 

@@ -53,7 +53,7 @@ describe("validate-fixtures", () => {
       "does-not-exist.json",
       ".gitignore",
     );
-    expect(stdout).toMatch(/does-not-exist\.json:0: \(value\) cannot read/);
+    expect(stdout).toMatch(/does-not-exist\.json:0: \(value\) no such file\n/);
     expect(stdout).toMatch(/\.gitignore:1: \(value\) not JSON/);
     expect(code).toBe(1);
   });

@@ -1,0 +1,46 @@
+// Typos in `type`: the schema accepts an item, content part or event of a type it does not know (an
+// open variant, as real servers add types), so a `"mesage"` would pass silently. These checks find
+// an unknown `type` one edit (two for names of 8 characters or more) away from a known one, and
+// report it as a warning.
+import { closest } from "./suggest.js";
+import type { ValidationIssue } from "./index.js";
+
+/** Every `type` value the schema names (`properties.type.const` or `.enum` anywhere in it). */
+export function knownTypes(schema: unknown): Set<string> {
+  const known = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== "object" || node === null) return;
+    const type = (node as { properties?: { type?: { const?: unknown; enum?: unknown } } })
+      .properties?.type;
+    if (typeof type?.const === "string") known.add(type.const);
+    if (Array.isArray(type?.enum))
+      for (const v of type.enum) if (typeof v === "string") known.add(v);
+    Object.values(node).forEach(walk);
+  };
+  walk(schema);
+  return known;
+}
+
+const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** The `type` values in `value` that are unknown but close to a known one, at most `max`. */
+export function typeTypos(value: unknown, known: Set<string>, max = 100): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (issues.length >= max || typeof node !== "object" || node === null) return;
+    if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
+    const type = (node as { type?: unknown }).type;
+    if (typeof type === "string" && type.length >= 4 && !known.has(type)) {
+      // One edit for short names (`exit` is no typo of `text`), two for longer ones.
+      const near = closest(type, known, type.length < 8 ? 1 : 2);
+      if (near) {
+        const message = `unknown type ${JSON.stringify(type)} (it passes as an open variant); did you mean ${JSON.stringify(near)}?`;
+        issues.push({ path: `${path}/type`, message });
+      }
+    }
+    for (const [key, v] of Object.entries(node)) walk(v, `${path}/${escape(key)}`);
+  };
+  walk(value, "");
+  return issues;
+}
