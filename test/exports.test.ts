@@ -55,6 +55,7 @@ const ROOT_EXPORTS = [
   "ResponsesOptions",
   "ResponsesRequest",
   "RetrieveOptions",
+  "StoredResponsesResource",
   "ResponsesResource",
   "RetryConfig",
   "RetryTelemetry",

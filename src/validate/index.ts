@@ -5,15 +5,11 @@
 // quadratic in the number of failing items; inlined, validation stays linear.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { schema, type SchemaName } from "../generated/schema.js";
-import { knownTypes, typeTypos } from "./typos.js";
+import { knownTypes, typeTypos, type ValidationIssue } from "./typos.js";
+
+export type { ValidationIssue };
 
 export type { SchemaName };
-/** One thing wrong with a value: where (a JSON Pointer) and what. */
-export interface ValidationIssue {
-  /** JSON Pointer into the value, e.g. `/content/0/text` (empty for the value itself). */
-  path: string;
-  message: string;
-}
 /**
  * What `validate` returns: ok, or the first issues found (at most 100) and how many more there were.
  * `warnings` lists what the schema accepts but is likely a mistake: a `type` it does not know that

@@ -3,7 +3,13 @@
 // an unknown `type` one edit (two for names of 8 characters or more) away from a known one, and
 // report it as a warning.
 import { closest } from "./suggest.js";
-import type { ValidationIssue } from "./index.js";
+
+/** One thing wrong with a value: where (a JSON Pointer) and what. */
+export interface ValidationIssue {
+  /** JSON Pointer into the value, e.g. `/content/0/text` (empty for the value itself). */
+  path: string;
+  message: string;
+}
 
 /** Every `type` value the schema names (`properties.type.const` or `.enum` anywhere in it). */
 export function knownTypes(schema: unknown): Set<string> {

@@ -181,10 +181,12 @@ describe.concurrent("codex-api", () => {
   });
 
   test("count-tokens, then retrieve, input-items, cancel and delete of a streamed response", async () => {
-    const base = ["--base-url", `${server.url}/v1`];
+    // A server of its own: the canned ids count the replies a server streamed (resp_mock_1 first).
+    const own = await startMockServer();
+    const base = ["--base-url", `${own.url}/v1`];
     const count = await runCli(["count-tokens", ...base, "three words here"]);
     expect(count).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\n$/) });
-    expect(server.requests.at(-1)?.body).toMatchObject({ input: [{ role: "user" }] });
+    expect(own.requests.at(-1)?.body).toMatchObject({ input: [{ role: "user" }] });
     expect((await runCli(["responses", ...base, "hello"])).code).toBe(0);
     const got = await runCli(["retrieve", ...base, "resp_mock_1"]);
     expect(JSON.parse(got.stdout)).toMatchObject({ id: "resp_mock_1", status: "completed" });
@@ -208,6 +210,7 @@ describe.concurrent("codex-api", () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/InvalidRequestError: .*not found.*status 404/);
     expect((await runCli(["retrieve", ...base])).code).toBe(2);
+    await own.close();
   });
 
   test("models lists slug and name with the ETag on stderr; --json prints {models, etag}", async () => {

@@ -236,7 +236,9 @@ describe("canned replies", () => {
       error: {
         message:
           "no such route: /v1/chat/completions; routes: POST /responses, POST /responses/compact, " +
-          "POST /memories/trace_summarize, GET /models (under / and /v1)",
+          "POST /memories/trace_summarize, GET /models, POST /responses/input_tokens, " +
+          "GET /responses/{id}, DELETE /responses/{id}, POST /responses/{id}/cancel, " +
+          "GET /responses/{id}/input_items (under / and /v1)",
         type: "invalid_request_error",
         code: "not_found",
       },
