@@ -84,8 +84,10 @@ export function createClient(options: ClientOptions) {
   const { provider } = options;
   const auth = toAuthProvider(options.auth);
   const scrubber = new Scrubber();
-  scrubber.addHeaders(provider.headers);
-  if (typeof options.auth === "string") scrubber.add(options.auth);
+  // What the client is created with is pinned: it is never forgotten however many tokens rotate.
+  scrubber.addHeaders(provider.headers, true);
+  scrubber.addHeaders(provider.queryParams, true);
+  if (typeof options.auth === "string") scrubber.add(options.auth, true);
   const logger = options.logger ? safeLogger(options.logger, scrubber) : undefined;
   const retry = retryConfig(provider.retry);
   const requestTimeoutMs = provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;

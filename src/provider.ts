@@ -3,7 +3,7 @@
 import { InvalidRequestError } from "./errors/catalogue.js";
 import { assertHeaders } from "./transport/headers.js";
 import type { RetryConfig } from "./transport/retry.js";
-import { isObject } from "./util.js";
+import { isObject, MAX_TIMER_MS } from "./util.js";
 
 /** Where requests go and how they are sent: base URL, default headers, retries and timeouts. */
 export interface ProviderConfig {
@@ -102,8 +102,7 @@ export function isAzureResponsesEndpoint(provider: ProviderConfig): boolean {
   return AZURE_MARKERS.some((marker) => url.includes(marker));
 }
 
-/** The longest delay a JavaScript timer can hold (2^31 - 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS } from "./util.js";
 
 /** What a message may say about a value: numbers, booleans, null as they are; else only the type. */
 function describe(value: unknown): string {

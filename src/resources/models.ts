@@ -20,6 +20,17 @@ export interface ModelsList {
   models: ModelInfo[];
   /** The reply's `ETag` as sent, quotes included: compare it with a stream's `modelsEtag`. */
   etag?: string;
+  /**
+   * Set when the server answered 304 to an `If-None-Match` the caller sent in `headers`: the list
+   * the caller holds for that ETag is current, and `models` is empty.
+   */
+  notModified?: true;
+}
+
+/** The `If-None-Match` the caller sent, whatever its case. */
+function ifNoneMatch(headers: Record<string, string> | undefined): string | undefined {
+  const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === "if-none-match");
+  return entry?.[1];
 }
 
 /** `client.models`: GET /models. */
@@ -32,6 +43,10 @@ export function modelsResource(endpoints: Endpoints) {
         ...jsonCallInit(endpoints, call),
         query: { client_version: clientVersion },
       });
+      if (response.status === 304) {
+        const etag = response.headers.get("etag") ?? ifNoneMatch(call.headers);
+        return { models: [], notModified: true, ...(etag ? { etag } : {}) };
+      }
       const models = (data as { models?: unknown } | undefined)?.models;
       const ok =
         Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");

@@ -7,7 +7,7 @@ import {
   TransportError,
   RequestTimeoutError,
 } from "../errors/catalogue.js";
-import { MAX_TIMER_MS } from "../provider.js";
+import { MAX_TIMER_MS, timerMs } from "../util.js";
 
 /** Which failures are sent again, how often and how long to wait (`provider.retry`). */
 export interface RetryConfig {
@@ -73,12 +73,13 @@ export function backoffMs(
  */
 export function serverRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
+  // Clamped to what a timer holds: `retry-after-ms: 1e400`'s digits are Infinity.
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return timerMs(Number(ms));
   const after = headers.get("retry-after");
   if (after === null) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.round(Number(after) * 1000);
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return timerMs(Number(after) * 1000);
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : timerMs(Math.max(0, date - now));
 }
 
 /** The wait before retry `n`: the server's delay as is when given and within the cap, else backoff. */
