@@ -1,12 +1,14 @@
 // A scriptable mock of the Codex / OpenAI Responses protocol, for tests (exported as
 // `codex-api/testing`): a real HTTP server on 127.0.0.1 serving the endpoints of the route table
 // (routes.ts) under any base path, with scripted replies and fault knobs (script.ts). Node-only.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { InvalidRequestError } from "../errors/catalogue.js";
 import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
-import { allowCors, createTimers } from "./writers.js";
+import { allowCors, createTimers, writeBody, errorBody } from "./writers.js";
+import { checkScript } from "./check-script.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
 export { cannedEvents, loadRecordedStream } from "./canned.js";
@@ -42,11 +44,42 @@ export interface MockServerOptions {
   cors?: boolean;
 }
 
+/** Answers 500 for a request whose reply threw (or ends the reply when headers were sent). */
+function failed(res: ServerResponse, headers: Record<string, string>, thrown: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const message = `mock server: ${(thrown as Error)?.message ?? String(thrown)}`;
+  writeBody(
+    { res, timers: createTimers(), headers },
+    errorBody(500, {
+      message,
+      type: "server_error",
+      code: "mock_failure",
+    }),
+  );
+}
+
+/** Throws InvalidRequestError unless the options are ones the server can listen with. */
+function checkOptions(options: MockServerOptions): void {
+  const { port, cors } = options ?? {};
+  const bad = (what: string) =>
+    new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw bad("options.port must be an integer in 0..65535");
+  }
+  if (cors !== undefined && typeof cors !== "boolean") throw bad("options.cors must be a boolean");
+}
+
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
 export function startMockServer(
   script: MockScript = {},
   options: MockServerOptions = {},
 ): Promise<MockServer> {
+  try {
+    checkScript(script);
+    checkOptions(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const requests: RecordedRequest[] = [];
   const handshakes: RecordedHandshake[] = [];
   const frames: RecordedFrame[] = [];
@@ -65,7 +98,12 @@ export function startMockServer(
       const request = { endpoint: endpointOf(decoded.path), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      serve({ res, timers, headers }, { request, error, script, nextReply });
+      try {
+        serve({ res, timers, headers }, { request, error, script, nextReply });
+      } catch (thrown) {
+        // A mock never takes its host process down: what it could not play is a 500.
+        failed(res, headers, thrown);
+      }
     });
   });
   const closingNow = () => closing !== undefined;
@@ -77,7 +115,13 @@ export function startMockServer(
     frames,
     closing: closingNow,
   });
-  server.on("upgrade", upgrade);
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      socket.destroy(); // never the host process
+    }
+  });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

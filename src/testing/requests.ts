@@ -64,7 +64,27 @@ export function decodeRequest(req: IncomingMessage, raw: Buffer): Decoded {
     }
   }
   const request = { method, path, url, headers, body, rawBody };
-  return ok ? { request } : { request, error: decoded };
+  if (!ok) return { request, error: decoded };
+  if (deeperThan(body, MAX_DEPTH)) {
+    const message = `the JSON body is nested deeper than ${MAX_DEPTH} levels`;
+    return { request, error: { status: 400, message, code: "body_too_deep" } };
+  }
+  return { request };
+}
+
+/** How deep a request body may nest; the canned replies walk it recursively. */
+export const MAX_DEPTH = 1000;
+
+/** True when `value` nests arrays and objects deeper than `max` (walked without recursion). */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function decompress(raw: Buffer, encoding: string): Buffer | DecodeError {

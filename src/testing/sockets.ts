@@ -7,6 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import { cannedEvents } from "./canned.js";
+import { deeperThan, MAX_DEPTH } from "./requests.js";
 import type { MockEndpoint } from "./routes.js";
 import { replyList, type MockReply, type MockScript } from "./script.js";
 import type { Timers } from "./writers.js";
@@ -59,6 +60,9 @@ export interface SocketContext {
 export function socketUpgrades(ctx: SocketContext) {
   let wss: Promise<WebSocketServer | undefined> | undefined;
   const upgrades = replyList(ctx.script.websocket?.upgrade);
+  // The extra headers of each handshake, found by its request: one listener for the server's life,
+  // so a handshake `ws` rejects (a bad key) leaves nothing behind for the next one.
+  const extras = new WeakMap<IncomingMessage, Record<string, string>>();
   return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on("error", () => {});
     if (ctx.closing()) return void socket.destroy();
@@ -71,15 +75,18 @@ export function socketUpgrades(ctx: SocketContext) {
     const upgrade = upgrades(index);
     if ((upgrade.status ?? 101) !== 101) return refuse(socket, upgrade);
     wss ??= import("ws").then(
-      ({ WebSocketServer }) => new WebSocketServer({ noServer: true }),
+      ({ WebSocketServer }) => {
+        const server = new WebSocketServer({ noServer: true });
+        server.on("headers", (lines: string[], request: IncomingMessage) => {
+          for (const [k, v] of Object.entries(extras.get(request) ?? {})) lines.push(`${k}: ${v}`);
+        });
+        return server;
+      },
       () => undefined,
     );
     void wss.then((server) => {
       if (!server) return refuse(socket, { status: 501, body: "the mock needs the ws package" });
-      const extra = { "x-request-id": `req_ws_${index + 1}`, ...upgrade.headers };
-      server.once("headers", (lines: string[]) => {
-        for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
-      });
+      extras.set(req, { "x-request-id": `req_ws_${index + 1}`, ...upgrade.headers });
       server.handleUpgrade(req, socket, head, (ws) => converse(ctx, ws, socket, index));
     });
   };
@@ -117,7 +124,22 @@ function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection:
     if (binary) return;
     const limit = ctx.script.websocket?.closeAfterRequests;
     const last = limit !== undefined && ++answered >= limit;
-    answer({ ctx, ws, socket, own }, ctx.nextReply("responses"), body, last);
+    const peer = { ctx, ws, socket, own };
+    if (deeperThan(body, MAX_DEPTH)) {
+      const message = `the JSON frame is nested deeper than ${MAX_DEPTH} levels`;
+      return answer(
+        peer,
+        { status: 400, body: { error: { message, code: "body_too_deep" } } },
+        {},
+        last,
+      );
+    }
+    try {
+      answer(peer, ctx.nextReply("responses"), body, last);
+    } catch {
+      // A mock never takes its host process down: what it could not play ends the connection.
+      ws.close(1011, "mock: reply failed");
+    }
   });
 }
 
