@@ -8,7 +8,13 @@ import { isObject } from "../util.js";
 /** A problem found at `path`, or undefined. */
 type Check = (value: unknown, path: string) => string | undefined;
 
+// The longest delay a timer holds (ms): a longer dripMs would fire at once, every millisecond.
+const MAX_MS = 2 ** 31 - 1;
 const isCount = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const ms: Check = (v, path) =>
+  isCount(v) && (v as number) <= MAX_MS
+    ? undefined
+    : `${path} must be an integer in 0..${MAX_MS} (ms)`;
 const count: Check = (v, path) => (isCount(v) ? undefined : `${path} must be an integer ≥ 0`);
 const positive: Check = (v, path) =>
   isCount(v) && (v as number) >= 1 ? undefined : `${path} must be an integer ≥ 1`;
@@ -55,9 +61,9 @@ const REPLY: Record<string, Check> = {
   body: json,
   html: flag,
   events,
-  dripMs: count,
+  dripMs: ms,
   stallAfterEvents: count,
-  keepAliveMs: positive,
+  keepAliveMs: (v, path) => positive(v, path) ?? ms(v, path),
   stallBeforeHeaders: flag,
   resetAfterBytes: count,
   malformedAt: count,

@@ -22,10 +22,12 @@ export function redactHeaders(headers: Headers | Record<string, string>): Record
 // rotates every request keeps memory bounded.
 const MAX_SECRETS = 64;
 const REDACTED = "[redacted]";
-// `scheme://user:password@` in any URL a server or a caller wrote.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi;
-// The value of a secret-named query parameter (`?api-key=`, `&sig=`, `access_token=`) in any URL.
-const SECRET_QUERY = /([?&;][^=&#\s?;]*(?:key|token|secret|auth|sig)[^=&#\s?;]*=)[^&#\s;"'<>]*/gi;
+// The `user:password@` after `scheme://` in any URL a server or a caller wrote. Patterns here run on
+// hostile text up to 64 KiB: each is linear (no two unbounded runs of one class in a row).
+const URL_USERINFO = /(:\/\/)[^/?#\s@]*@/g;
+// A query parameter (`?api-key=…`, `&sig=…`); its value is removed when its name is secret.
+const QUERY_PARAM = /([?&;][^=&#\s?;]{1,100}=)([^&#\s;"'<>]*)/g;
+const SECRET_NAME = /key|token|secret|auth|sig/i;
 
 /** Removes known secrets from text and errors; one per client. */
 export class Scrubber {
@@ -71,7 +73,11 @@ export class Scrubber {
   text(text: string): string {
     let out = text;
     if (out.includes("://")) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
-    if (out.includes("=")) out = out.replace(SECRET_QUERY, `$1${REDACTED}`);
+    if (out.includes("=")) {
+      out = out.replace(QUERY_PARAM, (all, name: string, value: string) =>
+        value && SECRET_NAME.test(name) ? name + REDACTED : all,
+      );
+    }
     this.#sorted ??= [...this.#pinned, ...this.#recent].sort((a, b) => b.length - a.length);
     for (const secret of this.#sorted) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -103,8 +109,17 @@ function cleanData(value: unknown, scrubber: Scrubber, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => cleanData(v, scrubber, depth + 1));
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = Object.create(proto) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(value)) out[k] = cleanData(v, scrubber, depth + 1);
+  const out = Object.create(proto) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) {
+    // Defined, not assigned: a key named `__proto__` stays a key.
+    const clean = cleanData(v, scrubber, depth + 1);
+    Object.defineProperty(out, k, {
+      value: clean,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

@@ -232,18 +232,43 @@ ROUND3_CASES.push(
   },
 );
 
+// Text that makes a backtracking pattern take seconds: the scrubber reads it in linear time.
+all((e) => {
+  let tookMs = 0;
+  return {
+    fault: "error body crafted to backtrack the scrubber's URL patterns",
+    setup: () =>
+      rawHttp((_req, res) => {
+        res.writeHead(400, { "content-type": "text/plain" });
+        res.end(`= ?${"key".repeat(1_000)} ${"a.".repeat(30_000)}://`);
+      }),
+    run: async ({ client }) => {
+      const started = performance.now();
+      try {
+        return await callOnce(e, client);
+      } finally {
+        tookMs = performance.now() - started;
+      }
+    },
+    expect: { error: InvalidRequestError, status: 400, retryable: false, attempts: 1 },
+    check: () => (tookMs < 1_000 ? [] : [`the call took ${Math.round(tookMs)} ms`]),
+  };
+});
+
 // A token that rotates on every attempt ---------------------------------------------------------
 
 const ROTATIONS = 80;
 all((e) => {
   let n = 0;
   return {
-    fault: `token rotating on every call (${ROTATIONS} calls), echoed in 400s`,
+    fault: `token rotating on every call (${ROTATIONS} calls), echoed with the api-key in 400s`,
     deadlineMs: 15_000,
     setup: () =>
       rawHttp((req, res) => {
         res.writeHead(400, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: `bad ${tokenOf(req)}`, param: tokenOf(req) } }));
+        // The provider's api-key too: what the client was created with is never forgotten.
+        const message = `bad ${tokenOf(req)} with key ${String(req.headers["api-key"])}`;
+        res.end(JSON.stringify({ error: { message, param: tokenOf(req) } }));
       }),
     options: (base: ClientOptions) => ({
       ...base,

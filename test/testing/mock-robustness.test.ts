@@ -2,6 +2,7 @@
 // startMockServer with a message naming the field, a body nested too deep earns a 400, and a
 // handshake `ws` rejects leaves nothing behind for the next one.
 import { connect } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { InvalidRequestError } from "../../src/index.js";
@@ -112,6 +113,36 @@ describe("a body nested deep", () => {
       "the error frame",
     );
     ws.close();
+  });
+});
+
+describe("bodies too large", () => {
+  it("a gzip bomb gets a 400 without being inflated past the limit", async () => {
+    const server = await start();
+    const bomb = gzipSync(Buffer.alloc(128 * 1024 * 1024, 0x20));
+    const reply = await fetch(`${server.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-encoding": "gzip" },
+      body: bomb,
+    });
+    expect(reply.status).toBe(400);
+    await reply.text();
+  });
+
+  it("a body over 64 MiB gets a 413", async () => {
+    const server = await start();
+    const body = Buffer.alloc(65 * 1024 * 1024, 0x20);
+    const reply = await fetch(`${server.url}/v1/responses`, { method: "POST", body });
+    expect(reply.status).toBe(413);
+    await reply.text();
+    expect(server.requests.at(-1)?.rawBody).toBe("");
+  });
+
+  it("a drip no timer can hold is refused", async () => {
+    const error = await startMockServer({ responses: { dripMs: 2 ** 31 } }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain("script.responses.dripMs");
   });
 });
 

@@ -8,16 +8,17 @@ import {
   createClient,
   type CodexClient,
 } from "../../src/index.js";
-import { clientFor, rejection, REQUEST } from "../helpers/calls.js";
+import { clientFor, rejection } from "../helpers/calls.js";
 import { json, serveEach } from "../helpers/server.js";
 
 const serve = serveEach();
 
 const calls: [string, (c: CodexClient, headers: Record<string, string>) => Promise<unknown>][] = [
-  ["stream", (c, headers) => c.responses.stream(REQUEST, { headers })],
+  ["stream", (c, headers) => c.responses.stream({ model: "m", input: [] }, { headers })],
   [
     "compact",
-    (c, headers) => c.compact.compactInput({ ...REQUEST, instructions: "" }, { headers }),
+    (c, headers) =>
+      c.compact.compactInput({ model: "m", input: [], instructions: "" }, { headers }),
   ],
   ["models", (c, headers) => c.models.list({ headers })],
 ];
