@@ -90,9 +90,11 @@ async function readReply(
   const details = replyDetails(response);
   const { status } = response;
   // 304 answers a caller's If-None-Match (GET /models): not a redirect, a reply without a body.
-  if (status === 304 && !a.stream) {
+  if (status === 304) {
     response.body?.cancel().catch(() => {});
-    return { value: { data: undefined, response }, status };
+    if (!a.stream) return { value: { data: undefined, response }, status };
+    const message = `${a.where}: HTTP 304 (not modified) is not a stream reply`;
+    return { error: new InvalidResponseError(message, details) };
   }
   if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
     response.body?.cancel().catch(() => {});

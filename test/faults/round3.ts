@@ -137,13 +137,14 @@ ROUND3_CASES.push({
 const tokenOf = (req: IncomingMessage) => String(req.headers.authorization).replace("Bearer ", "");
 
 all((e) => ({
-  fault: "secrets echoed in param, type, code and x-openai-authorization-error",
+  fault: "secrets echoed in param, type, code, x-request-id and x-openai-authorization-error",
   setup: () =>
     rawHttp((req, res) => {
       const token = tokenOf(req);
       res.writeHead(401, {
         "content-type": "application/json",
         "x-openai-authorization-error": `bad token ${token}`,
+        "x-request-id": `req-${token}`,
       });
       const error = { message: "no", param: token, type: `t_${token}`, code: `c_${token}` };
       res.end(JSON.stringify({ error }));

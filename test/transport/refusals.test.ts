@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   InvalidRequestError,
+  InvalidResponseError,
   UsageLimitReachedError,
   createClient,
   type CodexClient,
@@ -64,6 +65,15 @@ describe("304 to If-None-Match", () => {
     const server = await serve({ status: 304, headers: { etag: '"v7"' } });
     const list = await clientFor(server).models.list({ headers: { "If-None-Match": '"v7"' } });
     expect(list).toEqual({ models: [], notModified: true, etag: '"v7"' });
+  });
+
+  it("on a stream: an InvalidResponseError saying 304, not a redirect", async () => {
+    const server = await serve({ status: 304 });
+    const call = clientFor(server).responses.stream({ model: "m", input: [] });
+    const error = await rejection(call);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain("HTTP 304 (not modified)");
+    expect(error).toMatchObject({ attempts: 1, retryable: false });
   });
 
   it("without an ETag in the reply, the one the caller sent is given back", async () => {
