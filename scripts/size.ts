@@ -1,10 +1,11 @@
 // `npm run size`: minified + gzipped size of each public entry, bundled with esbuild for the
 // browser (the root export) or node (the node-only ones), and of an app that only streams. Exits 1
-// when the root export is over its budget (13 KB min + gzip; `npm test` runs it).
+// when either is over its budget (16 KB and 13.5 KB min + gzip; `npm test` runs it).
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
-const ROOT_BUDGET_KB = 13;
+const ROOT_BUDGET_KB = 16;
+const STREAM_APP_BUDGET_KB = 13.5;
 const entries = [
   { name: "codex-api (root)", file: "src/index.ts", platform: "browser" },
   { name: "codex-api/validate", file: "src/validate/index.ts", platform: "browser" },
@@ -44,9 +45,11 @@ const [min, gz] = await gzipped({
   platform: "browser",
 });
 console.log(`| an app that only streams | ${kb(min)} | ${kb(gz)} |`);
-if (root > ROOT_BUDGET_KB * 1024) {
-  console.error(
-    `the root export is ${kb(root)} min + gzip, over its budget of ${ROOT_BUDGET_KB} KB`,
-  );
+for (const [what, size, budget] of [
+  ["the root export", root, ROOT_BUDGET_KB],
+  ["an app that only streams", gz, STREAM_APP_BUDGET_KB],
+] as const) {
+  if (size <= budget * 1024) continue;
+  console.error(`${what} is ${kb(size)} min + gzip, over its budget of ${budget} KB`);
   process.exitCode = 1;
 }

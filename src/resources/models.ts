@@ -22,15 +22,9 @@ export interface ModelsList {
   etag?: string;
   /**
    * Set when the server answered 304 to an `If-None-Match` the caller sent in `headers`: the list
-   * the caller holds for that ETag is current, and `models` is empty.
+   * the caller holds for that ETag is current, and `models` is empty (`etag` is the reply's, if any).
    */
   notModified?: true;
-}
-
-/** The `If-None-Match` the caller sent, whatever its case. */
-function ifNoneMatch(headers: Record<string, string> | undefined): string | undefined {
-  const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === "if-none-match");
-  return entry?.[1];
 }
 
 /** `client.models`: GET /models. */
@@ -43,16 +37,14 @@ export function modelsResource(endpoints: Endpoints) {
         ...jsonCallInit(endpoints, call),
         query: { client_version: clientVersion },
       });
-      if (response.status === 304) {
-        const etag = response.headers.get("etag") ?? ifNoneMatch(call.headers);
-        return { models: [], notModified: true, ...(etag ? { etag } : {}) };
-      }
+      const etag = response.headers.get("etag");
+      const tag = etag === null ? {} : { etag };
+      if (response.status === 304) return { models: [], notModified: true, ...tag };
       const models = (data as { models?: unknown } | undefined)?.models;
       const ok =
         Array.isArray(models) && models.every((m) => isObject(m) && typeof m["slug"] === "string");
       expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
-      const etag = response.headers.get("etag");
-      return { models: models as ModelInfo[], ...(etag === null ? {} : { etag }) };
+      return { models: models as ModelInfo[], ...tag };
     },
   };
 }

@@ -38,11 +38,11 @@ const REFUSED = new Set(["transfer-encoding", "keep-alive", "upgrade", "expect",
 export function headerProblem(name: string, value: unknown): string | undefined {
   if (!TOKEN.test(name)) return `${JSON.stringify(name.slice(0, 40))} is not a valid header name`;
   const lower = name.toLowerCase();
-  if (REFUSED.has(lower)) return `header "${name}" is set by fetch and cannot be given`;
+  if (REFUSED.has(lower)) return `header "${name}" is set by fetch`;
   if (typeof value !== "string") return `header "${name}": its value is not a string`;
   // Node's fetch accepts only these two (it manages the connection itself).
   if (lower === "connection" && !/^\s*(close|keep-alive)\s*$/i.test(value)) {
-    return `header "${name}": fetch accepts only "close" or "keep-alive"`;
+    return `header "${name}" is set by fetch (but for close or keep-alive)`;
   }
   // NUL, CR or LF could smuggle a header, and fetch refuses them.
   if (/[\0\r\n]/.test(value)) return `header "${name}": its value contains NUL, CR or LF`;

@@ -102,67 +102,47 @@ export class Scrubber {
   }
 }
 
-/** A copy of `value` (a plain object or array, e.g. a rate-limit snapshot) with its strings scrubbed. */
+/**
+ * `value` with its strings scrubbed: a string cleaned, and a copy of reply headers, a plain object
+ * or an array (a rate-limit snapshot); anything else as it is.
+ */
 function cleanData(value: unknown, scrubber: Scrubber, depth: number): unknown {
   if (typeof value === "string") return scrubber.text(value);
+  // A reply's headers may echo a secret too (a Location with a password).
+  if (value instanceof Headers) {
+    const clean = new Headers();
+    for (const [name, text] of value) clean.append(name, scrubber.text(text));
+    return clean;
+  }
   if (typeof value !== "object" || value === null || depth > 4) return value;
   if (Array.isArray(value)) return value.map((v) => cleanData(v, scrubber, depth + 1));
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
   const out = Object.create(proto) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(value)) {
-    // Defined, not assigned: a key named `__proto__` stays a key.
-    const clean = cleanData(v, scrubber, depth + 1);
-    Object.defineProperty(out, k, {
-      value: clean,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  // Defined, not assigned: a key named `__proto__` stays a key.
+  for (const [k, v] of Object.entries(value)) replace(out, k, cleanData(v, scrubber, depth + 1));
   return out;
 }
 
-/** `headers` with every value scrubbed, or undefined when nothing changed. */
-function cleanHeaders(headers: Headers, scrubber: Scrubber): Headers | undefined {
-  const clean = new Headers();
-  let changed = false;
-  for (const [name, value] of headers) {
-    const text = scrubber.text(value);
-    changed ||= text !== value;
-    clean.append(name, text);
-  }
-  return changed ? clean : undefined;
-}
-
-/** Replaces `error[key]` by `value` when it differs, keeping the field's enumerability. */
-function replace(error: object, key: string, value: unknown): void {
-  if ((error as Record<string, unknown>)[key] === value) return;
-  const enumerable = Object.getOwnPropertyDescriptor(error, key)?.enumerable ?? false;
-  Object.defineProperty(error, key, { value, configurable: true, writable: true, enumerable });
+/** Sets `target[key]` to `value` when it differs, keeping the field's enumerability. */
+function replace(target: object, key: string, value: unknown): void {
+  if ((target as Record<string, unknown>)[key] === value) return;
+  const enumerable = Object.getOwnPropertyDescriptor(target, key)?.enumerable ?? true;
+  Object.defineProperty(target, key, { value, configurable: true, writable: true, enumerable });
 }
 
 /**
  * Rewrites every string field of `error` (message and stack included), the strings inside its
- * plain-object fields, its reply headers and its cause chain; false when it holds a secret it
- * cannot shed (a frozen foreign error).
+ * headers and plain-object fields, and its cause chain; false when it holds a secret it cannot shed
+ * (a frozen foreign error).
  */
 function scrubInPlace(error: unknown, scrubber: Scrubber, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > 8) return true;
   try {
     for (const key of new Set(["message", "stack", ...Object.keys(error)])) {
-      if (key === "cause") continue;
       const value = (error as Record<string, unknown>)[key];
-      if (value instanceof Headers) {
-        // A reply's headers may echo a secret too (a Location with a password).
-        const clean = cleanHeaders(value, scrubber);
-        if (clean) replace(error, key, clean);
-      } else if (typeof value === "string" || (typeof value === "object" && value !== null)) {
-        if (value instanceof Error) continue;
-        const clean = cleanData(value, scrubber, 0);
-        if (typeof value === "string" ? clean !== value : json(clean) !== json(value)) {
-          replace(error, key, clean);
-        }
+      if (key !== "cause" && !(value instanceof Error)) {
+        replace(error, key, cleanData(value, scrubber, 0));
       }
     }
     const { cause } = error as { cause?: unknown };
@@ -178,11 +158,3 @@ function scrubInPlace(error: unknown, scrubber: Scrubber, depth: number): boolea
     return false;
   }
 }
-
-const json = (value: unknown): string | undefined => {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-};

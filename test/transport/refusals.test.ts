@@ -76,10 +76,10 @@ describe("304 to If-None-Match", () => {
     expect(error).toMatchObject({ attempts: 1, retryable: false });
   });
 
-  it("without an ETag in the reply, the one the caller sent is given back", async () => {
+  it("without an ETag in the reply, none is made up", async () => {
     const server = await serve({ status: 304 });
     const list = await clientFor(server).models.list({ headers: { "if-none-match": '"v8"' } });
-    expect(list).toEqual({ models: [], notModified: true, etag: '"v8"' });
+    expect(list).toEqual({ models: [], notModified: true });
   });
 });
 
