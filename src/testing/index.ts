@@ -59,8 +59,13 @@ function failed(res: ServerResponse, headers: Record<string, string>, thrown: un
 }
 
 /** Throws InvalidRequestError unless the options are ones the server can listen with. */
-function checkOptions(options: MockServerOptions): void {
-  const { port, cors } = options ?? {};
+function checkOptions(options: unknown): asserts options is MockServerOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidRequestError("startMockServer: options must be an object", {
+      code: "invalid_option",
+    });
+  }
+  const { port, cors } = options as MockServerOptions;
   const bad = (what: string) =>
     new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {

@@ -52,6 +52,12 @@ describe("startMockServer refuses a script it cannot play", () => {
     });
   }
 
+  it("refuses options that are not an object", async () => {
+    const error = await startMockServer({}, null as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toContain("options must be an object");
+  });
+
   it("refuses a port out of range", async () => {
     const error = await startMockServer({}, { port: 70_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
