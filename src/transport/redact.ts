@@ -95,10 +95,9 @@ export class Scrubber {
     return error;
   }
 
-  /** A value fit to log: a string cleaned, an error scrubbed in place, anything else as it is. */
+  /** A value fit to log: an error scrubbed in place; a string, plain object or Headers cleaned. */
   value(value: unknown): unknown {
-    if (typeof value === "string") return this.text(value);
-    return value instanceof Error ? this.error(value) : value;
+    return value instanceof Error ? this.error(value) : cleanData(value, this, 0);
   }
 }
 
