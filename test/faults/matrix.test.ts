@@ -13,6 +13,8 @@ import {
 } from "./cases.js";
 import { HARDENING_CASES } from "./hardening.js";
 import { ROUND3_CASES } from "./round3.js";
+// round3-secrets.ts adds its rows to ROUND3_CASES.
+import "./round3-secrets.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {

@@ -1,20 +1,14 @@
 // Fault-matrix rows of the third hardening round: odd server values (a reset time past the Date
-// range, a delay of 400 digits, a rate-limit family named `__proto__`), secrets a server echoes
-// outside `message` and in URLs, a token that rotates on every call, and error bodies larger than
-// what is read of them, with and without a Content-Length.
+// range, a delay of 400 digits, a rate-limit family named `__proto__`) and error bodies larger than
+// what is read of them, with and without a Content-Length. Secrets: round3-secrets.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectResponses } from "../../src/websocket/index.js";
 import {
-  AuthError,
-  IncompleteResponseError,
   InvalidRequestError,
   InvalidResponseError,
   RateLimitError,
-  RetryableStreamError,
   ServerError,
   UsageLimitReachedError,
-  type ClientOptions,
-  type CodexApiError,
   type ResponseEvent,
 } from "../../src/index.js";
 import {
@@ -26,22 +20,22 @@ import {
   STREAM_REQUEST,
   type EndpointName,
   type FaultCase,
-  type RunContext,
 } from "./cases.js";
-import { SECRET_TOKEN } from "./harness.js";
-import { pump, requests, sentUnder } from "./hardening.js";
+import { pump, sentUnder } from "./hardening.js";
 import { mockSocket } from "./websocket-cases.js";
 
-/** The rows of this file, appended to the matrix by matrix.test.ts. */
+/** The rows of this file and round3-secrets.ts, appended to the matrix by matrix.test.ts. */
 export const ROUND3_CASES: FaultCase[] = [];
-const all = (fn: (e: EndpointName) => Omit<FaultCase, "endpoint"> | undefined) => {
+/** Adds the row `fn` gives for each HTTP endpoint. */
+export const all = (fn: (e: EndpointName) => Omit<FaultCase, "endpoint"> | undefined) => {
   for (const endpoint of ENDPOINTS) {
     const c = fn(endpoint);
     if (c) ROUND3_CASES.push({ ...c, endpoint });
   }
 };
 const MiB = 1024 * 1024;
-const sse = (payloads: unknown[]) => payloads.map((p) => `data: ${JSON.stringify(p)}\n\n`).join("");
+export const sse = (payloads: unknown[]) =>
+  payloads.map((p) => `data: ${JSON.stringify(p)}\n\n`).join("");
 
 /** A raw server answering every request with `status`, a JSON `body` and `headers`. */
 const replying =
@@ -129,161 +123,6 @@ ROUND3_CASES.push({
     }
     return problems;
   },
-});
-
-// Secrets outside `message` -----------------------------------------------------------------------
-
-/** The request's bearer token, as a careless server echoes it. */
-const tokenOf = (req: IncomingMessage) => String(req.headers.authorization).replace("Bearer ", "");
-
-all((e) => ({
-  fault: "secrets echoed in param, type, code, x-request-id and x-openai-authorization-error",
-  setup: () =>
-    rawHttp((req, res) => {
-      const token = tokenOf(req);
-      res.writeHead(401, {
-        "content-type": "application/json",
-        "x-openai-authorization-error": `bad token ${token}`,
-        "x-request-id": `req-${token}`,
-      });
-      const error = { message: "no", param: token, type: `t_${token}`, code: `c_${token}` };
-      res.end(JSON.stringify({ error }));
-    }),
-  run: ({ client }) => callOnce(e, client),
-  expect: { error: AuthError, status: 401, retryable: false },
-}));
-
-all((e) => ({
-  fault: "429 usage limit echoing the key in x-codex-active-limit",
-  setup: () =>
-    rawHttp((req, res) => {
-      res.writeHead(429, {
-        "content-type": "application/json",
-        "x-codex-active-limit": `limit-${String(req.headers["api-key"])}`,
-        "x-codex-primary-used-percent": "100",
-      });
-      res.end(JSON.stringify({ error: { type: "usage_limit_reached", plan_type: "pro" } }));
-    }),
-  run: ({ client }) => callOnce(e, client),
-  expect: { error: UsageLimitReachedError, status: 429, retryable: false },
-}));
-
-/** A stream whose last event echoes the token in the given fields. */
-const streamEcho = (last: (token: string) => unknown) => () =>
-  rawHttp((req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end(sse([created, last(tokenOf(req))]));
-  });
-
-ROUND3_CASES.push(
-  {
-    fault: "response.incomplete whose reason echoes the token",
-    endpoint: "responses",
-    setup: streamEcho((token) => ({
-      type: "response.incomplete",
-      response: { id: "r", status: "incomplete", incomplete_details: { reason: token } },
-    })),
-    run: ({ client }) => callOnce("responses", client),
-    expect: { error: IncompleteResponseError, retryable: false },
-  },
-  {
-    fault: "SSE error event echoing the token in param, type and code",
-    endpoint: "responses",
-    setup: streamEcho((token) => ({
-      type: "error",
-      error: { message: "bad", param: token, type: `t_${token}`, code: `c_${token}` },
-    })),
-    run: ({ client }) => callOnce("responses", client),
-    expect: { error: RetryableStreamError, retryable: true },
-  },
-  {
-    fault: "SSE event whose type is the token (onSseEvent telemetry)",
-    endpoint: "responses",
-    setup: streamEcho((token) => ({ type: `response.${token}` })),
-    run: async ({ client }) => {
-      // Read up to the echo, which has no terminal event after it.
-      const stream = await client.responses.stream(STREAM_REQUEST);
-      const seen: string[] = [];
-      try {
-        for await (const event of stream) seen.push(event.type);
-      } catch {
-        // closed before response.completed: expected
-      }
-      return seen;
-    },
-    expect: { ok: true },
-    expectedValue: ["created"],
-  },
-  {
-    fault: "secret-named query parameters echoed in a URL",
-    endpoint: "responses",
-    setup: () =>
-      rawHttp((req, res) => {
-        res.writeHead(400, { "content-type": "application/json" });
-        // Values the client never sent: only their parameter's name says they are secret.
-        void req;
-        const url =
-          "https://h.example/x?subscription-key=SECRET-5c-q&api-key=SECRET-6d-q&sig=SECRET-22-q&ok=1";
-        res.end(JSON.stringify({ error: { message: `see ${url}`, param: url } }));
-      }),
-    run: ({ client }) => callOnce("responses", client),
-    expect: { error: InvalidRequestError, status: 400, retryable: false },
-    check: (_ctx, { error }) =>
-      (error as CodexApiError).message.includes("ok=1") ? [] : ["the harmless parameter is gone"],
-  },
-);
-
-// Text that makes a backtracking pattern take seconds: the scrubber reads it in linear time.
-all((e) => {
-  let tookMs = 0;
-  return {
-    fault: "error body crafted to backtrack the scrubber's URL patterns",
-    setup: () =>
-      rawHttp((_req, res) => {
-        res.writeHead(400, { "content-type": "text/plain" });
-        res.end(`= ?${"key".repeat(1_000)} ${"a.".repeat(30_000)}://`);
-      }),
-    run: async ({ client }) => {
-      const started = performance.now();
-      try {
-        return await callOnce(e, client);
-      } finally {
-        tookMs = performance.now() - started;
-      }
-    },
-    expect: { error: InvalidRequestError, status: 400, retryable: false, attempts: 1 },
-    check: () => (tookMs < 1_000 ? [] : [`the call took ${Math.round(tookMs)} ms`]),
-  };
-});
-
-// A token that rotates on every attempt ---------------------------------------------------------
-
-const ROTATIONS = 80;
-all((e) => {
-  let n = 0;
-  return {
-    fault: `token rotating on every call (${ROTATIONS} calls), echoed with the api-key in 400s`,
-    deadlineMs: 15_000,
-    setup: () =>
-      rawHttp((req, res) => {
-        res.writeHead(400, { "content-type": "application/json" });
-        // The provider's api-key too: what the client was created with is never forgotten.
-        const message = `bad ${tokenOf(req)} with key ${String(req.headers["api-key"])}`;
-        res.end(JSON.stringify({ error: { message, param: tokenOf(req) } }));
-      }),
-    options: (base: ClientOptions) => ({
-      ...base,
-      // Every token carries the harness's marker: any leak is found.
-      auth: { bearerToken: () => `${SECRET_TOKEN}-rotation-${++n}` },
-    }),
-    run: async ({ client }) => {
-      let last: unknown;
-      for (let i = 0; i < ROTATIONS; i++) last = await callOnce(e, client).catch((x: unknown) => x);
-      throw last;
-    },
-    expect: { error: InvalidRequestError, status: 400, retryable: false },
-    check: requests(ROTATIONS),
-  };
 });
 
 // Error bodies larger than what is read of them ---------------------------------------------------
