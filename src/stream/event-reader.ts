@@ -166,7 +166,8 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         const payload = parsePayload(message.data, message.event, ctx);
         if (telemetry?.onSseEvent) {
           const now = performance.now();
-          const info = { type: payload["type"] as string, durationMs: now - this.telemetryAt };
+          const type = this.options.scrubber?.text(payload["type"] as string) ?? payload["type"];
+          const info = { type: type as string, durationMs: now - this.telemetryAt };
           this.telemetryAt = now;
           callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
         }
