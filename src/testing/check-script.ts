@@ -84,10 +84,15 @@ function fields(value: unknown, path: string, checks: Record<string, Check>): st
   return undefined;
 }
 
-/** One entry or a non-empty list of entries, each checked by `checks`. */
+/**
+ * One entry or a list of entries, each checked by `checks`; a function entry (a reply computed from
+ * the request) is checked when it is called, and a bad result is a 500.
+ */
 function oneOrMany(value: unknown, path: string, checks: Record<string, Check>) {
+  if (typeof value === "function") return undefined;
   if (!Array.isArray(value)) return fields(value, path, checks);
   for (const [i, entry] of value.entries()) {
+    if (typeof entry === "function") continue;
     const problem = fields(entry, `${path}[${i}]`, checks);
     if (problem) return problem;
   }
@@ -109,6 +114,14 @@ function scriptProblem(script: unknown): string | undefined {
         const problem = oneOrMany(upgrade, "script.websocket.upgrade", UPGRADE);
         if (problem) return problem;
       }
+    } else if (key === "storedResponses") {
+      const ok =
+        Array.isArray(value) &&
+        value.every(
+          (v) => isObject(v) && isObject(v["response"]) && typeof v["response"]["id"] === "string",
+        );
+      if (!ok)
+        return "script.storedResponses must be a list of { response: { id, … }, inputItems? }";
     } else {
       // Every other key is an endpoint's reply or list of replies.
       const problem = oneOrMany(value, `script.${key}`, REPLY);
