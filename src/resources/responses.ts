@@ -129,6 +129,19 @@ export interface ResponsesResource {
   stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
 }
 
+/** How a reply of a Responses call is read: the client's limits and hooks, the call's signal. */
+export function streamOptions(endpoints: Endpoints, options: ResponsesOptions) {
+  return {
+    idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+    maxEventBytes: endpoints.maxEventBytes,
+    scrubber: endpoints.scrubber,
+    includeRawEvents: options.includeRawEvents,
+    telemetry: endpoints.telemetry,
+    logger: endpoints.logger,
+    signal: options.signal,
+  };
+}
+
 /** Builds `client.responses`. */
 export function responsesResource(endpoints: Endpoints): ResponsesResource {
   return {
@@ -148,15 +161,7 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       if (options.turnState && !options.turnState.value && turnState) {
         options.turnState.value = turnState;
       }
-      return openResponseStream(response, {
-        idleTimeoutMs: endpoints.streamIdleTimeoutMs,
-        maxEventBytes: endpoints.maxEventBytes,
-        scrubber: endpoints.scrubber,
-        includeRawEvents: options.includeRawEvents,
-        telemetry: endpoints.telemetry,
-        logger: endpoints.logger,
-        signal: options.signal,
-      });
+      return openResponseStream(response, streamOptions(endpoints, options));
     },
   };
 }

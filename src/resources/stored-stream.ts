@@ -6,7 +6,7 @@ import { getResponseStream } from "../generated/client.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import type { Endpoints } from "./context.js";
-import { callHeaders, type ResponsesOptions } from "./responses.js";
+import { callHeaders, streamOptions, type ResponsesOptions } from "./responses.js";
 import { checkResponseId } from "./response-id.js";
 
 /** The options of `openStoredStream`: a stream call's options, and where to start. */
@@ -40,13 +40,5 @@ export async function openStoredStream(
     path: { response_id: id },
     query: { stream: true, starting_after: options.startingAfter, include: options.include },
   });
-  return openResponseStream(response, {
-    idleTimeoutMs: endpoints.streamIdleTimeoutMs,
-    maxEventBytes: endpoints.maxEventBytes,
-    scrubber: endpoints.scrubber,
-    includeRawEvents: options.includeRawEvents,
-    telemetry: endpoints.telemetry,
-    logger: endpoints.logger,
-    signal: options.signal,
-  });
+  return openResponseStream(response, streamOptions(endpoints, options));
 }
