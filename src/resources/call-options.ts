@@ -40,6 +40,28 @@ const CALL_RULES: OptionRules = {
   retry: [isObject, "an object such as { maxAttempts: 2 }"],
 };
 
+/**
+ * A copy of `options`, each value read once: its own keys, and the `known` ones it inherits (a
+ * class instance's getters). A getter or proxy trap that throws is an InvalidRequestError.
+ */
+function readOptions(where: string, options: object, known: string[]): Record<string, unknown> {
+  try {
+    const copy: Record<string, unknown> = { ...options };
+    for (const key of known) {
+      if (!Object.hasOwn(copy, key) && key in options) {
+        copy[key] = (options as Record<string, unknown>)[key];
+      }
+    }
+    return copy;
+  } catch (error) {
+    throw new InvalidRequestError(`${where}: the options could not be read (a getter threw)`, {
+      param: "options",
+      code: "invalid_option",
+      cause: error,
+    });
+  }
+}
+
 /** Rules of a string option (a header sent verbatim, a version). */
 export const STRING_RULE: [(v: unknown) => boolean, string] = [
   (v) => typeof v === "string",
@@ -58,15 +80,11 @@ export function checkCall<T extends CallOptions>(
 ): T & { headers?: Record<string, string> } {
   if (options === undefined) return {} as T & { headers?: Record<string, string> };
   if (!isObject(options)) throw optionError(where, "options", "an object", options);
-  const headers = toRecord(options.headers, where, "options.headers");
-  const checked = { ...options, ...(headers === undefined ? {} : { headers }) } as T;
-  checkFields(
-    checked as Record<string, unknown>,
-    "options",
-    { ...CALL_RULES, ...extra },
-    where,
-    CALL_ALIASES,
-  );
+  const rules = { ...CALL_RULES, ...extra };
+  const checked = readOptions(where, options, Object.keys(rules)) as T;
+  const headers = toRecord(checked.headers, where, "options.headers");
+  if (headers !== undefined) checked.headers = headers as Record<string, string>;
+  checkFields(checked as Record<string, unknown>, "options", rules, where, CALL_ALIASES);
   for (const [name, value] of Object.entries(headers ?? {})) {
     const problem = headerProblem(name, value);
     if (problem) {
