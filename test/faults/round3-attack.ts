@@ -678,3 +678,90 @@ for (const [what, entry] of HOSTILE) {
     });
   }
 }
+
+// Cheap guards: odd function-call events, walks a caller stops, options checked before I/O -----
+
+const streamOf = (events: unknown[]) => () =>
+  rawHttp((_req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.end(sse(events));
+  });
+add({
+  fault: "stream: function_call_arguments.delta whose item_id is a number",
+  endpoint: "responses",
+  setup: streamOf([
+    created,
+    { type: "response.function_call_arguments.delta", item_id: 7, output_index: 0, delta: "{" },
+    completed,
+  ]),
+  run: async ({ client }) => {
+    const stream = await client.responses.stream(STREAM_REQUEST);
+    for await (const _ of stream) void _;
+  },
+  expect: { error: CodexApiError },
+});
+add({
+  fault: "stream: a function_call item whose arguments are an object, not JSON text",
+  endpoint: "responses",
+  setup: streamOf([
+    created,
+    {
+      type: "response.output_item.done",
+      output_index: 0,
+      item: { type: "function_call", call_id: "c1", name: "f", arguments: { a: 1 } },
+    },
+    completed,
+  ]),
+  run: async ({ client }) => {
+    const stream = await client.responses.stream(STREAM_REQUEST);
+    return (await stream.collect()).functionCalls.map((c) => typeof c.arguments);
+  },
+  expect: { ok: true },
+  expectedValue: ["string"],
+});
+add({
+  fault: "inputItems: break after the first item of a has_more page",
+  endpoint: "inputItems",
+  setup: pagesServer((n) => ({ data: [item(n)], has_more: true, last_id: `c${n}` })),
+  run: async ({ client }) => {
+    for await (const _ of client.responses.inputItems(FAULT_ID)) break;
+  },
+  expect: { ok: true },
+  check: requests(1),
+});
+for (const [what, options] of [
+  ['order "ASC"', { order: "ASC" }],
+  ["include [1, 2]", { include: [1, 2] }],
+  ["limit 0.5", { limit: 0.5 }],
+  ["after 5", { after: 5 }],
+  ["an unknown key pageSize", { pageSize: 5 }],
+] as const) {
+  add({
+    fault: `inputItems: ${what}`,
+    endpoint: "inputItems",
+    setup: ITEMS_OK,
+    run: ({ client }) => walk(client, 10, options),
+    expect: { error: InvalidRequestError, retryable: false },
+    check: requests(0),
+  });
+}
+{
+  const auths: (string | undefined)[] = [];
+  add({
+    fault: "env: auth null with OPENAI_API_KEY set sends no Authorization",
+    endpoint: "retrieve",
+    setup: () =>
+      rawHttp((req, res) => {
+        auths.push(req.headers.authorization);
+        json(res, 200, STORED);
+      }),
+    run: ({ served }) =>
+      withEnv({ OPENAI_API_KEY: SECRET_TOKEN }, async () => {
+        const client = createClient({ auth: null, provider: { baseUrl: `${served.url}/v1` } });
+        return (await client.responses.retrieve(FAULT_ID)).id;
+      }),
+    expect: { ok: true },
+    expectedValue: FAULT_ID,
+    check: () => (auths.at(-1) === undefined ? [] : ["an Authorization header was sent"]),
+  });
+}
