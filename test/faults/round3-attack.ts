@@ -765,3 +765,34 @@ for (const [what, options] of [
     check: () => (auths.at(-1) === undefined ? [] : ["an Authorization header was sent"]),
   });
 }
+add({
+  fault: "retrieve: a retry object whose maxAttempts getter throws",
+  endpoint: "retrieve",
+  setup: ITEMS_OK,
+  run: ({ client }) =>
+    client.responses.retrieve(FAULT_ID, {
+      retry: {
+        get maxAttempts(): number {
+          throw new Error("boom from a nested getter");
+        },
+      },
+    }),
+  expect: { error: InvalidRequestError, retryable: false },
+  check: requests(0),
+});
+add({
+  fault: "delete: headers an iterable whose iterator throws",
+  endpoint: "delete",
+  setup: ITEMS_OK,
+  run: ({ client }) =>
+    client.responses.delete(FAULT_ID, {
+      headers: {
+        *[Symbol.iterator](): Iterator<[string, string]> {
+          yield ["x-a", "b"];
+          throw new Error("boom from an iterator");
+        },
+      },
+    }),
+  expect: { error: InvalidRequestError, retryable: false },
+  check: requests(0),
+});
