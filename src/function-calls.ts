@@ -21,6 +21,16 @@ export interface FunctionCall {
   itemId: string | undefined;
 }
 
+/** JSON text of a call's arguments: as sent, or written as JSON when a server sent them parsed. */
+function argumentsText(args: unknown): string {
+  if (typeof args === "string") return args;
+  try {
+    return JSON.stringify(args) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** The function calls among `items`, in order. */
 export function functionCallsOf(items: readonly ResponseItem[]): FunctionCall[] {
   const calls: FunctionCall[] = [];
@@ -30,7 +40,7 @@ export function functionCallsOf(items: readonly ResponseItem[]): FunctionCall[] 
     calls.push({
       callId: call.call_id,
       name: call.name,
-      arguments: call.arguments,
+      arguments: argumentsText(call.arguments),
       itemId: call.id,
     });
   }

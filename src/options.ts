@@ -113,7 +113,8 @@ export function optionError(where: string, param: string, rule: string, ...value
 export function toRecord(value: unknown, where: string, param: string): object | undefined {
   if (value === undefined || typeof value !== "object" || value === null) return value as undefined;
   if (!(Symbol.iterator in value)) return value;
-  const out: Record<string, unknown> = {};
+  // No prototype: a name such as `__proto__` is a key like any other.
+  const out = Object.create(null) as Record<string, unknown>;
   const rule = "an object, a Headers, a Map or [name, value] pairs";
   for (const pair of value as Iterable<unknown>) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {

@@ -4,14 +4,20 @@ import type { Values } from "./args.js";
 import { UsageError } from "./args.js";
 import { withClient, type Ctx } from "./context.js";
 import { requestFrom } from "./responses.js";
+import { checkResponseId } from "../resources/response-id.js";
 
 type Client = Parameters<Parameters<typeof withClient>[2]>[0];
 
 const printJson = (ctx: Ctx, value: unknown) => ctx.out(`${JSON.stringify(value, null, 2)}\n`);
 
-/** The one ID argument of `command`. */
+/** The one ID argument of `command`; an ID no path can carry ("", "..") is bad usage. */
 function idOf(command: string, args: string[]): string {
   if (args.length !== 1) throw new UsageError(`${command}: expected one response ID`);
+  try {
+    checkResponseId(args[0], command);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return args[0]!;
 }
 

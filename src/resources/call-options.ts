@@ -1,7 +1,7 @@
 // The caller's edge of every call (README "Options"): the request and the options are checked
 // before anything is sent, and a call rejects with InvalidRequestError (`code: "invalid_option"`,
 // `param` the path such as `options.signal` or `request.input`) naming what is wrong.
-import { InvalidRequestError } from "../errors/catalogue.js";
+import { CodexApiError, InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem } from "../generated/openapi.js";
 import { CALL_ALIASES, optionError, RETRY_ALIASES, toRecord } from "../options.js";
 import {
@@ -40,6 +40,20 @@ const CALL_RULES: OptionRules = {
   retry: [isObject, "an object such as { maxAttempts: 2 }"],
 };
 
+/**
+ * A copy of `options`, each value read once: its own keys, and the `known` ones it inherits (a
+ * class instance's getters).
+ */
+function readOptions(options: object, known: string[]): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...options };
+  for (const key of known) {
+    if (!Object.hasOwn(copy, key) && key in options) {
+      copy[key] = (options as Record<string, unknown>)[key];
+    }
+  }
+  return copy;
+}
+
 /** Rules of a string option (a header sent verbatim, a version). */
 export const STRING_RULE: [(v: unknown) => boolean, string] = [
   (v) => typeof v === "string",
@@ -56,17 +70,32 @@ export function checkCall<T extends CallOptions>(
   options: T | undefined,
   extra: OptionRules = {},
 ): T & { headers?: Record<string, string> } {
+  try {
+    return checkCallOptions(where, options, extra);
+  } catch (error) {
+    if (error instanceof CodexApiError) throw error;
+    // A getter, a proxy trap or an iterator of the caller's that threw while it was read.
+    throw new InvalidRequestError(`${where}: the options could not be read (a getter threw)`, {
+      param: "options",
+      code: "invalid_option",
+      cause: error,
+    });
+  }
+}
+
+/** `checkCall` without the wrapping of what the caller's own code threw. */
+function checkCallOptions<T extends CallOptions>(
+  where: string,
+  options: T | undefined,
+  extra: OptionRules,
+): T & { headers?: Record<string, string> } {
   if (options === undefined) return {} as T & { headers?: Record<string, string> };
   if (!isObject(options)) throw optionError(where, "options", "an object", options);
-  const headers = toRecord(options.headers, where, "options.headers");
-  const checked = { ...options, ...(headers === undefined ? {} : { headers }) } as T;
-  checkFields(
-    checked as Record<string, unknown>,
-    "options",
-    { ...CALL_RULES, ...extra },
-    where,
-    CALL_ALIASES,
-  );
+  const rules = { ...CALL_RULES, ...extra };
+  const checked = readOptions(options, Object.keys(rules)) as T;
+  const headers = toRecord(checked.headers, where, "options.headers");
+  if (headers !== undefined) checked.headers = headers as Record<string, string>;
+  checkFields(checked as Record<string, unknown>, "options", rules, where, CALL_ALIASES);
   for (const [name, value] of Object.entries(headers ?? {})) {
     const problem = headerProblem(name, value);
     if (problem) {

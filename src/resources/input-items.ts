@@ -24,18 +24,21 @@ export interface InputItemsOptions extends RetrieveOptions {
 const ITEMS_RULES = {
   include: INCLUDE_RULE,
   order: [(v: unknown) => v === "asc" || v === "desc", '"asc" or "desc"'],
-  limit: [(v: unknown) => Number.isInteger(v) && (v as number) >= 1, "an integer >= 1"],
+  // A safe integer: 1e21 is an integer too, but a query would write it as "1e+21".
+  limit: [(v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1, "an integer >= 1"],
   after: STRING_RULE,
 } satisfies Record<string, [(v: unknown) => boolean, string]>;
 
-/** A page as documented; `cursor` is the `after` it was asked with. */
-function isPage(data: ListInputItemsReply, cursor: string | undefined): boolean {
+/** A page as documented; `seen` holds every cursor the walk was at (the `after`s asked with). */
+function isPage(data: ListInputItemsReply, seen: Set<string | undefined>): boolean {
   if (!isObject(data) || !Array.isArray(data.data) || typeof data.has_more !== "boolean") {
     return false;
   }
   if (!data.data.every(isObjectWithType)) return false;
-  // A page that says there is more must say where it ended, and move: else the walk would loop.
-  return !data.has_more || (typeof data.last_id === "string" && data.last_id !== cursor);
+  // A page that says there is more must hold items, say where it ended, and move to a cursor the
+  // walk was never at: else the walk would loop (A, B, A…) or fetch empty pages forever.
+  if (!data.has_more) return true;
+  return data.data.length > 0 && typeof data.last_id === "string" && !seen.has(data.last_id);
 }
 
 /** Every item of every page, fetching the next page only when asked (after a checked id). */
@@ -51,16 +54,18 @@ export async function* walkInputItems(
   } = jsonCall(endpoints, "inputItems", "responses.inputItems", options, ITEMS_RULES);
   const { order, limit, after, include } = checked;
   let cursor = after;
+  const seen = new Set([cursor]);
   for (;;) {
     const { data, response } = await listInputItems(send, {
       ...init,
       path: { response_id: id },
       query: { limit, order, after: cursor, include },
     });
-    const ok = isPage(data, cursor);
+    const ok = isPage(data, seen);
     expectShape(ok, { what: "inputItems", data, response, scrubber: endpoints.scrubber });
     yield* data.data;
     if (!data.has_more) return;
     cursor = data.last_id!;
+    seen.add(cursor);
   }
 }

@@ -49,10 +49,19 @@ export interface ShapeCheck {
   scrubber: Scrubber;
 }
 
+/** `data` as JSON text; a reply nested too deep to write back is described instead. */
+function quoted(data: unknown): string {
+  try {
+    return JSON.stringify(data) ?? "";
+  } catch {
+    return "(a value nested too deep to quote)";
+  }
+}
+
 /** Throws InvalidResponseError (status, requestId, the scrubbed start of the body) when `ok` is false. */
 export function expectShape(ok: boolean, { what, data, response, scrubber }: ShapeCheck): void {
   if (ok) return;
-  const said = snippet(scrubber.text(JSON.stringify(data) ?? ""));
+  const said = snippet(scrubber.text(quoted(data)));
   throw new InvalidResponseError(
     `${what}: the reply is not of the documented shape: ${said}`,
     replyDetails(response),

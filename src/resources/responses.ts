@@ -108,12 +108,22 @@ export function buildResponsesBody(request: ResponsesRequest, azure: boolean): R
   };
 }
 
+/** An object whose `value` the reply's turn state can be written to (not frozen, not a getter). */
+function canHoldTurnState(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const own = Object.getOwnPropertyDescriptor(v, "value");
+  // A frozen holder that already has its value is never written to.
+  if (own && typeof own.value === "string" && own.value !== "") return true;
+  if (own) return own.writable === true || own.set !== undefined;
+  return Object.isExtensible(v);
+}
+
 const RESPONSES_RULES: OptionRules = {
   conversationId: STRING_RULE,
   sessionSource: STRING_RULE,
   subagent: STRING_RULE,
   compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
-  turnState: [isObject, "an object such as { value: undefined }"],
+  turnState: [canHoldTurnState, "a writable object such as { value: undefined }"],
   includeRawEvents: [(v) => typeof v === "boolean", "a boolean"],
 };
 

@@ -71,12 +71,18 @@ function tokenCountBody(request: InputTokensRequest, azure: boolean): TokenCount
   return body as TokenCountsBody;
 }
 
-/** `retrieve`, `cancel`, `delete` and `inputTokens` of `client.responses`. */
+/** A result and the reply it came from (`withReply` turns it into a call with `.withResponse()`). */
+export interface Replied<T> {
+  data: T;
+  response: Response;
+}
+
+/** `retrieve`, `cancel`, `delete` and `inputTokens` of `client.responses`, each with its reply. */
 export function storedResponses(endpoints: Endpoints) {
   const { scrubber } = endpoints;
   return {
     /** GET /responses/{id}: the stored Response, in wire shape. */
-    async retrieve(id: string, options?: RetrieveOptions): Promise<ResponseObject> {
+    async retrieve(id: string, options?: RetrieveOptions): Promise<Replied<ResponseObject>> {
       checkResponseId(id, "responses.retrieve");
       const where = "responses.retrieve";
       const call = jsonCall(endpoints, "retrieve", where, options, { include: INCLUDE_RULE });
@@ -86,11 +92,11 @@ export function storedResponses(endpoints: Endpoints) {
         query: { include: call.options.include },
       });
       expectShape(isResponse(data), { what: "retrieve", data, response, scrubber });
-      return data;
+      return { data, response };
     },
 
     /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
-    async cancel(id: string, options?: CallOptions): Promise<ResponseObject> {
+    async cancel(id: string, options?: CallOptions): Promise<Replied<ResponseObject>> {
       checkResponseId(id, "responses.cancel");
       const { send, init } = jsonCall(endpoints, "cancel", "responses.cancel", options);
       const { data, response } = await cancelResponse(send, {
@@ -98,11 +104,11 @@ export function storedResponses(endpoints: Endpoints) {
         path: { response_id: id },
       });
       expectShape(isResponse(data), { what: "cancel", data, response, scrubber });
-      return data;
+      return { data, response };
     },
 
     /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
-    async delete(id: string, options?: CallOptions): Promise<DeletedResponse> {
+    async delete(id: string, options?: CallOptions): Promise<Replied<DeletedResponse>> {
       checkResponseId(id, "responses.delete");
       const { send, init } = jsonCall(endpoints, "delete", "responses.delete", options);
       const { data, response } = await deleteResponse(send, {
@@ -111,11 +117,14 @@ export function storedResponses(endpoints: Endpoints) {
       });
       const ok = isResponse(data) && typeof data.deleted === "boolean";
       expectShape(ok, { what: "delete", data, response, scrubber });
-      return data;
+      return { data, response };
     },
 
     /** POST /responses/input_tokens: how many input tokens `request` would use. */
-    async inputTokens(request: InputTokensRequest, options?: CallOptions): Promise<InputTokens> {
+    async inputTokens(
+      request: InputTokensRequest,
+      options?: CallOptions,
+    ): Promise<Replied<InputTokens>> {
       if (!isObject(request)) {
         throw new InvalidRequestError("responses.inputTokens: the request must be an object", {
           param: "request",
@@ -128,7 +137,7 @@ export function storedResponses(endpoints: Endpoints) {
       const count = isObject(data) ? data.input_tokens : undefined;
       const ok = Number.isSafeInteger(count) && count! >= 0;
       expectShape(ok, { what: "inputTokens", data, response, scrubber });
-      return { inputTokens: count! };
+      return { data: { inputTokens: count! }, response };
     },
   };
 }

@@ -4,6 +4,7 @@
 // Node-only.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { InvalidRequestError } from "../errors/catalogue.js";
+import { checkKeys } from "../options.js";
 import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
@@ -85,9 +86,21 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
       code: "invalid_option",
     });
   }
-  const { port, cors } = options as MockServerOptions;
+  const where = "startMockServer";
+  checkKeys(options, { where, path: "options", known: ["port", "cors", "basePath", "models"] });
+  const { port, cors, basePath, models } = options as MockServerOptions;
   const bad = (what: string) =>
     new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
+  // A path without its leading "/", or with a dot segment, would never match a request's path.
+  const pathOk =
+    typeof basePath === "string" &&
+    basePath.startsWith("/") &&
+    !basePath.split("/").some((segment) => segment === "." || segment === "..");
+  if (basePath !== undefined && !pathOk) {
+    throw bad('options.basePath must be a path starting with "/" (such as "/v1"), without . or ..');
+  }
+  const list = Array.isArray(models) && models.every((m) => typeof m === "string");
+  if (models !== undefined && !list) throw bad("options.models must be an array of strings");
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw bad("options.port must be an integer in 0..65535");
   }

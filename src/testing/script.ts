@@ -130,6 +130,13 @@ export function replyCursor(script: MockScript): NextReply {
     const n = used.get(endpoint) ?? 0;
     used.set(endpoint, n + 1);
     const entry = replyList<MockReplyEntry>(script[endpoint])(n);
-    return typeof entry === "function" ? entry(request) : entry;
+    if (typeof entry !== "function") return entry;
+    const reply = entry(request) as MockReply | PromiseLike<unknown>;
+    if (typeof (reply as { then?: unknown } | null)?.then === "function") {
+      // An async function's reply would be played as `{}` (the canned one): refused, a 500.
+      (reply as PromiseLike<unknown>).then(undefined, () => {});
+      throw new Error("a reply function must return the reply, not a promise");
+    }
+    return reply as MockReply;
   };
 }

@@ -39,6 +39,8 @@ export function headerProblem(name: string, value: unknown): string | undefined 
   if (!TOKEN.test(name)) return `${JSON.stringify(name.slice(0, 40))} is not a valid header name`;
   const lower = name.toLowerCase();
   if (REFUSED.has(lower)) return `header "${name}" is set by fetch`;
+  // Node's fetch drops this name without a word: refused rather than silently not sent.
+  if (lower === "__proto__") return `header "${name}" is dropped by fetch`;
   if (typeof value !== "string") return `header "${name}": its value is not a string`;
   // Node's fetch accepts only these two (it manages the connection itself).
   if (lower === "connection" && !/^\s*(close|keep-alive)\s*$/i.test(value)) {

@@ -104,7 +104,7 @@ export function createTransport(options: TransportOptions): Transport {
       let body: Uint8Array | string | undefined;
       // A GET (GET /models) has no body to compress or send.
       if (request.body !== undefined) {
-        body = await compress(JSON.stringify(request.body), compression);
+        body = await compress(jsonBody(request.body, where), compression);
         if (!baseHeaders.has("content-type")) baseHeaders.set("Content-Type", "application/json");
         if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       }
@@ -134,4 +134,17 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   return { sender, run };
+}
+
+/** The request body as JSON; a body JSON cannot write (a cycle, a BigInt) is an InvalidRequestError. */
+function jsonBody(body: unknown, where: string): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new InvalidRequestError(`${where}: the request cannot be sent as JSON (${why})`, {
+      param: "request",
+      code: "invalid_option",
+    });
+  }
 }

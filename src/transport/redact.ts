@@ -78,11 +78,23 @@ export class Scrubber {
         value && SECRET_NAME.test(name) ? name + REDACTED : all,
       );
     }
-    this.#sorted ??= [...this.#pinned, ...this.#recent].sort((a, b) => b.length - a.length);
-    for (const secret of this.#sorted) {
+    for (const secret of this.#secrets()) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;
+  }
+
+  /** True when `name` (a header name, which fetch lower-cases) holds a known secret, in any case. */
+  inName(name: string): boolean {
+    const lower = name.toLowerCase();
+    return this.#secrets().some((secret) => lower.includes(secret.toLowerCase()));
+  }
+
+  /** Every value, longest first. */
+  #secrets(): string[] {
+    return (this.#sorted ??= [...this.#pinned, ...this.#recent].sort(
+      (a, b) => b.length - a.length,
+    ));
   }
 
   /**
@@ -110,7 +122,10 @@ function cleanData(value: unknown, scrubber: Scrubber, depth: number): unknown {
   // A reply's headers may echo a secret too (a Location with a password).
   if (value instanceof Headers) {
     const clean = new Headers();
-    for (const [name, text] of value) clean.append(name, scrubber.text(text));
+    for (const [name, text] of value) {
+      // A name cannot hold `[redacted]`: a header whose name echoes a secret is left out.
+      if (!scrubber.inName(name)) clean.append(name, scrubber.text(text));
+    }
     return clean;
   }
   if (typeof value !== "object" || value === null || depth > 4) return value;

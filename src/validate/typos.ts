@@ -30,23 +30,39 @@ export function knownTypes(schema: unknown): Set<string> {
 
 const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
-/** The `type` values in `value` that are unknown but close to a known one, at most `max`. */
+/** The issue for an unknown `type` close to a known one, or undefined. */
+function typoOf(type: unknown, path: string, known: Set<string>): ValidationIssue | undefined {
+  if (typeof type !== "string" || type.length < 4 || known.has(type)) return undefined;
+  // One edit for short names (`exit` is no typo of `text`), two for longer ones.
+  const near = closest(type, known, type.length < 8 ? 1 : 2);
+  if (!near) return undefined;
+  const message = `unknown type ${JSON.stringify(type)} (it passes as an open variant); did you mean ${JSON.stringify(near)}?`;
+  return { path: `${path}/type`, message };
+}
+
+/**
+ * The `type` values in `value` that are unknown but close to a known one, at most `max`. A loop,
+ * not a recursion, that visits each object once: a value nested 100 000 deep, or one that refers
+ * to itself, is walked without overflowing the stack.
+ */
 export function typeTypos(value: unknown, known: Set<string>, max = 100): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const walk = (node: unknown, path: string): void => {
-    if (issues.length >= max || typeof node !== "object" || node === null) return;
-    if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
-    const type = (node as { type?: unknown }).type;
-    if (typeof type === "string" && type.length >= 4 && !known.has(type)) {
-      // One edit for short names (`exit` is no typo of `text`), two for longer ones.
-      const near = closest(type, known, type.length < 8 ? 1 : 2);
-      if (near) {
-        const message = `unknown type ${JSON.stringify(type)} (it passes as an open variant); did you mean ${JSON.stringify(near)}?`;
-        issues.push({ path: `${path}/type`, message });
-      }
+  const seen = new Set<object>();
+  const stack: [unknown, string][] = [[value, ""]];
+  while (stack.length > 0 && issues.length < max) {
+    const [node, path] = stack.pop()!;
+    if (typeof node !== "object" || node === null || seen.has(node)) continue;
+    seen.add(node);
+    const issue = Array.isArray(node)
+      ? undefined
+      : typoOf((node as { type?: unknown }).type, path, known);
+    if (issue) issues.push(issue);
+    // Pushed last first, so that issues come in document order.
+    const entries = Object.entries(node);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, v] = entries[i]!;
+      stack.push([v, `${path}/${escape(key)}`]);
     }
-    for (const [key, v] of Object.entries(node)) walk(v, `${path}/${escape(key)}`);
-  };
-  walk(value, "");
+  }
   return issues;
 }

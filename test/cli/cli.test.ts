@@ -210,6 +210,12 @@ describe.concurrent("codex-api", () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/InvalidRequestError: .*not found.*status 404/);
     expect((await runCli(["retrieve", ...base])).code).toBe(2);
+    // An ID no path can carry is bad usage too, refused before any request.
+    for (const id of ["", ".."]) {
+      const bad = await runCli(["input-items", ...base, id]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("well-formed string");
+    }
     await own.close();
   });
 

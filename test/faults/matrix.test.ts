@@ -15,6 +15,7 @@ import { HARDENING_CASES } from "./hardening.js";
 import { ROUND3_CASES } from "./round3.js";
 // round3-secrets.ts adds its rows to ROUND3_CASES.
 import "./round3-secrets.js";
+import { ATTACK_CASES } from "./round3-attack.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
@@ -228,6 +229,7 @@ const CASES = [
   ...STREAM_CASES,
   ...WEBSOCKET_CASES,
   ...ROUND3_CASES,
+  ...ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -64,6 +64,22 @@ describe("startMockServer refuses a script it cannot play", () => {
     expect((error as Error).message).toContain("options.port");
   });
 
+  // Options that would leave every request a 404, or let a model through by substring, are refused.
+  const BAD_OPTIONS: [string, Record<string, unknown>, string][] = [
+    ["a basePath without its leading slash", { basePath: "v1" }, "options.basePath"],
+    ["a basePath with a .. segment", { basePath: "/../v1" }, "options.basePath"],
+    ["models given as one string", { models: "gpt-5" }, "options.models"],
+    ["models holding a number", { models: ["gpt-5", 5] }, "options.models"],
+    ["a misspelt option", { basepath: "/api" }, "did you mean basePath?"],
+  ];
+  for (const [what, options, says] of BAD_OPTIONS) {
+    it(`refuses ${what}`, async () => {
+      const error = await startMockServer({}, options as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as Error).message).toContain(says);
+    });
+  }
+
   it("still plays every field of a valid script", async () => {
     const server = await start({
       responses: [

@@ -34,3 +34,19 @@ describe("validate with many errors", () => {
     );
   });
 });
+
+describe("validate on values no recursion can walk (the typo check)", () => {
+  it("a valid item nested 100 000 levels deep: a result with its typo, no RangeError", () => {
+    let deep: Record<string, unknown> = { type: "mesage" };
+    for (let i = 0; i < 100_000; i++) deep = { type: "message", role: "user", content: [deep] };
+    const result = validate("ResponseItem", deep);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.warnings?.[0]?.message).toContain('did you mean "message"');
+  });
+
+  it("an item that contains itself: valid, each object visited once", () => {
+    const item: Record<string, unknown> = { type: "message", role: "user", content: [] };
+    (item["content"] as unknown[]).push(item);
+    expect(validate("ResponseItem", item)).toEqual({ ok: true });
+  });
+});
