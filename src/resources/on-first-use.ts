@@ -1,10 +1,15 @@
-// The stored-response methods of `client.responses` (retrieve, cancel, delete, inputTokens,
-// inputItems), whose code is loaded on first use: an app that only streams never loads it, and a
-// bundler that splits code keeps it out of that app's first chunk (README "Stored responses").
+// The operations whose code is loaded on first use: the stored-response methods of
+// `client.responses` (retrieve, cancel, delete, inputTokens, inputItems) and `client.compact`,
+// `client.memories`, `client.models`. An app that only streams never loads them, and a bundler that
+// splits code keeps them out of that app's first chunk (README "Stored responses").
 import type { DeletedResponse, ResponseItem, ResponseObject } from "../generated/openapi.js";
 import type { Endpoints } from "./context.js";
 import type { InputItemsOptions } from "./input-items.js";
 import type { CallOptions } from "./json-reply.js";
+import { asJsonCall, type JsonCall } from "./json-call.js";
+import type { CompactResource } from "./compact.js";
+import type { MemoriesResource } from "./memories.js";
+import type { ModelsResource } from "./models.js";
 import { checkResponseId } from "./response-id.js";
 import type {
   InputTokens,
@@ -61,5 +66,36 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
         },
       };
     },
+  };
+}
+
+/** `load()` once, on the first call of the function returned; the same promise after that. */
+function once<R>(load: () => Promise<R>): () => Promise<R> {
+  let loaded: Promise<R> | undefined;
+  return () => (loaded ??= load());
+}
+
+/** The `JsonCall` of `call` run on the resource `load` gives (a failed load rejects it too). */
+function later<R, T>(load: () => Promise<R>, call: (resource: R) => JsonCall<T>): JsonCall<T> {
+  return asJsonCall(load().then((resource) => call(resource).withResponse()));
+}
+
+/** `client.compact`, `client.memories` and `client.models`; each loads its module once. */
+export function jsonOnFirstUse(endpoints: Endpoints): {
+  compact: CompactResource;
+  memories: MemoriesResource;
+  models: ModelsResource;
+} {
+  const compact = once(() => import("./compact.js").then((m) => m.compactResource(endpoints)));
+  const memories = once(() => import("./memories.js").then((m) => m.memoriesResource(endpoints)));
+  const models = once(() => import("./models.js").then((m) => m.modelsResource(endpoints)));
+  return {
+    compact: {
+      compactInput: (input, options) => later(compact, (r) => r.compactInput(input, options)),
+    },
+    memories: {
+      summarizeInput: (input, options) => later(memories, (r) => r.summarizeInput(input, options)),
+    },
+    models: { list: (options) => later(models, (r) => r.list(options)) },
   };
 }
