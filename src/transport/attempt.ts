@@ -1,6 +1,7 @@
 // One HTTP attempt: fetch once under the request timeout and the caller's signal, never following a
 // redirect, then read the reply within its limit (./limits.ts) and turn anything but a 2xx of the
-// expected type into an error class (../errors/map.ts). It never throws.
+// expected type into an error class (../errors/http.ts, loaded on the first such reply). It never
+// throws.
 import {
   CodexApiError,
   InvalidRequestError,
@@ -9,13 +10,7 @@ import {
   TransportError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
-import {
-  errorForCode,
-  errorFromHttp,
-  readErrorBody,
-  replyDetails,
-  wireDetails,
-} from "../errors/map.js";
+import { errorForCode, replyDetails, wireDetails } from "../errors/map.js";
 import { snippet } from "../util.js";
 import { race } from "./race.js";
 import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
@@ -75,7 +70,8 @@ function redirectError(a: HttpAttempt, response: Response, details: ErrorDetails
 }
 
 /** A 2xx stream reply that is not SSE: mapped by its error code when it has one, else InvalidResponseError. */
-function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDetails) {
+async function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDetails) {
+  const { readErrorBody } = await import("../errors/http.js");
   const { fields, said } = readErrorBody(a.scrubber.text(text));
   const message = `${a.where}: HTTP ${details.status} reply is ${snippet(type)}, not text/event-stream: ${said}`;
   const d = wireDetails(fields, details);
@@ -104,6 +100,8 @@ async function readReply(
     const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
     const retryAfterMs = serverRetryAfterMs(response.headers);
     const body = a.scrubber.text(text);
+    // Loaded on the first such reply: an app whose calls succeed does not carry it.
+    const { errorFromHttp } = await import("../errors/http.js");
     return { error: errorFromHttp(status, body, { ...details, retryAfterMs }, a.where) };
   }
   if (a.stream) {
@@ -113,7 +111,7 @@ async function readReply(
       return { value: { data: undefined, response }, status };
     }
     const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
-    return { error: notAStream(a, type, text, details) };
+    return { error: await notAStream(a, type, text, details) };
   }
   const { text, truncated } = await readBounded(response, a.maxReplyBytes);
   if (truncated) {
