@@ -108,6 +108,9 @@ export function optionError(where: string, param: string, rule: string, ...value
   });
 }
 
+/** What a `headers` option may be, as a message says it (`toRecord` makes it a plain object). */
+export const HEADERS_RULE = "an object, a Headers, a Map or [name, value] pairs";
+
 /**
  * Names and values as a plain object: a plain object as it is (its getters still read at each use),
  * and a `Headers`, `Map`, `URLSearchParams` or `[name, value][]` copied into one. Throws
@@ -117,10 +120,9 @@ export function toRecord(value: unknown, where: string, param: string): object |
   if (value === undefined || typeof value !== "object" || value === null) return value as undefined;
   if (!(Symbol.iterator in value)) return value;
   const out: Record<string, unknown> = {};
-  const rule = "an object, a Headers, a Map or [name, value] pairs";
   for (const pair of value as Iterable<unknown>) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
-      throw optionError(where, param, rule, pair);
+      throw optionError(where, param, HEADERS_RULE, pair);
     }
     const name = pair[0];
     if (Object.hasOwn(out, name)) {

@@ -1,17 +1,17 @@
 // The caller's edge of every call (README "Options"): the request and the options are checked
 // before anything is sent, and a call rejects with InvalidRequestError (`code: "invalid_option"`,
 // `param` the path such as `options.signal` or `request.input`) naming what is wrong.
-import { InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem } from "../generated/openapi.js";
-import { CALL_ALIASES, optionError, RETRY_ALIASES, toRecord } from "../options.js";
+import { CALL_ALIASES, HEADERS_RULE, optionError, RETRY_ALIASES, toRecord } from "../options.js";
 import {
   checkFields,
   isTimeout,
   RETRY_RULES,
+  STRING_RULE,
   TIMEOUT_RULE,
   type OptionRules,
 } from "../option-checks.js";
-import { headerProblem } from "../transport/headers.js";
+import { assertHeaders } from "../transport/headers.js";
 import type { RetryConfig } from "../transport/retry.js";
 import { isObject } from "../util.js";
 
@@ -34,17 +34,13 @@ const isSignal = (v: unknown): boolean =>
   typeof v["removeEventListener"] === "function";
 
 const CALL_RULES: OptionRules = {
-  headers: [isObject, "an object of header names and values, a Headers or [name, value] pairs"],
+  headers: [isObject, HEADERS_RULE],
   signal: [isSignal, "an AbortSignal"],
   requestTimeoutMs: [isTimeout, TIMEOUT_RULE],
   retry: [isObject, "an object such as { maxAttempts: 2 }"],
 };
 
-/** Rules of a string option (a header sent verbatim, a version). */
-export const STRING_RULE: [(v: unknown) => boolean, string] = [
-  (v) => typeof v === "string",
-  "a string",
-];
+export { STRING_RULE };
 
 /**
  * Checks a call's options (undefined is `{}`): an object with only `headers`, `signal`,
@@ -67,13 +63,7 @@ export function checkCall<T extends CallOptions>(
     where,
     CALL_ALIASES,
   );
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const problem = headerProblem(name, value);
-    if (problem) {
-      const details = { param: "options.headers", code: "invalid_option" };
-      throw new InvalidRequestError(`${where}: options.headers: ${problem}`, details);
-    }
-  }
+  if (headers !== undefined) assertHeaders(headers, "options.headers", where);
   if (checked.retry !== undefined) {
     const retry = checked.retry as Record<string, unknown>;
     checkFields(retry, "options.retry", RETRY_RULES, where, RETRY_ALIASES);
