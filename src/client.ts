@@ -1,10 +1,10 @@
 // createClient: checks every option, then composes the provider, auth, transport and the endpoint
 // resources.
 import { toAuthProvider, type AuthProvider } from "./transport/auth.js";
-import { compactResource, type CompactResource } from "./resources/compact.js";
+import type { CompactResource } from "./resources/compact.js";
 import type { Endpoints } from "./resources/context.js";
-import { memoriesResource, type MemoriesResource } from "./resources/memories.js";
-import { modelsResource, type ModelsResource } from "./resources/models.js";
+import type { MemoriesResource } from "./resources/memories.js";
+import type { ModelsResource } from "./resources/models.js";
 import { keepInternals } from "./internals.js";
 import { checkOption, checkProvider } from "./option-checks.js";
 import {
@@ -16,7 +16,11 @@ import {
 } from "./provider.js";
 import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
 import { responsesResource, type ResponsesResource } from "./resources/responses.js";
-import { storedOnFirstUse, type StoredResponsesResource } from "./resources/on-first-use.js";
+import {
+  jsonOnFirstUse,
+  storedOnFirstUse,
+  type StoredResponsesResource,
+} from "./resources/on-first-use.js";
 import { assertHeaders } from "./transport/headers.js";
 import { DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_REPLY_BYTES } from "./transport/limits.js";
 import { retryConfig } from "./transport/retry.js";
@@ -159,9 +163,8 @@ export function createClient(given: ClientOptions = {}): CodexClient {
   const client = {
     provider: provider as ProviderConfig,
     responses: { ...responsesResource(endpoints), ...storedOnFirstUse(endpoints) },
-    compact: compactResource(endpoints),
-    memories: memoriesResource(endpoints),
-    models: modelsResource(endpoints),
+    // Loaded on first use, like the stored-response methods (README "Runtimes").
+    ...jsonOnFirstUse(endpoints),
   };
   return keepInternals(client, { endpoints, requestTimeoutMs });
 }

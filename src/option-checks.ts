@@ -2,7 +2,14 @@
 // option that is not valid, and quotes a value only when it cannot be a secret.
 import type { ProviderConfig } from "./provider.js";
 import { assertHeaders } from "./transport/headers.js";
-import { checkKeys, optionError, CALL_ALIASES, RETRY_ALIASES, type Aliases } from "./options.js";
+import {
+  checkKeys,
+  optionError,
+  CALL_ALIASES,
+  HEADERS_RULE,
+  RETRY_ALIASES,
+  type Aliases,
+} from "./options.js";
 import { isObject, MAX_TIMER_MS } from "./util.js";
 
 /**
@@ -22,7 +29,10 @@ const isLimit = (v: unknown) => v === Infinity || (Number.isSafeInteger(v) && (v
 export const TIMEOUT_RULE = `an integer in 1..${MAX_TIMER_MS} (ms), or Infinity for none`;
 
 /** One rule per option: the test its value must pass, and the rule as a message says it. */
-export type OptionRules = Record<string, [(v: unknown) => boolean, string]>;
+export type OptionRules = Record<string, Rule>;
+
+/** The test a value must pass, and the rule as a message says it. */
+export type Rule = [(v: unknown) => boolean, string];
 
 /**
  * Checks the options of `value` whose values are given (undefined means the default), and that it
@@ -42,16 +52,18 @@ export function checkFields(
   }
 }
 
-const flag: [(v: unknown) => boolean, string] = [(v) => typeof v === "boolean", "a boolean"];
+/** Rules of a string option (a header sent verbatim, a version) and of a boolean one. */
+export const STRING_RULE: Rule = [(v) => typeof v === "string", "a string"];
+export const FLAG_RULE: Rule = [(v) => typeof v === "boolean", "a boolean"];
 
 /** The rules of `retry` (`provider.retry`, or a call's `retry`). */
 export const RETRY_RULES: OptionRules = {
   maxAttempts: [(v) => Number.isInteger(v) && (v as number) >= 1, "an integer >= 1"],
   baseDelayMs: [isDelay, "a finite number >= 0 (ms)"],
   maxDelayMs: [isDelay, "a finite number >= 0 (ms)"],
-  retry429: flag,
-  retry5xx: flag,
-  retryTransport: flag,
+  retry429: FLAG_RULE,
+  retry5xx: FLAG_RULE,
+  retryTransport: FLAG_RULE,
 };
 
 function checkBaseUrl(baseUrl: unknown): void {
@@ -79,15 +91,15 @@ export function checkProvider(provider: unknown): asserts provider is ProviderCo
   const p = provider as Record<string, unknown>;
   checkBaseUrl(p["baseUrl"]);
   const rules: OptionRules = {
-    baseUrl: [(v) => typeof v === "string", "a string"], // checked above
-    name: [(v) => typeof v === "string", "a string"],
+    baseUrl: STRING_RULE, // checked above
+    name: STRING_RULE,
     requestTimeoutMs: [isTimeout, TIMEOUT_RULE],
     streamIdleTimeoutMs: [isTimeout, TIMEOUT_RULE],
     queryParams: [
       (v) => isObject(v) && Object.values(v).every((x) => typeof x === "string"),
       "an object of strings",
     ],
-    headers: [isObject, "an object of header names and values"],
+    headers: [isObject, HEADERS_RULE],
     retry: [isObject, "an object"],
     limits: [isObject, "an object"],
   };

@@ -26,21 +26,23 @@ export const CALL_ALIASES: Aliases = {
 /** A retry policy's options: openai-node's name of the same thing. */
 export const RETRY_ALIASES: Aliases = { maxRetries: "maxAttempts" };
 
-/** Levenshtein distance, case-insensitive (`baseURL` is 0 from `baseurl`), stopping past `max`. */
-function distance(a: string, b: string, max: number): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  if (Math.abs(x.length - y.length) > max) return max + 1;
-  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + cost);
+/**
+ * Levenshtein distance between `a` and `b`, giving up (returning `max + 1`) past `max`. The one copy:
+ * the unknown-key check here, the validator's and the CLI's "did you mean" (../validate/suggest.ts).
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
     }
-    row = next;
+    if (Math.min(...row) > max) return max + 1;
+    previous = row;
   }
-  return row[y.length]!;
+  return previous[b.length]!;
 }
 
 /** The name to use for `key`: a known alias, else the closest known name within distance 2. */
@@ -49,7 +51,8 @@ export function suggestion(key: string, known: readonly string[], aliases: Alias
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of known) {
-    const d = distance(key, name, 2);
+    // Case-insensitive: `baseURL` is 0 from `baseurl`.
+    const d = editDistance(key.toLowerCase(), name.toLowerCase(), 2);
     // A one- or two-letter key is close to everything: it must share more than it changes.
     if (d < bestDistance && d < key.length) [best, bestDistance] = [name, d];
   }
@@ -105,6 +108,9 @@ export function optionError(where: string, param: string, rule: string, ...value
   });
 }
 
+/** What a `headers` option may be, as a message says it (`toRecord` makes it a plain object). */
+export const HEADERS_RULE = "an object, a Headers, a Map or [name, value] pairs";
+
 /**
  * Names and values as a plain object: a plain object as it is (its getters still read at each use),
  * and a `Headers`, `Map`, `URLSearchParams` or `[name, value][]` copied into one. Throws
@@ -115,10 +121,9 @@ export function toRecord(value: unknown, where: string, param: string): object |
   if (!(Symbol.iterator in value)) return value;
   // No prototype: a name such as `__proto__` is a key like any other.
   const out = Object.create(null) as Record<string, unknown>;
-  const rule = "an object, a Headers, a Map or [name, value] pairs";
   for (const pair of value as Iterable<unknown>) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
-      throw optionError(where, param, rule, pair);
+      throw optionError(where, param, HEADERS_RULE, pair);
     }
     const name = pair[0];
     if (Object.hasOwn(out, name)) {

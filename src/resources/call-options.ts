@@ -3,15 +3,16 @@
 // `param` the path such as `options.signal` or `request.input`) naming what is wrong.
 import { CodexApiError, InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem } from "../generated/openapi.js";
-import { CALL_ALIASES, optionError, RETRY_ALIASES, toRecord } from "../options.js";
+import { CALL_ALIASES, HEADERS_RULE, optionError, RETRY_ALIASES, toRecord } from "../options.js";
 import {
   checkFields,
   isTimeout,
   RETRY_RULES,
+  STRING_RULE,
   TIMEOUT_RULE,
   type OptionRules,
 } from "../option-checks.js";
-import { headerProblem } from "../transport/headers.js";
+import { assertHeaders } from "../transport/headers.js";
 import type { RetryConfig } from "../transport/retry.js";
 import { isObject } from "../util.js";
 
@@ -34,7 +35,7 @@ const isSignal = (v: unknown): boolean =>
   typeof v["removeEventListener"] === "function";
 
 const CALL_RULES: OptionRules = {
-  headers: [isObject, "an object of header names and values, a Headers or [name, value] pairs"],
+  headers: [isObject, HEADERS_RULE],
   signal: [isSignal, "an AbortSignal"],
   requestTimeoutMs: [isTimeout, TIMEOUT_RULE],
   retry: [isObject, "an object such as { maxAttempts: 2 }"],
@@ -54,11 +55,7 @@ function readOptions(options: object, known: string[]): Record<string, unknown> 
   return copy;
 }
 
-/** Rules of a string option (a header sent verbatim, a version). */
-export const STRING_RULE: [(v: unknown) => boolean, string] = [
-  (v) => typeof v === "string",
-  "a string",
-];
+export { STRING_RULE };
 
 /**
  * Checks a call's options (undefined is `{}`): an object with only `headers`, `signal`,
@@ -96,13 +93,7 @@ function checkCallOptions<T extends CallOptions>(
   const headers = toRecord(checked.headers, where, "options.headers");
   if (headers !== undefined) checked.headers = headers as Record<string, string>;
   checkFields(checked as Record<string, unknown>, "options", rules, where, CALL_ALIASES);
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const problem = headerProblem(name, value);
-    if (problem) {
-      const details = { param: "options.headers", code: "invalid_option" };
-      throw new InvalidRequestError(`${where}: options.headers: ${problem}`, details);
-    }
-  }
+  if (headers !== undefined) assertHeaders(headers, "options.headers", where);
   if (checked.retry !== undefined) {
     const retry = checked.retry as Record<string, unknown>;
     checkFields(retry, "options.retry", RETRY_RULES, where, RETRY_ALIASES);

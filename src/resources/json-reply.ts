@@ -11,7 +11,10 @@ import { replyDetails } from "../errors/map.js";
 import { isObject, snippet } from "../util.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Scrubber } from "../transport/redact.js";
-import { rateLimitsOf, type RateLimitSnapshot } from "../rate-limits.js";
+import { rateLimitsOf } from "../rate-limits.js";
+import { asJsonCall, type JsonCall, type WithResponse } from "./json-call.js";
+
+export type { JsonCall, WithResponse };
 
 /** The headers (provider, User-Agent, extra) and signal of one JSON call whose options were checked. */
 export function jsonCallInit(
@@ -72,22 +75,6 @@ export function expectShape(ok: boolean, { what, data, response, scrubber }: Sha
 export const isObjectWithType = (v: unknown): boolean =>
   isObject(v) && typeof v["type"] === "string";
 
-/** What `.withResponse()` of a JSON call resolves with: the result and its reply's metadata. */
-export interface WithResponse<T> {
-  data: T;
-  /** The reply's `x-request-id`. */
-  requestId: string | undefined;
-  headers: Headers;
-  /** The snapshot from the reply's rate-limit headers, when it had any. */
-  rateLimits: RateLimitSnapshot | undefined;
-}
-
-/** The promise of a JSON call: its result, or with `.withResponse()` the reply's metadata too. */
-export interface JsonCall<T> extends Promise<T> {
-  /** The result with the reply's request id, headers and rate limits. */
-  withResponse(): Promise<WithResponse<T>>;
-}
-
 /**
  * Runs a JSON operation (`run` resolves with the result and the reply it came from) as a
  * `JsonCall`. Every JSON operation wraps its body in it: `return withReply(async () => …)`.
@@ -97,10 +84,5 @@ export function withReply<T>(run: () => Promise<{ data: T; response: Response }>
     const { requestId, headers } = replyDetails(response);
     return { data, requestId, headers: headers!, rateLimits: rateLimitsOf(response.headers) };
   });
-  const call = full.then((r) => r.data) as JsonCall<T>;
-  call.withResponse = () => {
-    call.catch(() => {}); // the caller awaits `full`: its failure is theirs to handle, reported once
-    return full;
-  };
-  return call;
+  return asJsonCall(full);
 }

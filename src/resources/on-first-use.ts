@@ -1,20 +1,18 @@
-// The stored-response methods of `client.responses` (retrieve, cancel, delete, inputTokens,
-// inputItems), whose code is loaded on first use: an app that only streams never loads it, and a
-// bundler that splits code keeps it out of that app's first chunk (README "Stored responses").
+// The operations whose code is loaded on first use: the stored-response methods of
+// `client.responses` (retrieve, cancel, delete, inputTokens, inputItems) and `client.compact`,
+// `client.memories`, `client.models`. An app that only streams never loads them, and a bundler that
+// splits code keeps them out of that app's first chunk (README "Stored responses").
 import type { DeletedResponse, ResponseItem, ResponseObject } from "../generated/openapi.js";
 import type { Endpoints } from "./context.js";
 import type { InputItemsOptions } from "./input-items.js";
-import { withReply, type CallOptions, type JsonCall } from "./json-reply.js";
+import type { CallOptions } from "./json-reply.js";
+import { asJsonCall, type JsonCall } from "./json-call.js";
 import { isObject } from "../util.js";
+import type { CompactResource } from "./compact.js";
+import type { MemoriesResource } from "./memories.js";
+import type { ModelsResource } from "./models.js";
 import { checkResponseId } from "./response-id.js";
-import type {
-  InputTokens,
-  InputTokensRequest,
-  RetrieveOptions,
-  storedResponses,
-} from "./stored.js";
-
-type Stored = ReturnType<typeof storedResponses>;
+import type { InputTokens, InputTokensRequest, RetrieveOptions } from "./stored.js";
 
 /** `client.responses`' stored-response methods (README "Stored responses"). */
 export interface StoredResponsesResource {
@@ -32,21 +30,20 @@ export interface StoredResponsesResource {
 
 /** `client.responses`' stored-response methods; each loads ./stored.js (or ./input-items.js) once. */
 export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource {
-  let stored: Promise<Stored> | undefined;
-  const load = () => (stored ??= import("./stored.js").then((m) => m.storedResponses(endpoints)));
+  const load = once(() => import("./stored.js").then((m) => m.storedResponses(endpoints)));
   return {
     /** GET /responses/{id}: the stored Response, in wire shape. */
     retrieve: (id: string, options?: RetrieveOptions): JsonCall<ResponseObject> =>
-      withReply(async () => (await load()).retrieve(id, options)),
+      later(load, (r) => r.retrieve(id, options)),
     /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
     cancel: (id: string, options?: CallOptions): JsonCall<ResponseObject> =>
-      withReply(async () => (await load()).cancel(id, options)),
+      later(load, (r) => r.cancel(id, options)),
     /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
     delete: (id: string, options?: CallOptions): JsonCall<DeletedResponse> =>
-      withReply(async () => (await load()).delete(id, options)),
+      later(load, (r) => r.delete(id, options)),
     /** POST /responses/input_tokens: how many input tokens `request` would use (only the fields that count are sent). */
     inputTokens: (request: InputTokensRequest, options?: CallOptions): JsonCall<InputTokens> =>
-      withReply(async () => (await load()).inputTokens(request, options)),
+      later(load, (r) => r.inputTokens(request, options)),
     /**
      * GET /responses/{id}/input_items, every page: returns at once; the first request is made by
      * the first `next()`, the next page's when the caller reads past a page. A bad id throws here.
@@ -68,5 +65,36 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
         },
       };
     },
+  };
+}
+
+/** `load()` once, on the first call of the function returned; the same promise after that. */
+function once<R>(load: () => Promise<R>): () => Promise<R> {
+  let loaded: Promise<R> | undefined;
+  return () => (loaded ??= load());
+}
+
+/** The `JsonCall` of `call` run on the resource `load` gives (a failed load rejects it too). */
+function later<R, T>(load: () => Promise<R>, call: (resource: R) => JsonCall<T>): JsonCall<T> {
+  return asJsonCall(load().then((resource) => call(resource).withResponse()));
+}
+
+/** `client.compact`, `client.memories` and `client.models`; each loads its module once. */
+export function jsonOnFirstUse(endpoints: Endpoints): {
+  compact: CompactResource;
+  memories: MemoriesResource;
+  models: ModelsResource;
+} {
+  const compact = once(() => import("./compact.js").then((m) => m.compactResource(endpoints)));
+  const memories = once(() => import("./memories.js").then((m) => m.memoriesResource(endpoints)));
+  const models = once(() => import("./models.js").then((m) => m.modelsResource(endpoints)));
+  return {
+    compact: {
+      compactInput: (input, options) => later(compact, (r) => r.compactInput(input, options)),
+    },
+    memories: {
+      summarizeInput: (input, options) => later(memories, (r) => r.summarizeInput(input, options)),
+    },
+    models: { list: (options) => later(models, (r) => r.list(options)) },
   };
 }

@@ -5,7 +5,7 @@ import { createResponse } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
 import type { Compression } from "../transport/compress.js";
-import type { OptionRules } from "../option-checks.js";
+import { FLAG_RULE, type OptionRules } from "../option-checks.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import { isObject } from "../util.js";
@@ -124,7 +124,7 @@ const RESPONSES_RULES: OptionRules = {
   subagent: STRING_RULE,
   compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
   turnState: [canHoldTurnState, "a writable object such as { value: undefined }"],
-  includeRawEvents: [(v) => typeof v === "boolean", "a boolean"],
+  includeRawEvents: FLAG_RULE,
 };
 
 /** Checks a Responses request and its options (README "Options"); returns the options, checked. */

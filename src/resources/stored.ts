@@ -14,7 +14,7 @@ import { isAzureResponsesEndpoint } from "../provider.js";
 import { isObject } from "../util.js";
 import type { Endpoints } from "./context.js";
 import { STRING_RULE } from "./call-options.js";
-import { expectShape, jsonCall, type CallOptions } from "./json-reply.js";
+import { expectShape, jsonCall, withReply, type CallOptions, type JsonCall } from "./json-reply.js";
 import { checkResponseId } from "./response-id.js";
 import { itemsAsSent, type ResponsesRequest } from "./responses.js";
 
@@ -71,73 +71,76 @@ function tokenCountBody(request: InputTokensRequest, azure: boolean): TokenCount
   return body as TokenCountsBody;
 }
 
-/** A result and the reply it came from (`withReply` turns it into a call with `.withResponse()`). */
-export interface Replied<T> {
-  data: T;
-  response: Response;
-}
-
-/** `retrieve`, `cancel`, `delete` and `inputTokens` of `client.responses`, each with its reply. */
+/** `retrieve`, `cancel`, `delete` and `inputTokens` of `client.responses` (each a `JsonCall`). */
 export function storedResponses(endpoints: Endpoints) {
   const { scrubber } = endpoints;
   return {
     /** GET /responses/{id}: the stored Response, in wire shape. */
-    async retrieve(id: string, options?: RetrieveOptions): Promise<Replied<ResponseObject>> {
-      checkResponseId(id, "responses.retrieve");
-      const where = "responses.retrieve";
-      const call = jsonCall(endpoints, "retrieve", where, options, { include: INCLUDE_RULE });
-      const { data, response } = await getResponse(call.send, {
-        ...call.init,
-        path: { response_id: id },
-        query: { include: call.options.include },
+    retrieve(id: string, options?: RetrieveOptions): JsonCall<ResponseObject> {
+      return withReply(async () => {
+        checkResponseId(id, "responses.retrieve");
+        const where = "responses.retrieve";
+        const call = jsonCall(endpoints, "retrieve", where, options, { include: INCLUDE_RULE });
+        const { data, response } = await getResponse(call.send, {
+          ...call.init,
+          path: { response_id: id },
+          query: { include: call.options.include },
+        });
+        expectShape(isResponse(data), { what: "retrieve", data, response, scrubber });
+        return { data, response };
       });
-      expectShape(isResponse(data), { what: "retrieve", data, response, scrubber });
-      return { data, response };
     },
 
     /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
-    async cancel(id: string, options?: CallOptions): Promise<Replied<ResponseObject>> {
-      checkResponseId(id, "responses.cancel");
-      const { send, init } = jsonCall(endpoints, "cancel", "responses.cancel", options);
-      const { data, response } = await cancelResponse(send, {
-        ...init,
-        path: { response_id: id },
+    cancel(id: string, options?: CallOptions): JsonCall<ResponseObject> {
+      return withReply(async () => {
+        checkResponseId(id, "responses.cancel");
+        const { send, init } = jsonCall(endpoints, "cancel", "responses.cancel", options);
+        const { data, response } = await cancelResponse(send, {
+          ...init,
+          path: { response_id: id },
+        });
+        expectShape(isResponse(data), { what: "cancel", data, response, scrubber });
+        return { data, response };
       });
-      expectShape(isResponse(data), { what: "cancel", data, response, scrubber });
-      return { data, response };
     },
 
     /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
-    async delete(id: string, options?: CallOptions): Promise<Replied<DeletedResponse>> {
-      checkResponseId(id, "responses.delete");
-      const { send, init } = jsonCall(endpoints, "delete", "responses.delete", options);
-      const { data, response } = await deleteResponse(send, {
-        ...init,
-        path: { response_id: id },
+    delete(id: string, options?: CallOptions): JsonCall<DeletedResponse> {
+      return withReply(async () => {
+        checkResponseId(id, "responses.delete");
+        const { send, init } = jsonCall(endpoints, "delete", "responses.delete", options);
+        const { data, response } = await deleteResponse(send, {
+          ...init,
+          path: { response_id: id },
+        });
+        const ok = isResponse(data) && typeof data.deleted === "boolean";
+        expectShape(ok, { what: "delete", data, response, scrubber });
+        return { data, response };
       });
-      const ok = isResponse(data) && typeof data.deleted === "boolean";
-      expectShape(ok, { what: "delete", data, response, scrubber });
-      return { data, response };
     },
 
     /** POST /responses/input_tokens: how many input tokens `request` would use. */
-    async inputTokens(
-      request: InputTokensRequest,
-      options?: CallOptions,
-    ): Promise<Replied<InputTokens>> {
-      if (!isObject(request)) {
-        throw new InvalidRequestError("responses.inputTokens: the request must be an object", {
-          param: "request",
-          code: "invalid_option",
-        });
-      }
-      const azure = isAzureResponsesEndpoint(endpoints.provider);
-      const { send, init } = jsonCall(endpoints, "inputTokens", "responses.inputTokens", options);
-      const { data, response } = await countInputTokens(send, tokenCountBody(request, azure), init);
-      const count = isObject(data) ? data.input_tokens : undefined;
-      const ok = Number.isSafeInteger(count) && count! >= 0;
-      expectShape(ok, { what: "inputTokens", data, response, scrubber });
-      return { data: { inputTokens: count! }, response };
+    inputTokens(request: InputTokensRequest, options?: CallOptions): JsonCall<InputTokens> {
+      return withReply(async () => {
+        if (!isObject(request)) {
+          throw new InvalidRequestError("responses.inputTokens: the request must be an object", {
+            param: "request",
+            code: "invalid_option",
+          });
+        }
+        const azure = isAzureResponsesEndpoint(endpoints.provider);
+        const { send, init } = jsonCall(endpoints, "inputTokens", "responses.inputTokens", options);
+        const { data, response } = await countInputTokens(
+          send,
+          tokenCountBody(request, azure),
+          init,
+        );
+        const count = isObject(data) ? data.input_tokens : undefined;
+        const ok = Number.isSafeInteger(count) && count! >= 0;
+        expectShape(ok, { what: "inputTokens", data, response, scrubber });
+        return { data: { inputTokens: count! }, response };
+      });
     },
   };
 }

@@ -1,48 +1,13 @@
 // One HTTP attempt: fetch once under the request timeout and the caller's signal, never following a
-// redirect, then read the reply within its limit (./limits.ts) and turn anything but a 2xx of the
-// expected type into an error class (../errors/map.ts). It never throws.
-import {
-  CodexApiError,
-  InvalidRequestError,
-  InvalidResponseError,
-  RequestTimeoutError,
-  TransportError,
-  type ErrorDetails,
-} from "../errors/catalogue.js";
-import {
-  errorForCode,
-  errorFromHttp,
-  readErrorBody,
-  replyDetails,
-  wireDetails,
-} from "../errors/map.js";
-import { snippet } from "../util.js";
+// redirect. A stream's 2xx of type text/event-stream is handed on at once; any other reply is read
+// by ./reply.ts (loaded on first use), which turns anything but a 2xx of the expected type into an
+// error class. It never throws.
+import { CodexApiError, RequestTimeoutError, TransportError } from "../errors/catalogue.js";
+import { replyDetails } from "../errors/map.js";
 import { race } from "./race.js";
-import { ERROR_BODY_BYTES, readBounded, responseTooLarge } from "./limits.js";
-import type { Scrubber } from "./redact.js";
-import { serverRetryAfterMs } from "./retry.js";
 import type { AttemptOutcome } from "./retry-loop.js";
+import type { HttpAttempt } from "./reply.js";
 import type { Reply } from "./send.js";
-
-/** One HTTP send, fully prepared. */
-export interface HttpAttempt {
-  send: typeof fetch;
-  url: string;
-  method: string;
-  headers: Headers;
-  body: Uint8Array | string | undefined;
-  /** A stream's reply is handed on at its headers; a JSON reply is read whole first. */
-  stream: boolean;
-  signal: AbortSignal | undefined;
-  /** The request timeout (ms; Infinity for none). */
-  timeoutMs: number;
-  /** The largest JSON reply read, in decoded bytes. */
-  maxReplyBytes: number;
-  /** `METHOD url`, the start of every message. */
-  where: string;
-  /** Cleans any reply text that is quoted. */
-  scrubber: Scrubber;
-}
 
 // Names runtimes give an error when they refuse network access (Deno without --allow-net, a
 // browser's CSP): sending again cannot help.
@@ -60,74 +25,15 @@ function fetchFailure(where: string, error: unknown): CodexApiError {
   return new TransportError(`${where}: ${String(detail)}`, { cause: error });
 }
 
-/** A 3xx (or a browser's opaque redirect) is never followed: it names the status and the target origin. */
-function redirectError(a: HttpAttempt, response: Response, details: ErrorDetails): CodexApiError {
-  const location = response.headers.get("location");
-  let target = "an unknown origin";
-  try {
-    if (location !== null) target = new URL(location, a.url).origin;
-  } catch {
-    target = "an unreadable Location";
-  }
-  const status = response.status || "3xx";
-  const message = `${a.where}: HTTP ${status} redirect to ${a.scrubber.text(target)} not followed (redirects are refused; point baseUrl at the final URL)`;
-  return new InvalidRequestError(message, { ...details, code: "redirect" });
-}
-
-/** A 2xx stream reply that is not SSE: mapped by its error code when it has one, else InvalidResponseError. */
-function notAStream(a: HttpAttempt, type: string, text: string, details: ErrorDetails) {
-  const { fields, said } = readErrorBody(a.scrubber.text(text));
-  const message = `${a.where}: HTTP ${details.status} reply is ${snippet(type)}, not text/event-stream: ${said}`;
-  const d = wireDetails(fields, details);
-  return errorForCode(fields.code, message, d) ?? new InvalidResponseError(message, d);
-}
-
-/** Reads the reply of one attempt into a value or an error. */
-async function readReply(
-  a: HttpAttempt,
-  response: Response,
-): Promise<AttemptOutcome<Reply<unknown>>> {
+/** A stream's 2xx of type text/event-stream (or none) as it is; any other reply read by ./reply.ts. */
+async function readReply(a: HttpAttempt, response: Response) {
+  const type = response.headers.get("content-type");
+  // A missing Content-Type is read as SSE; parameters (`; charset=utf-8`) are allowed.
+  const sse = type === null || /^\s*text\/event-stream\s*(;|$)/i.test(type);
+  if (a.stream && response.ok && sse)
+    return { value: { data: undefined, response }, status: response.status };
   const details = replyDetails(response);
-  const { status } = response;
-  // 304 answers a caller's If-None-Match (GET /models): not a redirect, a reply without a body.
-  if (status === 304) {
-    response.body?.cancel().catch(() => {});
-    if (!a.stream) return { value: { data: undefined, response }, status };
-    const message = `${a.where}: HTTP 304 (not modified) is not a stream reply`;
-    return { error: new InvalidResponseError(message, details) };
-  }
-  if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
-    response.body?.cancel().catch(() => {});
-    return { error: redirectError(a, response, details) };
-  }
-  if (!response.ok) {
-    const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
-    const retryAfterMs = serverRetryAfterMs(response.headers);
-    const body = a.scrubber.text(text);
-    return { error: errorFromHttp(status, body, { ...details, retryAfterMs }, a.where) };
-  }
-  if (a.stream) {
-    const type = response.headers.get("content-type");
-    // A missing Content-Type is read as SSE; parameters (`; charset=utf-8`) are allowed.
-    if (type === null || /^\s*text\/event-stream\s*(;|$)/i.test(type)) {
-      return { value: { data: undefined, response }, status };
-    }
-    const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
-    return { error: notAStream(a, type, text, details) };
-  }
-  const { text, truncated } = await readBounded(response, a.maxReplyBytes);
-  if (truncated) {
-    return { error: responseTooLarge(a.where, "maxReplyBytes", a.maxReplyBytes, details) };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    const said = text.trim() ? snippet(a.scrubber.text(text)) : "(empty body)";
-    const message = `${a.where}: HTTP ${status} reply is not JSON: ${said}`;
-    return { error: new InvalidResponseError(message, details) };
-  }
-  return { value: { data, response }, status };
+  return (await import("./reply.js")).readReply(a, response, details);
 }
 
 /** One send: a 2xx Response, or the error it ended in (never throws). */

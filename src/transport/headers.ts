@@ -55,12 +55,15 @@ export function headerProblem(name: string, value: unknown): string | undefined 
   return undefined;
 }
 
-/** Throws InvalidRequestError naming the first header fetch would refuse (its value is not quoted). */
-export function assertHeaders(headers: object, param?: string): void {
+/**
+ * Throws InvalidRequestError naming the first header fetch would refuse (its value is not quoted);
+ * with `param`, the option that holds it, after `where` (the call; default `createClient`).
+ */
+export function assertHeaders(headers: object, param?: string, where = "createClient"): void {
   for (const [name, value] of Object.entries(headers)) {
     const problem = headerProblem(name, value);
     if (problem === undefined) continue;
-    const message = param ? `createClient: ${param}: ${problem}` : problem;
+    const message = param ? `${where}: ${param}: ${problem}` : problem;
     throw new InvalidRequestError(message, param ? { param, code: "invalid_option" } : {});
   }
 }

@@ -8,7 +8,7 @@ import { abortError } from "../errors/map.js";
 import { withQuery } from "./url.js";
 import { sendOnce } from "./attempt.js";
 import type { AuthProvider } from "./auth.js";
-import { compress, type Compression } from "./compress.js";
+import type { Compression } from "./compress.js";
 import { assertHeaders } from "./headers.js";
 import { redactHeaders, type Scrubber } from "./redact.js";
 import { retryConfig, type RetryConfig } from "./retry.js";
@@ -104,7 +104,10 @@ export function createTransport(options: TransportOptions): Transport {
       let body: Uint8Array | string | undefined;
       // A GET (GET /models) has no body to compress or send.
       if (request.body !== undefined) {
-        body = await compress(jsonBody(request.body, where), compression);
+        body = jsonBody(request.body, where);
+        // The compressor (and its check of the mode) is loaded on first use: most calls send "none".
+        if (compression !== "none")
+          body = await (await import("./compress.js")).compress(body, compression);
         if (!baseHeaders.has("content-type")) baseHeaders.set("Content-Type", "application/json");
         if (compression !== "none") baseHeaders.set("Content-Encoding", compression);
       }

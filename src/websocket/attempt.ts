@@ -5,7 +5,8 @@
 // sends again on a new connection; `previous_response_not_found` is answered once with a full
 // create on the same connection. Never throws.
 import { CodexApiError, InvalidRequestError, TransportError } from "../errors/catalogue.js";
-import { errorFrame, inBandError } from "../errors/map.js";
+import { inBandError } from "../errors/frames.js";
+import { errorFrame } from "../errors/map.js";
 import type { ResponsesApiRequest } from "../generated/openapi.js";
 import { assertHeaders, mergeHeaders } from "../transport/headers.js";
 import { redactHeaders, type Scrubber } from "../transport/redact.js";

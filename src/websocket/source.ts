@@ -3,7 +3,7 @@
 // per-frame limit and back-pressure: `ws` is paused while frames wait unread; a WebSocket that
 // cannot pause (WHATWG) fails the request once more than `maxEventBytes` wait unread.
 import { StreamError, type CodexApiError, type ErrorDetails } from "../errors/catalogue.js";
-import { inBandError } from "../errors/map.js";
+import { inBandError } from "../errors/frames.js";
 import { IdleTimer, idleError } from "../stream/idle-timer.js";
 import type { MessageSource, StreamMessage } from "../stream/source.js";
 import { responseTooLarge } from "../transport/limits.js";

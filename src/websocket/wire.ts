@@ -9,7 +9,8 @@ import {
   TransportError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
-import { abortError, errorFromHttp } from "../errors/map.js";
+import { errorFromHttp } from "../errors/http.js";
+import { abortError } from "../errors/map.js";
 import type { AttemptOutcome } from "../transport/retry-loop.js";
 import { serverRetryAfterMs } from "../transport/retry.js";
 import { race } from "../transport/race.js";
