@@ -18,6 +18,9 @@ import { fullCreate, planRequest, type Plan } from "./incremental.js";
 import type { SocketSource } from "./source.js";
 import { openWire, type WebSocketConstructor } from "./wire.js";
 
+// The largest maxPayload `ws` keeps as given (it truncates the option to a signed 32-bit integer).
+const MAX_WS_PAYLOAD = 2 ** 31 - 1;
+
 /** What every attempt of one socket shares. */
 export interface SocketContext {
   url: string;
@@ -118,11 +121,16 @@ async function connect(
     ctx.scrubber.addHeaders(auth);
     assertHeaders(auth);
     headers = mergeHeaders(request.headers, auth);
+    // The handshake's own secrets (per-call and provider headers, a getter's value) as over HTTP.
+    ctx.scrubber.addHeaders(headers);
   } catch (error) {
     return { error: error as CodexApiError };
   }
   ctx.logger?.debug?.(`${ctx.where} websocket handshake`, { headers: redactHeaders(headers) });
-  const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload: ctx.maxFrameBytes };
+  // `ws` reads maxPayload as a 32-bit integer (2^32 would be 0, "no limit", and 2^32 + 5 five
+  // bytes): past that, ws is given no limit and the source checks `maxEventBytes` itself.
+  const maxPayload = ctx.maxFrameBytes <= MAX_WS_PAYLOAD ? ctx.maxFrameBytes : 0;
+  const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload };
   const opened = await openWire(Ctor, {
     url: ctx.url,
     init,

@@ -4,6 +4,7 @@
 // next request opens a new one.
 import {
   CodexApiError,
+  InvalidRequestError,
   StreamError,
   TransportError,
   type ErrorDetails,
@@ -119,9 +120,19 @@ export class Connection {
     );
   }
 
+  #serverRefused(reason: string | undefined): CodexApiError {
+    const why = reason ? `: ${reason}` : "";
+    return new InvalidRequestError(
+      `${this.#limits.where}: the server closed the connection with 1009 (message too big${why}): the request frame is over the server's limit`,
+      { ...this.details, code: "request_too_large" },
+    );
+  }
+
   #closedError(info: { code?: number; reason?: string; error?: unknown }): CodexApiError {
     const { code, reason, error } = info;
-    if (code === 1009 || (error as { code?: string })?.code === TOO_LARGE) return this.#tooLarge();
+    if ((error as { code?: string })?.code === TOO_LARGE) return this.#tooLarge();
+    // 1009 from the server: the frame it refused is the request, over the server's own limit.
+    if (code === 1009 && error === undefined) return this.#serverRefused(reason);
     const why = error
       ? String((error as Error)?.message ?? error)
       : `code ${code}${reason ? `: ${reason}` : ""}`;

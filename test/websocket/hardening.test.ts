@@ -1,0 +1,162 @@
+// Round-3 hardening of codex-api/websocket against a real `ws` server on 127.0.0.1: the server's
+// 1009, redirects on the upgrade, a maxEventBytes past ws's 32-bit maxPayload, the handshake's
+// secrets, the onWebSocketRequest hook, and refused upgrades no listener may throw on.
+import { describe, expect, it } from "vitest";
+import {
+  createClient,
+  InvalidRequestError,
+  InvalidResponseError,
+  type ProviderConfig,
+} from "../../src/index.js";
+import { connectResponses } from "../../src/websocket/index.js";
+import {
+  drain,
+  responseFrames,
+  startWsServer,
+  wsKit,
+  type WsTestServer,
+} from "../helpers/ws-server.js";
+import { REQUEST, rejection } from "../helpers/calls.js";
+
+const kit = wsKit();
+
+describe("the server's limits and replies", () => {
+  it("a close 1009 from the server is the server's limit, not maxEventBytes", async () => {
+    const { socket } = await kit.setup({ onRequest: (p) => p.close(1009, "too big for us") });
+    const error = await rejection(socket.stream(REQUEST));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ code: "request_too_large", retryable: false });
+    expect(error.message).toMatch(/server's limit/);
+    expect(error.message).not.toMatch(/maxEventBytes/);
+  });
+
+  it("our own maxEventBytes is still reported as ours", async () => {
+    const big = { type: "response.output_text.delta", delta: "x".repeat(5_000) };
+    const provider = { limits: { maxEventBytes: 1_000 } } as Partial<ProviderConfig>;
+    const { socket } = await kit.setup({ onRequest: (p) => p.send(big) }, { provider });
+    const error = await rejection(socket.stream(REQUEST));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toMatch(/maxEventBytes/);
+  });
+
+  it("a 3xx on the upgrade is a redirect that is not followed, naming the target origin", async () => {
+    const location = "https://elsewhere.example:8443/v1/responses";
+    const { server, socket } = await kit.setup({
+      refuse: () => ({ status: 307, headers: { location } }),
+    });
+    const error = await rejection(socket.stream(REQUEST));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ code: "redirect", status: 307, retryable: false });
+    expect(error.message).toContain("https://elsewhere.example:8443");
+    expect(server.handshakes).toHaveLength(1);
+  });
+
+  it("maxEventBytes of 2^32 and more is not truncated to 32 bits by ws", async () => {
+    for (const maxEventBytes of [2 ** 32, 2 ** 32 + 16, 2 ** 40]) {
+      const provider = { limits: { maxEventBytes } } as Partial<ProviderConfig>;
+      const { socket } = await kit.setup({}, { provider });
+      const events = await drain(await socket.stream(REQUEST));
+      expect(events.at(-1)).toMatchObject({ type: "completed" });
+    }
+  });
+});
+
+describe("secrets of the handshake", () => {
+  /** A server refusing every upgrade with a 401 whose body echoes the handshake's headers. */
+  async function echoing(): Promise<WsTestServer> {
+    const box: { server?: WsTestServer } = {};
+    box.server = await startWsServer({
+      refuse: (i) => ({
+        status: 401,
+        body: JSON.stringify({ error: { message: JSON.stringify(box.server!.handshakes[i]) } }),
+      }),
+    });
+    kit.closeLater(box.server.close);
+    return box.server;
+  }
+
+  it("per-call Authorization / api-key headers and provider getters are scrubbed", async () => {
+    const server = await echoing();
+    let n = 0;
+    const headers = {
+      get "x-gateway-key"() {
+        return `getter-SECRET-${++n}`;
+      },
+    };
+    const client = createClient({
+      auth: null,
+      provider: { baseUrl: `${server.url}/v1`, headers, retry: { maxAttempts: 1 } },
+    });
+    const socket = connectResponses(client);
+    kit.closeLater(() => socket.close());
+    const perCall = { Authorization: "Bearer call-SECRET-1", "api-key": "call-SECRET-2" };
+    const error = await rejection(socket.stream(REQUEST, { headers: perCall }));
+    expect(error.status).toBe(401);
+    expect(server.handshakes[0]!.headers["api-key"]).toBe("call-SECRET-2");
+    const texts = [error.message, String(error.stack), JSON.stringify(error)].join("\n");
+    expect(texts).not.toMatch(/SECRET/);
+    expect(texts).toMatch(/redacted/);
+  });
+});
+
+describe("onWebSocketRequest", () => {
+  it("is checked by createClient like the other hooks", () => {
+    const telemetry = { onWebSocketRequest: "yes" } as never;
+    expect(() => createClient({ auth: null, telemetry })).toThrow(
+      expect.objectContaining({
+        name: "InvalidRequestError",
+        param: "telemetry.onWebSocketRequest",
+      }),
+    );
+  });
+
+  it("one that rejects is logged, never fatal and never unhandled", async () => {
+    const warnings: string[] = [];
+    const onWebSocketRequest = () => Promise.reject(new Error("hook"));
+    const { socket } = await kit.setup(
+      {},
+      {
+        client: {
+          telemetry: { onWebSocketRequest },
+          logger: { warn: (m: string) => void warnings.push(m) },
+        },
+      },
+    );
+    await drain(await socket.stream(REQUEST));
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.join()).toMatch(/onWebSocketRequest/);
+  });
+});
+
+describe("hostile refusals", () => {
+  const refusals: [string, { status: number; headers?: Record<string, string>; body?: string }][] =
+    [
+      ["a 600 status", { status: 600 }],
+      [
+        "a 429 whose resets_at is out of range",
+        { status: 429, body: '{"error":{"type":"usage_limit_reached","resets_at":1e300}}' },
+      ],
+      ["latin-1 header bytes", { status: 400, headers: { "x-odd": "\u00ff\u00fe" } }],
+      ["a 64 KiB+ body", { status: 500, body: "x".repeat(200_000) }],
+      ["a 3xx with an unreadable Location", { status: 302, headers: { location: "http://[::1" } }],
+    ];
+  for (const [what, refusal] of refusals) {
+    it(`${what} is an error of the call, never a crash`, async () => {
+      const { socket } = await kit.setup(
+        { refuse: () => refusal },
+        { provider: { retry: { maxAttempts: 1 } } },
+      );
+      const error = await rejection(socket.stream(REQUEST));
+      expect(error.message).toMatch(/GET ws:\/\/127/);
+    });
+  }
+
+  it("the socket serves again after a refusal", async () => {
+    const { socket } = await kit.setup({
+      refuse: (i) => (i === 0 ? { status: 400 } : undefined),
+      onRequest: (p) => p.send(...responseFrames("r")),
+    });
+    await rejection(socket.stream(REQUEST));
+    expect((await drain(await socket.stream(REQUEST))).at(-1)).toMatchObject({ type: "completed" });
+  });
+});
