@@ -7,11 +7,14 @@ import {
   InvalidRequestError,
   InvalidResponseError,
   type ProviderConfig,
+  type ResponseItem,
 } from "../../src/index.js";
 import { connectResponses } from "../../src/websocket/index.js";
 import {
   drain,
+  outputItem,
   responseFrames,
+  user,
   startWsServer,
   wsKit,
   type WsTestServer,
@@ -19,6 +22,9 @@ import {
 import { REQUEST, rejection } from "../helpers/calls.js";
 
 const kit = wsKit();
+const base = { model: "m", instructions: "be brief" };
+const turn1 = { ...base, input: [user("u1")] };
+const turn2 = { ...base, input: [user("u1"), outputItem("r0_0") as ResponseItem, user("u2")] };
 
 describe("the server's limits and replies", () => {
   it("a close 1009 from the server is the server's limit, not maxEventBytes", async () => {
@@ -158,5 +164,25 @@ describe("hostile refusals", () => {
     });
     await rejection(socket.stream(REQUEST));
     expect((await drain(await socket.stream(REQUEST))).at(-1)).toMatchObject({ type: "completed" });
+  });
+});
+
+describe("no first frame", () => {
+  it("is retried on a new connection as a full create, like a close at that point", async () => {
+    const { server, socket } = await kit.setup(
+      {
+        onRequest: (p, _r, n) =>
+          p.index === 0 && n === 1 ? undefined : p.send(...responseFrames(`r${p.index}_${n}`)),
+      },
+      { provider: { streamIdleTimeoutMs: 100 } },
+    );
+    await drain(await socket.stream(turn1));
+    const events = await drain(await socket.stream(turn2));
+    expect(events.at(-1)).toMatchObject({ type: "completed", responseId: "r1_0" });
+    expect(server.frames.map((f) => [f.connection, f.frame["previous_response_id"]])).toEqual([
+      [0, undefined],
+      [0, "r0_0"],
+      [1, undefined],
+    ]);
   });
 });
