@@ -23,6 +23,7 @@ import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { race } from "../transport/race.js";
 import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
+import { snapshot } from "./incremental.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
 
@@ -127,7 +128,9 @@ export function connectResponses(
       { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
       opts.headers,
     );
-    const body = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
+    // What is sent, and later compared with, is this snapshot: never the caller's own objects.
+    const built = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
+    const body = snapshot(built, where);
     const release = await acquire(opts.signal);
     try {
       if (closed) throw isClosed();
@@ -159,7 +162,8 @@ export function connectResponses(
         ended = true;
         if (connection.source === source) connection.source = undefined;
         const { body, warmup } = req;
-        connection.last = { body, output: itemsAsSent(output, azure), responseId, warmup };
+        const sentOutput = snapshot(itemsAsSent(output, azure), where);
+        connection.last = { body, output: sentOutput, responseId, warmup };
         release();
       },
       failed() {

@@ -8,6 +8,7 @@ import {
   InvalidResponseError,
   type ProviderConfig,
   type ResponseItem,
+  type ResponsesRequest,
 } from "../../src/index.js";
 import { connectResponses } from "../../src/websocket/index.js";
 import {
@@ -184,5 +185,62 @@ describe("no first frame", () => {
       [0, "r0_0"],
       [1, undefined],
     ]);
+  });
+});
+
+describe("the incremental baseline is a snapshot of what was sent", () => {
+  const setupSend = async (provider: Partial<ProviderConfig> = {}) => {
+    const { server, socket } = await kit.setup({}, { provider });
+    const send = async (r: ResponsesRequest) => drain(await socket.stream(r));
+    const prevs = () => server.frames.map((f) => f.frame["previous_response_id"]);
+    return { server, send, prevs };
+  };
+  const text = (frame: Record<string, unknown>) =>
+    (frame["input"] as { content: { text: string }[] }[])[0]!.content[0]!.text;
+
+  it("an in-place redaction of sent history is sent: a full create with the new text", async () => {
+    const { server, send, prevs } = await setupSend();
+    const history: ResponseItem[] = [user("my password is hunter2")];
+    await send({ ...base, input: history });
+    (history[0] as { content: { text: string }[] }).content[0]!.text = "[redacted by the caller]";
+    history.push(outputItem("resp_0_0") as ResponseItem, user("u2"));
+    await send({ ...base, input: history });
+    expect(prevs()).toEqual([undefined, undefined]);
+    expect(text(server.frames[1]!.frame)).toBe("[redacted by the caller]");
+  });
+
+  it("a truncated tool output edited in place is sent", async () => {
+    const { server, send, prevs } = await setupSend();
+    const output = { type: "function_call_output", call_id: "c1", output: "x".repeat(1_000) };
+    const history = [output as ResponseItem];
+    await send({ ...base, input: history });
+    output.output = "x…(truncated)";
+    history.push(outputItem("resp_0_0") as ResponseItem, user("u2"));
+    await send({ ...base, input: history });
+    expect(prevs()).toEqual([undefined, undefined]);
+    expect((server.frames[1]!.frame["input"] as { output?: string }[])[0]!.output).toBe(
+      "x…(truncated)",
+    );
+  });
+
+  it("a tool added to the same tools array makes the next request a full create", async () => {
+    const { send, prevs } = await setupSend();
+    const tools: ResponsesRequest["tools"] = [];
+    const history = [user("u1")];
+    await send({ ...base, tools, input: history });
+    tools.push({ type: "function", name: "f", parameters: {}, strict: false } as never);
+    history.push(outputItem("resp_0_0") as ResponseItem, user("u2"));
+    await send({ ...base, tools, input: history });
+    expect(prevs()).toEqual([undefined, undefined]);
+  });
+
+  it("on Azure, history.push does not move the baseline: the next turn is incremental", async () => {
+    const { server, send, prevs } = await setupSend({ name: "azure" });
+    const history = [user("u1")];
+    await send({ ...base, input: history });
+    history.push(outputItem("resp_0_0") as ResponseItem, user("u2"));
+    await send({ ...base, input: history });
+    expect(prevs()).toEqual([undefined, "resp_0_0"]);
+    expect(server.frames[1]!.frame["input"]).toHaveLength(1);
   });
 });
