@@ -5,7 +5,7 @@
 // sends again on a new connection; `previous_response_not_found` is answered once with a full
 // create on the same connection. Never throws.
 import { CodexApiError, InvalidRequestError, TransportError } from "../errors/catalogue.js";
-import { errorFrame, inBandError } from "../errors/map.js";
+import { abortError, errorFrame, inBandError } from "../errors/map.js";
 import type { ResponsesApiRequest } from "../generated/openapi.js";
 import { assertHeaders, mergeHeaders } from "../transport/headers.js";
 import { redactHeaders, type Scrubber } from "../transport/redact.js";
@@ -67,6 +67,12 @@ export async function sendOnce(
   if (!reused) {
     const opened = await connect(ctx, request, auth);
     if ("error" in opened) return opened;
+    // Opened as the caller aborted or closed the socket: it is not kept.
+    if (request.signal?.aborted) {
+      const error = abortError(request.signal);
+      opened.value.drop(error);
+      return { error };
+    }
     ctx.connection = opened.value;
   }
   const connection = ctx.connection!;

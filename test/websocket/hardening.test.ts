@@ -3,6 +3,7 @@
 // secrets, the onWebSocketRequest hook, and refused upgrades no listener may throw on.
 import { describe, expect, it } from "vitest";
 import {
+  AbortError,
   createClient,
   InvalidRequestError,
   InvalidResponseError,
@@ -20,7 +21,7 @@ import {
   wsKit,
   type WsTestServer,
 } from "../helpers/ws-server.js";
-import { REQUEST, rejection } from "../helpers/calls.js";
+import { REQUEST, rejection, sleep, until, within } from "../helpers/calls.js";
 
 const kit = wsKit();
 const base = { model: "m", instructions: "be brief" };
@@ -242,5 +243,45 @@ describe("the incremental baseline is a snapshot of what was sent", () => {
     await send({ ...base, input: history });
     expect(prevs()).toEqual([undefined, "resp_0_0"]);
     expect(server.frames[1]!.frame["input"]).toHaveLength(1);
+  });
+});
+
+describe("close() stops a request wherever it is", () => {
+  it("during the handshake: the request rejects and no connection stays open", async () => {
+    const { server, socket } = await kit.setup({ upgradeDelayMs: () => 100 });
+    const pending = socket.stream(REQUEST);
+    pending.catch(() => {}); // awaited below, after close()
+    await until(() => server.handshakes.length === 1, "the handshake");
+    await socket.close();
+    const error = await rejection(within(pending, 1_000, "the request"));
+    expect(error).toBeInstanceOf(AbortError);
+    await sleep(200); // past the server's delayed 101
+    expect(server.openSockets()).toBe(0);
+    expect(server.frames).toHaveLength(0);
+  });
+
+  it("during a retry backoff: the request rejects at once and nothing more is sent", async () => {
+    const { server, socket } = await kit.setup(
+      { refuse: () => ({ status: 503 }) },
+      { provider: { retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 } } },
+    );
+    const pending = socket.stream(REQUEST);
+    pending.catch(() => {}); // awaited below, after close()
+    await until(() => server.handshakes.length === 1, "the first handshake");
+    await sleep(20);
+    await socket.close();
+    const error = await rejection(within(pending, 1_000, "the request"));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(server.handshakes).toHaveLength(1);
+  });
+
+  it("while waiting for the first frame: the request rejects, the connection is closed", async () => {
+    const { server, socket } = await kit.setup({ onRequest: () => {} });
+    const pending = socket.stream(REQUEST);
+    pending.catch(() => {}); // awaited below, after close()
+    await until(() => server.frames.length === 1, "the request frame");
+    await socket.close();
+    expect(await rejection(within(pending, 1_000, "the request"))).toBeInstanceOf(AbortError);
+    await until(() => server.openSockets() === 0, "the server's socket to close");
   });
 });
