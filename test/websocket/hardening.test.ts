@@ -285,3 +285,61 @@ describe("close() stops a request wherever it is", () => {
     await until(() => server.openSockets() === 0, "the server's socket to close");
   });
 });
+
+describe("frames between requests are never the next request's", () => {
+  /** The late frames of response `id`: a delta of its message and its completed, again. */
+  const late = (id: string) => [
+    { type: "response.output_text.delta", item_id: `msg_${id}`, output_index: 0, delta: "LATE" },
+    responseFrames(id).at(-1)!,
+  ];
+
+  it("late frames of the previous response, after the next request went out, are dropped", async () => {
+    const { server, socket } = await kit.setup({
+      onRequest: (p, _r, n) =>
+        p.send(...(n > 0 ? late(`r${n - 1}`) : []), ...responseFrames(`r${n}`)),
+    });
+    await drain(await socket.stream(turn1));
+    const second = await drain(await socket.stream(turn2));
+    expect(second.filter((e) => e.type === "outputTextDelta")).toEqual([
+      { type: "outputTextDelta", delta: "ok" },
+    ]);
+    expect(second.at(-1)).toMatchObject({ type: "completed", responseId: "r1" });
+    const turn3 = {
+      ...base,
+      input: [...turn2.input, outputItem("r1") as ResponseItem, user("u3")],
+    };
+    await drain(await socket.stream(turn3));
+    expect(server.frames.map((f) => f.frame["previous_response_id"])).toEqual([
+      undefined,
+      "r0",
+      "r1",
+    ]);
+  });
+
+  it("an error frame naming the previous response is not the next request's failure", async () => {
+    const stray = { type: "error", status: 400, response_id: "r0", error: { message: "late" } };
+    const { socket } = await kit.setup({
+      onRequest: (p, _r, n) => p.send(...(n > 0 ? [stray] : []), ...responseFrames(`r${n}`)),
+    });
+    await drain(await socket.stream(turn1));
+    expect((await drain(await socket.stream(turn2))).at(-1)).toMatchObject({ responseId: "r1" });
+  });
+
+  it("an error frame right behind completed does not fail the completed stream", async () => {
+    const stray = { type: "error", status: 500, error: { message: "stray" } };
+    const { socket } = await kit.setup({
+      onRequest: (p, _r, n) => p.send(...responseFrames(`r${n}`), stray),
+    });
+    const stream = await socket.stream(turn1);
+    await sleep(50); // every frame is in before the first read
+    expect((await drain(stream)).at(-1)).toMatchObject({ type: "completed", responseId: "r0" });
+    expect((await drain(await socket.stream(turn2))).at(-1)).toMatchObject({ type: "completed" });
+  });
+
+  it("a mock that reuses its ids in every response still streams each turn", async () => {
+    const { socket } = await kit.setup({ onRequest: (p) => p.send(...responseFrames("same")) });
+    await drain(await socket.stream(turn1));
+    const again = { ...base, input: [user("u1"), outputItem("same") as ResponseItem, user("u2")] };
+    expect((await drain(await socket.stream(again))).at(-1)).toMatchObject({ responseId: "same" });
+  });
+});
