@@ -92,7 +92,12 @@ function checkOptions(options: ClientOptions): void {
     "a function",
     options.fetch,
   );
-  checkMethods(options.telemetry, "telemetry", ["onRequest", "onRetry", "onSseEvent"]);
+  checkMethods(options.telemetry, "telemetry", [
+    "onRequest",
+    "onRetry",
+    "onSseEvent",
+    "onWebSocketRequest",
+  ]);
   checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
 }
 

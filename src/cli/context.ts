@@ -1,6 +1,7 @@
 // What every command runs with: the caller's streams and environment behind a Ctx that stops writing
 // (and aborts the command) once stdout has gone away, plus the shared readers of input and config.
 import { Scrubber } from "../transport/redact.js";
+import { anySignal } from "../transport/race.js";
 import { readFile } from "node:fs/promises";
 import {
   CodexApiError,
@@ -62,31 +63,6 @@ function guarded(stream: NodeJS.WritableStream, onError: (error: Error) => void)
     settled: () => lastWrite.then(() => failure),
     release: () => void (failure || stream.off("error", listener)),
   };
-}
-
-/**
- * A signal aborted when either is, with the first one's reason, and how to stop listening.
- * `AbortSignal.any` is not in Node 20.0 (the lowest version the package supports).
- */
-function anySignal(a: AbortSignal, b: AbortSignal) {
-  const both = new AbortController();
-  const onA = () => stop(a);
-  const onB = () => stop(b);
-  const dispose = () => {
-    a.removeEventListener("abort", onA);
-    b.removeEventListener("abort", onB);
-  };
-  const stop = (from: AbortSignal) => {
-    dispose();
-    both.abort(from.reason);
-  };
-  if (a.aborted) stop(a);
-  else if (b.aborted) stop(b);
-  else {
-    a.addEventListener("abort", onA, { once: true });
-    b.addEventListener("abort", onB, { once: true });
-  }
-  return { signal: both.signal, dispose };
 }
 
 /** A Ctx over `io`. `stdoutFailure()` waits for stdout; `release()` waits for both streams. */

@@ -48,3 +48,28 @@ export function race<T>(promise: Promise<T>, bounds: RaceBounds<T>): Promise<T> 
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return race(new Promise<void>(() => {}), { signal, ms, onTimeout: () => undefined });
 }
+
+/**
+ * A signal aborted when either is, with the first one's reason, and how to stop listening.
+ * `AbortSignal.any` is not in Node 20.0 (the lowest version the package supports).
+ */
+export function anySignal(a: AbortSignal | undefined, b: AbortSignal) {
+  const both = new AbortController();
+  const onA = () => stop(a!);
+  const onB = () => stop(b);
+  const dispose = () => {
+    a?.removeEventListener("abort", onA);
+    b.removeEventListener("abort", onB);
+  };
+  const stop = (from: AbortSignal) => {
+    dispose();
+    both.abort(from.reason);
+  };
+  if (a?.aborted) stop(a);
+  else if (b.aborted) stop(b);
+  else {
+    a?.addEventListener("abort", onA, { once: true });
+    b.addEventListener("abort", onB, { once: true });
+  }
+  return { signal: both.signal, dispose };
+}

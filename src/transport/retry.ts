@@ -6,6 +6,7 @@ import {
   ServerOverloadedError,
   TransportError,
   RequestTimeoutError,
+  StreamIdleTimeoutError,
 } from "../errors/catalogue.js";
 import { MAX_TIMER_MS } from "../util.js";
 import { serverRetryAfterMs } from "../errors/map.js";
@@ -60,6 +61,9 @@ export function shouldRetry(error: unknown, config: RetryConfig): boolean {
   if (error instanceof TransportError || error instanceof RequestTimeoutError) {
     return config.retryTransport;
   }
+  // An idle timeout reaches the loop only before a reply (a socket request that got no first
+  // frame): nothing was delivered, so it is retried like a connection that closed at that point.
+  if (error instanceof StreamIdleTimeoutError) return config.retryTransport;
   return false;
 }
 

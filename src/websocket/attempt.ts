@@ -6,7 +6,7 @@
 // create on the same connection. Never throws.
 import { CodexApiError, InvalidRequestError, TransportError } from "../errors/catalogue.js";
 import { inBandError } from "../errors/frames.js";
-import { errorFrame } from "../errors/map.js";
+import { abortError, errorFrame } from "../errors/map.js";
 import type { ResponsesApiRequest } from "../generated/openapi.js";
 import { assertHeaders, mergeHeaders } from "../transport/headers.js";
 import { redactHeaders, type Scrubber } from "../transport/redact.js";
@@ -18,6 +18,9 @@ import { Connection } from "./connection.js";
 import { fullCreate, planRequest, type Plan } from "./incremental.js";
 import type { SocketSource } from "./source.js";
 import { openWire, type WebSocketConstructor } from "./wire.js";
+
+// The largest maxPayload `ws` keeps as given (it truncates the option to a signed 32-bit integer).
+const MAX_WS_PAYLOAD = 2 ** 31 - 1;
 
 /** What every attempt of one socket shares. */
 export interface SocketContext {
@@ -65,6 +68,12 @@ export async function sendOnce(
   if (!reused) {
     const opened = await connect(ctx, request, auth);
     if ("error" in opened) return opened;
+    // Opened as the caller aborted or closed the socket: it is not kept.
+    if (request.signal?.aborted) {
+      const error = abortError(request.signal);
+      opened.value.drop(error);
+      return { error };
+    }
     ctx.connection = opened.value;
   }
   const connection = ctx.connection!;
@@ -119,11 +128,16 @@ async function connect(
     ctx.scrubber.addHeaders(auth);
     assertHeaders(auth);
     headers = mergeHeaders(request.headers, auth);
+    // The handshake's own secrets (per-call and provider headers, a getter's value) as over HTTP.
+    ctx.scrubber.addHeaders(headers);
   } catch (error) {
     return { error: error as CodexApiError };
   }
   ctx.logger?.debug?.(`${ctx.where} websocket handshake`, { headers: redactHeaders(headers) });
-  const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload: ctx.maxFrameBytes };
+  // `ws` reads maxPayload as a 32-bit integer (2^32 would be 0, "no limit", and 2^32 + 5 five
+  // bytes): past that, ws is given no limit and the source checks `maxEventBytes` itself.
+  const maxPayload = ctx.maxFrameBytes <= MAX_WS_PAYLOAD ? ctx.maxFrameBytes : 0;
+  const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload };
   const opened = await openWire(Ctor, {
     url: ctx.url,
     init,

@@ -4,6 +4,7 @@
 // next request opens a new one.
 import {
   CodexApiError,
+  InvalidRequestError,
   StreamError,
   TransportError,
   type ErrorDetails,
@@ -11,6 +12,7 @@ import {
 import { errorFrame, replyDetails } from "../errors/map.js";
 import { responseTooLarge } from "../transport/limits.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
+import type { Earlier } from "./ownership.js";
 import { SocketSource } from "./source.js";
 import type { Wire } from "./wire.js";
 
@@ -47,6 +49,8 @@ export class Connection {
   closed = false;
   readonly #limits: ConnectionLimits;
   #onClosed: (() => void) | undefined;
+  #previous: SocketSource | undefined; // the last request's source
+  #earlier: Earlier | undefined; // the response its frames are checked against
 
   constructor(wire: Wire, limits: ConnectionLimits) {
     this.wire = wire;
@@ -64,8 +68,12 @@ export class Connection {
   /** Starts the source of a new request (the last completed one is forgotten until it completes). */
   open(): SocketSource {
     this.source?.fail(new StreamError("superseded by a new request", this.details));
-    this.source = new SocketSource(this.wire, { ...this.#limits, details: this.details });
-    return this.source;
+    this.#earlier = this.#previous?.ownership.own ?? this.#earlier;
+    const earlier = this.#earlier;
+    const source = new SocketSource(this.wire, { ...this.#limits, details: this.details, earlier });
+    source.onStray = (data, binary) => this.#between(data, binary);
+    this.source = this.#previous = source;
+    return source;
   }
 
   /** Closes the connection at once; a running request ends with `error`. */
@@ -103,7 +111,12 @@ export class Connection {
   #frame(data: Uint8Array, binary: boolean): void {
     const { source } = this;
     if (source) return source.frame(data, binary);
-    // Between requests nothing is expected; an error frame says the connection is no good.
+    this.#between(data, binary);
+  }
+
+  /** A frame while no request runs (or after its last frame). */
+  #between(data: Uint8Array, binary: boolean): void {
+    // Nothing is expected; an error frame says the connection is no good.
     const tooLarge = data.length > this.#limits.maxEventBytes;
     if (binary || tooLarge || errorFrame(text.decode(data))) this.drop();
   }
@@ -119,9 +132,19 @@ export class Connection {
     );
   }
 
+  #serverRefused(reason: string | undefined): CodexApiError {
+    const why = reason ? `: ${reason}` : "";
+    return new InvalidRequestError(
+      `${this.#limits.where}: the server closed the connection with 1009 (message too big${why}): the request frame is over the server's limit`,
+      { ...this.details, code: "request_too_large" },
+    );
+  }
+
   #closedError(info: { code?: number; reason?: string; error?: unknown }): CodexApiError {
     const { code, reason, error } = info;
-    if (code === 1009 || (error as { code?: string })?.code === TOO_LARGE) return this.#tooLarge();
+    if ((error as { code?: string })?.code === TOO_LARGE) return this.#tooLarge();
+    // 1009 from the server: the frame it refused is the request, over the server's own limit.
+    if (code === 1009 && error === undefined) return this.#serverRefused(reason);
     const why = error
       ? String((error as Error)?.message ?? error)
       : `code ${code}${reason ? `: ${reason}` : ""}`;

@@ -1,6 +1,7 @@
 // The incrementality rule (README "Responses over WebSocket"): a request that only extends the last
 // completed one on the same connection is sent as `previous_response_id` plus the new input items;
 // anything else is a full `response.create`.
+import { InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponsesApiRequest } from "../generated/openapi.js";
 import type { Completed } from "./connection.js";
 
@@ -8,6 +9,19 @@ import type { Completed } from "./connection.js";
 export interface Plan {
   frame: Record<string, unknown>;
   incremental: boolean;
+}
+
+/**
+ * A copy of `value` as JSON sends it: the baseline of the next request is what went on the wire,
+ * so a later in-place edit by the caller (a redaction, `history.push`, a new tool) is seen as one.
+ */
+export function snapshot<T>(value: T, where: string): T {
+  try {
+    return JSON.parse(JSON.stringify(value)) as T;
+  } catch (cause) {
+    const why = (cause as Error)?.message ?? String(cause);
+    throw new InvalidRequestError(`${where}: the request is not JSON: ${why}`, { cause });
+  }
 }
 
 /** JSON equality: objects by their defined keys in any order, arrays in order. */

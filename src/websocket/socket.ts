@@ -21,8 +21,9 @@ import {
 import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
-import { race } from "../transport/race.js";
+import { anySignal, race } from "../transport/race.js";
 import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
+import { snapshot } from "./incremental.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
 
@@ -118,6 +119,7 @@ export function connectResponses(
   const acquire = queue();
   let transport: "websocket" | "http" = "websocket";
   let closed = false;
+  const closing = new AbortController();
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
@@ -127,12 +129,16 @@ export function connectResponses(
       { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
       opts.headers,
     );
-    const body = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
+    // What is sent, and later compared with, is this snapshot: never the caller's own objects.
+    const built = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
+    const body = snapshot(built, where);
     const release = await acquire(opts.signal);
+    // close() ends the attempt wherever it is: a handshake, a backoff, the wait for a first frame.
+    const bound = anySignal(opts.signal, closing.signal);
     try {
       if (closed) throw isClosed();
       if (transport === "http") return release();
-      const { signal } = opts;
+      const { signal } = bound;
       const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
       const req = { body, headers, signal, timeoutMs };
       const sent = await endpoints.transport.run(
@@ -143,6 +149,8 @@ export function connectResponses(
     } catch (error) {
       release();
       throw error;
+    } finally {
+      bound.dispose();
     }
   }
 
@@ -159,7 +167,8 @@ export function connectResponses(
         ended = true;
         if (connection.source === source) connection.source = undefined;
         const { body, warmup } = req;
-        connection.last = { body, output: itemsAsSent(output, azure), responseId, warmup };
+        const sentOutput = snapshot(itemsAsSent(output, azure), where);
+        connection.last = { body, output: sentOutput, responseId, warmup };
         release();
       },
       failed() {
@@ -221,7 +230,10 @@ export function connectResponses(
       const connection = ctx.connection;
       ctx.connection = undefined;
       const error = new AbortError("the socket was closed by the caller", connection?.details);
-      await connection?.shutdown(error, CLOSE_WAIT_MS);
+      const shut = connection?.shutdown(error, CLOSE_WAIT_MS);
+      // Then whatever is not on the connection yet: a handshake, a backoff, a queued auth call.
+      closing.abort(error);
+      await shut;
     },
   };
 }

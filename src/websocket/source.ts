@@ -7,6 +7,7 @@ import { inBandError } from "../errors/frames.js";
 import { IdleTimer, idleError } from "../stream/idle-timer.js";
 import type { MessageSource, StreamMessage } from "../stream/source.js";
 import { responseTooLarge } from "../transport/limits.js";
+import { Ownership, type Earlier } from "./ownership.js";
 import type { Wire } from "./wire.js";
 
 /** What every request's source on one connection shares. */
@@ -19,6 +20,8 @@ export interface SocketSourceOptions {
   maxEventBytes: number;
   /** Longest wait for a frame, from the request on (ms; `Infinity`: none). */
   idleTimeoutMs: number;
+  /** The previous request's response on this connection: its late frames are dropped. */
+  earlier?: Earlier | undefined;
 }
 
 // `ws` is paused while this many frames wait unread.
@@ -30,6 +33,10 @@ export class SocketSource implements MessageSource {
   onFail: ((error: CodexApiError) => void) | undefined;
   /** Called once when the request failed: by itself, or cancelled with a reason (abort, idle). */
   onFailed: (() => void) | undefined;
+  /** A frame after this request's last one: the connection judges it as between requests. */
+  onStray: ((data: Uint8Array, binary: boolean) => void) | undefined;
+  /** Which response each frame belongs to. */
+  readonly ownership: Ownership;
   /** The first frame's text; rejects when the request fails before it. */
   readonly first: Promise<string>;
   bytes = 0;
@@ -42,6 +49,7 @@ export class SocketSource implements MessageSource {
   #paused = false;
   #replied = false;
   #open = true;
+  #ended = false; // this request's terminal frame arrived
   #failure: CodexApiError | undefined;
   #waiter: ((messages: StreamMessage[] | null) => void) | undefined;
   #waiterFails: ((error: CodexApiError) => void) | undefined;
@@ -51,6 +59,7 @@ export class SocketSource implements MessageSource {
   constructor(wire: Wire, options: SocketSourceOptions) {
     this.#wire = wire;
     this.#options = options;
+    this.ownership = new Ownership(options.earlier);
     this.first = new Promise((resolve, reject) => (this.#settleFirst = { resolve, reject }));
     this.first.catch(() => {}); // awaited by the attempt; a late rejection is not unhandled
     const { idleTimeoutMs: ms, details } = options;
@@ -65,11 +74,15 @@ export class SocketSource implements MessageSource {
   /** A frame of the connection, while this request runs. */
   frame(data: Uint8Array, binary: boolean): void {
     if (!this.#open) return;
+    if (this.#ended) return this.onStray?.(data, binary);
     const { details, maxEventBytes: max } = this.#options;
     if (binary) return this.fail(new StreamError("unexpected binary websocket frame", details));
     if (data.length > max) return this.fail(this.#tooLarge("a websocket frame"));
-    this.bytes += data.length;
     const message = text.decode(data);
+    const verdict = this.ownership.classify(message);
+    if (verdict === "earlier") return; // a late frame of the previous response
+    if (verdict === "terminal") this.#ended = true;
+    this.bytes += data.length;
     if (!this.#replied) {
       this.#replied = true;
       this.#settleFirst.resolve(message);

@@ -98,7 +98,12 @@ const encoder = new TextEncoder();
 function toHeaders(raw: Reply["headers"]): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    if (value === undefined) continue;
+    try {
+      headers.set(name, Array.isArray(value) ? value.join(", ") : String(value));
+    } catch {
+      // a name or value Headers refuses: dropped
+    }
   }
   return headers;
 }
@@ -193,17 +198,24 @@ function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
 function readRefusal(res: Reply, hs: Handshake, out: Outcomes): void {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let settled = false;
+  // Runs inside a `ws` listener, where a throw would end the process: whatever the reply holds,
+  // it settles the handshake once, with an error.
   const done = () => {
-    const text = hs.scrubber.text(new TextDecoder().decode(Buffer.concat(chunks)));
-    const headers = toHeaders(res.headers);
-    const status = res.statusCode ?? 0;
-    const details: ErrorDetails = {
-      headers,
-      requestId: headers.get("x-request-id") ?? undefined,
-      retryAfterMs: serverRetryAfterMs(headers),
-    };
-    out.refused?.(errorFromHttp(status, text, details, hs.where));
-    res.destroy();
+    if (settled) return;
+    settled = true;
+    let error: CodexApiError;
+    try {
+      error = refusalError(res, chunks, hs);
+    } catch (cause) {
+      error = new TransportError(`${hs.where}: the websocket upgrade was refused`, { cause });
+    }
+    out.refused?.(error);
+    try {
+      res.destroy();
+    } catch {
+      // already gone
+    }
   };
   res.on("data", (chunk: Uint8Array) => {
     if (size < MAX_ERROR_BODY) chunks.push(chunk.subarray(0, MAX_ERROR_BODY - size));
@@ -212,6 +224,34 @@ function readRefusal(res: Reply, hs: Handshake, out: Outcomes): void {
   });
   res.on("end", done);
   res.on("error", done);
+  res.on("close", done);
+}
+
+/** The error of a refused upgrade: a 3xx is a redirect that is not followed, else as over HTTP. */
+function refusalError(res: Reply, chunks: Uint8Array[], hs: Handshake): CodexApiError {
+  const text = hs.scrubber.text(new TextDecoder().decode(Buffer.concat(chunks)));
+  const headers = toHeaders(res.headers);
+  const status = res.statusCode ?? 0;
+  const details: ErrorDetails = {
+    headers,
+    requestId: headers.get("x-request-id") ?? undefined,
+    retryAfterMs: serverRetryAfterMs(headers),
+  };
+  if (status >= 300 && status < 400) return redirectError(status, headers, hs, details);
+  return errorFromHttp(status, text, details, hs.where);
+}
+
+/** As over HTTP: a redirect is never followed; the error names the status and the target origin. */
+function redirectError(status: number, headers: Headers, hs: Handshake, details: ErrorDetails) {
+  const location = headers.get("location");
+  let target = "an unknown origin";
+  try {
+    if (location !== null) target = new URL(location, hs.url).origin;
+  } catch {
+    target = "an unreadable Location";
+  }
+  const message = `${hs.where}: HTTP ${status} redirect to ${hs.scrubber.text(target)} not followed (redirects are refused; point baseUrl at the final URL)`;
+  return new InvalidRequestError(message, { ...details, status, code: "redirect" });
 }
 
 /** A WHATWG WebSocket: no handshake headers and no status on failure; text arrives as strings. */

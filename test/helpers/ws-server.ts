@@ -3,7 +3,12 @@
 // text frame a client sends is recorded (parsed) and handed to a handler that answers through the
 // connection (frames, binary, pings, close, reset). Plain HTTP requests get the kit's scripted replies.
 import { once } from "node:events";
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -45,6 +50,8 @@ export type FrameHandler = (peer: Peer, request: Record<string, unknown>, n: num
 export interface WsServerScript {
   /** Per upgrade (0-based): refuse it with an HTTP reply, or accept it (undefined). */
   refuse?: (index: number) => Refusal | undefined;
+  /** Wait this long (ms) before answering upgrade `index` (default 0). */
+  upgradeDelayMs?: (index: number) => number;
   /** Extra headers on the 101 reply of connection `index`. */
   upgradeHeaders?: (index: number) => Record<string, string>;
   /** Per request frame; default: the canned reply of `respond`. */
@@ -132,6 +139,12 @@ export async function startWsServer(script: WsServerScript = {}): Promise<WsTest
   server.on("upgrade", (req, socket: Socket, head) => {
     const index = upgrades++;
     handshakes.push({ url: req.url ?? "", headers: req.headers });
+    const delay = script.upgradeDelayMs?.(index) ?? 0;
+    if (delay > 0) setTimeout(() => !socket.destroyed && upgrade(req, socket, head, index), delay);
+    else upgrade(req, socket, head, index);
+  });
+
+  function upgrade(req: IncomingMessage, socket: Socket, head: Buffer, index: number): void {
     const refusal = script.refuse?.(index);
     if (refusal) {
       const body = refusal.body ?? "";
@@ -149,7 +162,7 @@ export async function startWsServer(script: WsServerScript = {}): Promise<WsTest
     };
     wss.once("headers", addHeaders);
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, socket, index));
-  });
+  }
 
   function accept(ws: WebSocket, socket: Socket, index: number): void {
     const peer: Peer = {
