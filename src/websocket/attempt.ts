@@ -27,6 +27,8 @@ export interface SocketContext {
   perMessageDeflate: boolean;
   maxFrameBytes: number;
   requestTimeoutMs: number;
+  /** Bounds each handshake besides the request timeout (`connectTimeoutMs`). */
+  connectTimeoutMs: number;
   idleTimeoutMs: number;
   scrubber: Scrubber;
   telemetry: Telemetry | undefined;
@@ -123,11 +125,14 @@ async function connect(
   }
   ctx.logger?.debug?.(`${ctx.where} websocket handshake`, { headers: redactHeaders(headers) });
   const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload: ctx.maxFrameBytes };
+  const requestMs = request.timeoutMs ?? ctx.requestTimeoutMs;
+  const byConnect = ctx.connectTimeoutMs < requestMs;
   const opened = await openWire(Ctor, {
     url: ctx.url,
     init,
     where: ctx.where,
-    timeoutMs: request.timeoutMs ?? ctx.requestTimeoutMs,
+    timeoutMs: byConnect ? ctx.connectTimeoutMs : requestMs,
+    timeoutName: byConnect ? "connectTimeoutMs" : "request timeout",
     signal: request.signal,
     scrubber: ctx.scrubber,
   });

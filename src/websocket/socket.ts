@@ -8,6 +8,7 @@ import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { checkKeys, optionError } from "../options.js";
+import { isTimeout, TIMEOUT_RULE } from "../option-checks.js";
 import { urlFor } from "../transport/url.js";
 import { isObject } from "../util.js";
 import {
@@ -34,9 +35,16 @@ export interface ResponsesSocketOptions {
   fallbackToHttp?: boolean;
   /** Offer permessage-deflate (default true; `ws` only). */
   perMessageDeflate?: boolean;
+  /**
+   * Bounds each handshake, in ms (default 15 000; Infinity for none), besides the request timeout:
+   * the shorter one ends it, with a retryable `RequestTimeoutError` naming the one that did.
+   */
+  connectTimeoutMs?: number;
 }
 
-const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate"];
+const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate", "connectTimeoutMs"];
+/** The default of `connectTimeoutMs`, as Codex's. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** A call's options, checked (`headers` a plain object). */
 type Checked = ReturnType<typeof checkResponsesCall>;
 
@@ -90,6 +98,9 @@ export function connectResponses(
     const where = "connectResponses";
     if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
     checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
+    const { connectTimeoutMs } = options;
+    if (connectTimeoutMs !== undefined && !isTimeout(connectTimeoutMs))
+      throw optionError(where, "options.connectTimeoutMs", TIMEOUT_RULE, connectTimeoutMs);
   }
   const internals = internalsOf(client);
   if (!internals)
@@ -108,6 +119,7 @@ export function connectResponses(
     perMessageDeflate: options.perMessageDeflate ?? true,
     maxFrameBytes: endpoints.maxEventBytes,
     requestTimeoutMs: internals.requestTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: endpoints.streamIdleTimeoutMs,
     scrubber,
     telemetry,

@@ -108,6 +108,20 @@ add({
   expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
 });
 add({
+  fault: "stall before the upgrade reply, past connectTimeoutMs",
+  setup: () => rawNet(() => {}),
+  requestTimeoutMs: 60_000,
+  run: async (ctx) => {
+    const socket = connectResponses(ctx.client, { connectTimeoutMs: 100 });
+    try {
+      return await socket.stream(STREAM_REQUEST);
+    } finally {
+      await socket.close();
+    }
+  },
+  expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
+});
+add({
   fault: "reset after the upgrade, before a frame",
   setup: () => mockSocket({ events: SHORT, resetAfterBytes: 0 }),
   run,

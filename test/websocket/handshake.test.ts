@@ -259,6 +259,41 @@ describe("refused upgrades", () => {
   });
 });
 
+describe("connectTimeoutMs", () => {
+  it("ends a handshake the server never answers, well before the request timeout", async () => {
+    const held: Socket[] = [];
+    const tcp = createTcpServer((s) => void held.push(s.on("error", () => {})));
+    tcp.listen(0, "127.0.0.1");
+    await once(tcp, "listening");
+    kit.closeLater(async () => {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    });
+    const { port } = tcp.address() as { port: number };
+    const { socket } = connectTo(
+      { url: `http://127.0.0.1:${port}` },
+      {
+        provider: { requestTimeoutMs: 60_000, retry: { maxAttempts: 2, baseDelayMs: 1 } },
+        socket: { connectTimeoutMs: 100 },
+      },
+    );
+    const started = Date.now();
+    const error = await socket.stream(REQUEST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ retryable: true, attempts: 2 });
+    expect((error as Error).message).toMatch(/within 100 ms \(connectTimeoutMs\)/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(held).toHaveLength(2);
+  });
+
+  it.each([0, 1.5, -1, "15000", 2 ** 31])("refuses connectTimeoutMs %s", (value) => {
+    const client = createClient({});
+    expect(() => connectResponses(client, { connectTimeoutMs: value as number })).toThrow(
+      /options\.connectTimeoutMs.*integer in 1\.\./,
+    );
+  });
+});
+
 /** The WHATWG face only (no `on`, no handshake events), over `ws`. */
 class Whatwg {
   readonly #ws: WebSocket;
