@@ -37,6 +37,8 @@ export interface SocketContext {
   connection: Connection | undefined;
   /** Set when the server refused the upgrade with 426 Upgrade Required. */
   upgradeRequired: boolean;
+  /** Whether the last handshake failed (its error came from the upgrade, not a request). */
+  handshakeFailed: boolean;
 }
 
 /** One request: its full body, handshake headers (without auth) and signal. */
@@ -136,6 +138,7 @@ async function connect(
     signal: request.signal,
     scrubber: ctx.scrubber,
   });
+  ctx.handshakeFailed = "error" in opened;
   if ("error" in opened) {
     if (opened.error.status === 426) ctx.upgradeRequired = true;
     return opened;

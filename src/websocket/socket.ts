@@ -4,7 +4,13 @@
 // upgrade moves the socket to HTTP for good.
 import type { CodexClient } from "../client.js";
 import { internalsOf } from "../internals.js";
-import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
+import {
+  AbortError,
+  CodexApiError,
+  InvalidRequestError,
+  RequestTimeoutError,
+  TransportError,
+} from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { checkKeys, optionError } from "../options.js";
@@ -31,8 +37,13 @@ import type { WebSocketConstructor } from "./wire.js";
 export interface ResponsesSocketOptions {
   /** The WebSocket constructor (default: the `ws` package, loaded on first connect). */
   webSocket?: WebSocketConstructor;
-  /** After a 426 reply to the upgrade, send this and every later request over HTTP (default true). */
-  fallbackToHttp?: boolean;
+  /**
+   * After a 426 reply to the upgrade, send this and every later request over HTTP (default true).
+   * `"on-failure"` also does so when a request's attempts are exhausted on socket failures (the
+   * upgrade failing with a transport error, a timeout or 5xx; the connection lost before a reply);
+   * `false` never falls back.
+   */
+  fallbackToHttp?: boolean | "on-failure";
   /** Offer permessage-deflate (default true; `ws` only). */
   perMessageDeflate?: boolean;
   /**
@@ -98,7 +109,9 @@ export function connectResponses(
     const where = "connectResponses";
     if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
     checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
-    const { connectTimeoutMs } = options;
+    const { connectTimeoutMs, fallbackToHttp: fallback } = options;
+    if (fallback !== undefined && typeof fallback !== "boolean" && fallback !== "on-failure")
+      throw optionError(where, "options.fallbackToHttp", 'true, false or "on-failure"', fallback);
     if (connectTimeoutMs !== undefined && !isTimeout(connectTimeoutMs))
       throw optionError(where, "options.connectTimeoutMs", TIMEOUT_RULE, connectTimeoutMs);
   }
@@ -126,6 +139,7 @@ export function connectResponses(
     logger,
     connection: undefined,
     upgradeRequired: false,
+    handshakeFailed: false,
   };
   const acquire = queue();
   let transport: "websocket" | "http" = "websocket";
@@ -196,6 +210,20 @@ export function connectResponses(
     return new SocketResponseStream(head, source, streamOptions, end);
   }
 
+  /** Why this request's failure moves the socket to HTTP for good, or undefined when it does not. */
+  function fallbackReason(error: unknown): string | undefined {
+    const rule = options.fallbackToHttp ?? true;
+    if (rule === false || closed) return undefined;
+    if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
+    if (rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable) return;
+    const socketFailure =
+      error instanceof TransportError ||
+      error instanceof RequestTimeoutError ||
+      (ctx.handshakeFailed && error.status !== undefined && error.status >= 500);
+    if (!socketFailure) return undefined;
+    return `the WebSocket failed on every attempt (${error.attempts ?? 1}: ${error.message})`;
+  }
+
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */
   async function request(
     req: ResponsesRequest,
@@ -209,10 +237,10 @@ export function connectResponses(
         const stream = await send(req, opts, warmup);
         if (stream) return stream;
       } catch (error) {
-        if (!ctx.upgradeRequired || options.fallbackToHttp === false) throw error;
+        const why = fallbackReason(error);
+        if (!why) throw error;
         transport = "http";
-        const message = `${where}: the server refused the WebSocket upgrade (426); this socket uses HTTP from now on`;
-        logger?.warn?.(message);
+        logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
       }
     }
     // HTTP keeps no state between requests: there is nothing to warm up.

@@ -279,6 +279,22 @@ add({
   baseline: plain,
 });
 add({
+  fault: 'upgrade 503 every time, fallbackToHttp "on-failure": HTTP from then on',
+  setup: () => upgrade({ status: 503 }),
+  run: async (ctx) => {
+    const socket = connectResponses(ctx.client, { fallbackToHttp: "on-failure" });
+    try {
+      const out: ResponseEvent[] = [];
+      for await (const e of await socket.stream(STREAM_REQUEST)) out.push(e);
+      return out;
+    } finally {
+      await socket.close();
+    }
+  },
+  expect: { ok: true },
+  baseline: plain,
+});
+add({
   fault: "upgrade 401 then a refreshed token",
   auth: "refresh",
   setup: () => upgrade({ status: 401 }, {}),

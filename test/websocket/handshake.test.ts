@@ -186,6 +186,41 @@ describe("refused upgrades", () => {
     expect(socket.transport).toBe("websocket");
   });
 
+  it('"on-failure" moves to HTTP for good once the attempts are exhausted on a 5xx upgrade', async () => {
+    const body = sseFrame({ type: "response.completed", response: { id: "resp_http" } });
+    const server = await serve({
+      refuse: () => ({ status: 503, body: "busy" }),
+      onHttp: (_b, res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(body),
+    });
+    const warnings: string[] = [];
+    const { socket } = connectTo(server, {
+      client: { logger: { warn: (m) => warnings.push(m) } },
+      socket: { fallbackToHttp: "on-failure" },
+    });
+    for (let i = 0; i < 2; i++) {
+      expect(await drain(await socket.stream(REQUEST))).toEqual([
+        { type: "completed", responseId: "resp_http" },
+      ]);
+    }
+    expect(socket.transport).toBe("http");
+    expect([server.handshakes.length, server.httpRequests]).toEqual([3, 2]);
+    expect(warnings.join("\n")).toMatch(/failed on every attempt.*HTTP from now on/);
+
+    const strict = connectTo(server, { socket: { fallbackToHttp: false } }).socket;
+    await expect(strict.stream(REQUEST)).rejects.toBeInstanceOf(ServerError);
+    expect(strict.transport).toBe("websocket");
+  });
+
+  it('"on-failure" keeps the socket on a request the server refused (400)', async () => {
+    const server = await serve({ refuse: () => ({ status: 400, body: "no" }) });
+    const { socket } = connectTo(server, { socket: { fallbackToHttp: "on-failure" } });
+    await expect(socket.stream(REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
+    expect([socket.transport, server.httpRequests]).toEqual(["websocket", 0]);
+    expect(() => connectTo(server, { socket: { fallbackToHttp: "always" as never } })).toThrow(
+      /options\.fallbackToHttp/,
+    );
+  });
+
   it("401 refreshes the token once and connects again; a second 401 is an AuthError", async () => {
     let token = "old";
     const auth = {
