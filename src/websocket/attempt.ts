@@ -109,6 +109,19 @@ export async function sendOnce(
   }
 }
 
+/** A preconnect's attempt: opens a connection (handshake only) unless one is open. Never throws. */
+export async function connectOnly(
+  ctx: SocketContext,
+  request: SocketRequest,
+  auth: Record<string, string>,
+): Promise<AttemptOutcome<void>> {
+  if (ctx.connection !== undefined && !ctx.connection.closed) return { value: undefined };
+  const opened = await connect(ctx, request, auth);
+  if ("error" in opened) return opened;
+  ctx.connection = opened.value;
+  return { value: undefined, status: 101 };
+}
+
 /** Opens a connection with this attempt's auth headers (added last). */
 async function connect(
   ctx: SocketContext,

@@ -21,6 +21,7 @@ import {
   buildResponsesBody,
   callHeaders,
   checkResponsesCall,
+  checkResponsesOptions,
   itemsAsSent,
   type ResponsesOptions,
   type ResponsesRequest,
@@ -29,7 +30,13 @@ import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { race } from "../transport/race.js";
-import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
+import {
+  connectOnly,
+  defaultWebSocket,
+  sendOnce,
+  type Sent,
+  type SocketContext,
+} from "./attempt.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
 
@@ -65,6 +72,13 @@ export interface ResponsesSocket {
   stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
   /** Sends the request with `generate: false` and resolves with its response id at completion. */
   warmup(request: ResponsesRequest, options?: ResponsesOptions): Promise<string>;
+  /**
+   * Opens the connection ahead of the first request (handshake only, with these options' headers,
+   * under the retry policy); the next request reuses it. Resolves at once when a connection is
+   * open or the socket uses HTTP. A failed handshake rejects with its error and leaves nothing
+   * behind: the next request connects afresh. `close()` ends it with an `AbortError`.
+   */
+  preconnect(options?: ResponsesOptions): Promise<void>;
   /** "websocket", or "http" after the server refused the upgrade with 426. */
   readonly transport: "websocket" | "http";
   /** Closes the connection (code 1000); later calls reject. */
@@ -142,17 +156,63 @@ export function connectResponses(
     handshakeFailed: false,
   };
   const acquire = queue();
+  /** Ends a running preconnect (set while one runs). */
+  let preconnecting: AbortController | undefined;
   let transport: "websocket" | "http" = "websocket";
   let closed = false;
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
+  /** The headers of a handshake opened for a call with these options (auth is added per attempt). */
+  function handshakeHeaders(opts: Checked): Record<string, string> {
+    const own = { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA };
+    return mergeHeaders(provider.headers, own, opts.headers);
+  }
+
+  /** The handshake only, in the queue like a request; `close()` aborts it. */
+  async function preconnect(given: ResponsesOptions | undefined): Promise<void> {
+    const opts = checkResponsesOptions("socket.preconnect", given);
+    if (closed) throw isClosed();
+    const release = await acquire(opts.signal);
+    const ending = new AbortController();
+    const onAbort = () => ending.abort(opts.signal?.reason);
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    preconnecting = ending;
+    try {
+      if (closed) throw isClosed();
+      if (transport === "http") return;
+      const { signal } = ending;
+      const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
+      const req = {
+        body: {} as ResponsesApiRequest,
+        headers: handshakeHeaders(opts),
+        signal,
+        timeoutMs,
+      };
+      const call = {
+        endpoint: "responses" as const,
+        where,
+        signal,
+        retry: opts.retry,
+        requestTimeoutMs: timeoutMs,
+      };
+      await endpoints.transport.run(call, (auth) => connectOnly(ctx, req, auth));
+      if (closed) throw isClosed();
+    } catch (error) {
+      const why = fallbackReason(error);
+      if (!why) throw error;
+      transport = "http";
+      logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
+    } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
+      preconnecting = undefined;
+      if (closed) ctx.connection?.drop();
+      release();
+    }
+  }
+
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
   async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
-    const headers = mergeHeaders(
-      provider.headers,
-      { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
-      opts.headers,
-    );
+    const headers = handshakeHeaders(opts);
     const body = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
     const release = await acquire(opts.signal);
     try {
@@ -252,12 +312,14 @@ export function connectResponses(
       return transport;
     },
     stream: (req, opts) => request(req, opts, false) as Promise<ResponseStream>,
+    preconnect: (opts) => preconnect(opts),
     async warmup(req, opts) {
       const stream = await request(req, opts, true);
       return stream ? (await stream.collect()).responseId : "";
     },
     async close() {
       closed = true;
+      preconnecting?.abort(new AbortError("the socket was closed by the caller"));
       const connection = ctx.connection;
       ctx.connection = undefined;
       const error = new AbortError("the socket was closed by the caller", connection?.details);

@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  AbortError,
   AuthError,
   InvalidRequestError,
   InvalidResponseError,
@@ -28,7 +29,7 @@ import {
 } from "../helpers/ws-server.js";
 import { REQUEST } from "../helpers/calls.js";
 import { sseFrame } from "../helpers/server.js";
-import { sleep } from "../helpers/calls.js";
+import { sleep, within } from "../helpers/calls.js";
 
 const kit = wsKit();
 
@@ -291,6 +292,51 @@ describe("refused upgrades", () => {
     const started = Date.now();
     await expect(socket.stream(REQUEST)).rejects.toBeInstanceOf(RequestTimeoutError);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("preconnect()", () => {
+  it("opens the connection ahead of the first request, which reuses it", async () => {
+    const server = await serve();
+    const { socket } = connectTo(server);
+    await socket.preconnect({ headers: { "x-pre": "1" } });
+    expect([server.handshakes.length, server.frames.length]).toEqual([1, 0]);
+    expect(server.handshakes[0]!.headers["x-pre"]).toBe("1");
+    await socket.preconnect(); // already open: nothing more
+    await drain(await socket.stream(REQUEST, { headers: { "x-pre": "2" } }));
+    expect([server.handshakes.length, server.frames.length]).toEqual([1, 1]);
+    await socket.close();
+  });
+
+  it("a failed preconnect rejects with the handshake's error; the next request connects afresh", async () => {
+    const server = await serve({ refuse: (i) => (i === 0 ? { status: 503 } : undefined) });
+    const { socket } = connectTo(server, { provider: { retry: { maxAttempts: 1 } } });
+    await expect(socket.preconnect()).rejects.toBeInstanceOf(ServerError);
+    await drain(await socket.stream(REQUEST));
+    expect([server.handshakes.length, server.frames.length]).toEqual([2, 1]);
+    await socket.close();
+  });
+
+  it("close() during a preconnect ends it with an AbortError", async () => {
+    const held: Socket[] = [];
+    const tcp = createTcpServer((s) => void held.push(s.on("error", () => {})));
+    tcp.listen(0, "127.0.0.1");
+    await once(tcp, "listening");
+    kit.closeLater(async () => {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    });
+    const { port } = tcp.address() as { port: number };
+    const { socket } = connectTo(
+      { url: `http://127.0.0.1:${port}` },
+      {
+        provider: { requestTimeoutMs: 60_000 },
+      },
+    );
+    const pending = socket.preconnect();
+    await sleep(50);
+    await socket.close();
+    await expect(within(pending, 1_000, "preconnect")).rejects.toBeInstanceOf(AbortError);
   });
 });
 
