@@ -2,7 +2,8 @@
 // and the model's output each turn) over HTTP and over codex-api/websocket, against one loopback mock
 // server in a child process. Reports the request bytes each transport sent (request bodies and
 // `response.create` frames, before any compression; the handshake is not counted) and the ratio of
-// the median per-turn time to first event (socket / HTTP). Reports; asserts nothing.
+// the median per-turn time to first event (socket / HTTP); then the first turn of a fresh socket,
+// with and without `preconnect()` first. Reports; asserts nothing.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -89,6 +90,7 @@ export async function websocketBench(): Promise<void> {
     for (const run of order) (run === overHttp ? http : ws).push(...(await run()).firstEvent);
   }
   const end = await bytes();
+  const [cold, warm] = await firstTurns(client, model);
   child.kill();
   const sentHttp = (end.http - start.http) / ROUNDS;
   const sentWs = (end.ws - start.ws) / ROUNDS;
@@ -97,6 +99,37 @@ export async function websocketBench(): Promise<void> {
     `websocket: ${TURNS} turns, sent ${Math.round(sentWs)} bytes vs HTTP ${Math.round(sentHttp)} bytes ` +
       `(${(sentHttp / sentWs).toFixed(1)}× fewer), first-event time ratio ${ratio.toFixed(2)} (ws/http)`,
   );
+  console.log(
+    `websocket: first turn's first event ${warm.toFixed(2)} ms after preconnect() vs ` +
+      `${cold.toFixed(2)} ms without (median of ${FIRST_TURNS} fresh sockets each)`,
+  );
+}
+
+const FIRST_TURNS = 20;
+
+/** Median time from `stream()` to the first event of a fresh socket's first turn: [without, after preconnect()]. */
+async function firstTurns(
+  client: ReturnType<typeof createClient>,
+  model: { model: string; instructions: string },
+): Promise<[number, number]> {
+  const input = startingHistory();
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < FIRST_TURNS * 2; i++) {
+    const pre = i % 2 === 1;
+    const socket = connectResponses(client);
+    try {
+      if (pre) await socket.preconnect();
+      const started = performance.now();
+      const stream = await socket.stream({ ...model, input });
+      const events = stream[Symbol.asyncIterator]();
+      await events.next();
+      times[pre ? 1 : 0].push(performance.now() - started);
+      while (!(await events.next()).done);
+    } finally {
+      await socket.close();
+    }
+  }
+  return [median(times[0]), median(times[1])];
 }
 
 /** The child: a mock server; prints its URL, then answers "bytes" on stdin with the byte counts. */

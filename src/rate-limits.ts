@@ -27,6 +27,11 @@ export interface RateLimitFamily {
 /** What the rate-limit headers (or a `codex.rate_limits` event) said, with other families under `limits`. */
 export interface RateLimitSnapshot extends RateLimitFamily {
   credits?: Credits;
+  /**
+   * The account's plan (`"plus"`, `"pro"`, …), from `plan_type` of a `codex.rate_limits` event;
+   * headers never carry it.
+   */
+  planType?: string;
   /** Other limit families (`x-<name>-primary-…`), keyed by name lower-cased with `-` -> `_`. */
   limits?: Record<string, RateLimitFamily>;
 }
@@ -158,7 +163,7 @@ export function withoutRateLimits(headers: Headers): Headers {
 
 /** True when a snapshot holds nothing. */
 export function isEmptySnapshot(s: RateLimitSnapshot): boolean {
-  return !s.primary && !s.secondary && !s.credits && !s.limits;
+  return !s.primary && !s.secondary && !s.credits && !s.limits && !s.planType;
 }
 
 /** The snapshot of `headers`, or undefined when they carry no rate-limit header. */
@@ -201,5 +206,8 @@ export function rateLimitsFromEvent(
     if (balance !== undefined && balance !== null && typeof balance !== "string") return undefined;
     snapshot.credits = creditsOf(r["has_credits"], r["unlimited"], balance ?? undefined)!;
   }
+  // A plan that is not a non-empty string (null, a number) is left out, like any value that does not parse.
+  const plan = payload["plan_type"];
+  if (typeof plan === "string" && plan.trim()) snapshot.planType = plan.trim();
   return snapshot;
 }

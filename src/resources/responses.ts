@@ -133,6 +133,11 @@ export function checkResponsesCall(where: string, request: unknown, options?: Re
   return checkCall(where, options, RESPONSES_RULES);
 }
 
+/** Checks the options of a call that sends no request (a socket's `preconnect`). */
+export function checkResponsesOptions(where: string, options?: ResponsesOptions) {
+  return checkCall(where, options, RESPONSES_RULES);
+}
+
 /** `client.responses`: POST /responses, streamed. */
 export interface ResponsesResource {
   /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */

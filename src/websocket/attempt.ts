@@ -31,6 +31,8 @@ export interface SocketContext {
   perMessageDeflate: boolean;
   maxFrameBytes: number;
   requestTimeoutMs: number;
+  /** Bounds each handshake besides the request timeout (`connectTimeoutMs`). */
+  connectTimeoutMs: number;
   idleTimeoutMs: number;
   scrubber: Scrubber;
   telemetry: Telemetry | undefined;
@@ -39,6 +41,8 @@ export interface SocketContext {
   connection: Connection | undefined;
   /** Set when the server refused the upgrade with 426 Upgrade Required. */
   upgradeRequired: boolean;
+  /** Whether the last handshake failed (its error came from the upgrade, not a request). */
+  handshakeFailed: boolean;
 }
 
 /** One request: its full body, handshake headers (without auth) and signal. */
@@ -115,6 +119,19 @@ export async function sendOnce(
   }
 }
 
+/** A preconnect's attempt: opens a connection (handshake only) unless one is open. Never throws. */
+export async function connectOnly(
+  ctx: SocketContext,
+  request: SocketRequest,
+  auth: Record<string, string>,
+): Promise<AttemptOutcome<void>> {
+  if (ctx.connection !== undefined && !ctx.connection.closed) return { value: undefined };
+  const opened = await connect(ctx, request, auth);
+  if ("error" in opened) return opened;
+  ctx.connection = opened.value;
+  return { value: undefined, status: 101 };
+}
+
 /** Opens a connection with this attempt's auth headers (added last). */
 async function connect(
   ctx: SocketContext,
@@ -138,14 +155,18 @@ async function connect(
   // bytes): past that, ws is given no limit and the source checks `maxEventBytes` itself.
   const maxPayload = ctx.maxFrameBytes <= MAX_WS_PAYLOAD ? ctx.maxFrameBytes : 0;
   const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload };
+  const requestMs = request.timeoutMs ?? ctx.requestTimeoutMs;
+  const byConnect = ctx.connectTimeoutMs < requestMs;
   const opened = await openWire(Ctor, {
     url: ctx.url,
     init,
     where: ctx.where,
-    timeoutMs: request.timeoutMs ?? ctx.requestTimeoutMs,
+    timeoutMs: byConnect ? ctx.connectTimeoutMs : requestMs,
+    timeoutName: byConnect ? "connectTimeoutMs" : "request timeout",
     signal: request.signal,
     scrubber: ctx.scrubber,
   });
+  ctx.handshakeFailed = "error" in opened;
   if ("error" in opened) {
     if (opened.error.status === 426) ctx.upgradeRequired = true;
     return opened;

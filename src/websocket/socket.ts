@@ -4,16 +4,24 @@
 // upgrade moves the socket to HTTP for good.
 import type { CodexClient } from "../client.js";
 import { internalsOf } from "../internals.js";
-import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
+import {
+  AbortError,
+  CodexApiError,
+  InvalidRequestError,
+  RequestTimeoutError,
+  TransportError,
+} from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { checkKeys, optionError } from "../options.js";
+import { isTimeout, TIMEOUT_RULE } from "../option-checks.js";
 import { urlFor } from "../transport/url.js";
 import { isObject } from "../util.js";
 import {
   buildResponsesBody,
   callHeaders,
   checkResponsesCall,
+  checkResponsesOptions,
   itemsAsSent,
   type ResponsesOptions,
   type ResponsesRequest,
@@ -22,7 +30,15 @@ import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { anySignal, race } from "../transport/race.js";
-import { defaultWebSocket, sendOnce, type Sent, type SocketContext } from "./attempt.js";
+import type { SendOnce } from "../transport/retry-loop.js";
+import {
+  connectOnly,
+  defaultWebSocket,
+  sendOnce,
+  type Sent,
+  type SocketContext,
+  type SocketRequest,
+} from "./attempt.js";
 import { snapshot } from "./incremental.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
@@ -31,13 +47,25 @@ import type { WebSocketConstructor } from "./wire.js";
 export interface ResponsesSocketOptions {
   /** The WebSocket constructor (default: the `ws` package, loaded on first connect). */
   webSocket?: WebSocketConstructor;
-  /** After a 426 reply to the upgrade, send this and every later request over HTTP (default true). */
-  fallbackToHttp?: boolean;
+  /**
+   * After a 426 reply to the upgrade, send this and every later request over HTTP (default true).
+   * `"on-failure"` also does so when a request's attempts are exhausted on socket failures (the
+   * upgrade failing with a transport error, a timeout or 5xx; the connection lost before a reply);
+   * `false` never falls back.
+   */
+  fallbackToHttp?: boolean | "on-failure";
   /** Offer permessage-deflate (default true; `ws` only). */
   perMessageDeflate?: boolean;
+  /**
+   * Bounds each handshake, in ms (default 15 000; Infinity for none), besides the request timeout:
+   * the shorter one ends it, with a retryable `RequestTimeoutError` naming the one that did.
+   */
+  connectTimeoutMs?: number;
 }
 
-const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate"];
+const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate", "connectTimeoutMs"];
+/** The default of `connectTimeoutMs`, as Codex's. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** A call's options, checked (`headers` a plain object). */
 type Checked = ReturnType<typeof checkResponsesCall>;
 
@@ -47,6 +75,13 @@ export interface ResponsesSocket {
   stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
   /** Sends the request with `generate: false` and resolves with its response id at completion. */
   warmup(request: ResponsesRequest, options?: ResponsesOptions): Promise<string>;
+  /**
+   * Opens the connection ahead of the first request (handshake only, with these options' headers,
+   * under the retry policy); the next request reuses it. Resolves at once when a connection is
+   * open or the socket uses HTTP. A failed handshake rejects with its error and leaves nothing
+   * behind: the next request connects afresh. `close()` ends it with an `AbortError`.
+   */
+  preconnect(options?: ResponsesOptions): Promise<void>;
   /** "websocket", or "http" after the server refused the upgrade with 426. */
   readonly transport: "websocket" | "http";
   /** Closes the connection (code 1000); later calls reject. */
@@ -91,6 +126,11 @@ export function connectResponses(
     const where = "connectResponses";
     if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
     checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
+    const { connectTimeoutMs, fallbackToHttp: fallback } = options;
+    if (fallback !== undefined && typeof fallback !== "boolean" && fallback !== "on-failure")
+      throw optionError(where, "options.fallbackToHttp", 'true, false or "on-failure"', fallback);
+    if (connectTimeoutMs !== undefined && !isTimeout(connectTimeoutMs))
+      throw optionError(where, "options.connectTimeoutMs", TIMEOUT_RULE, connectTimeoutMs);
   }
   const internals = internalsOf(client);
   if (!internals)
@@ -109,12 +149,14 @@ export function connectResponses(
     perMessageDeflate: options.perMessageDeflate ?? true,
     maxFrameBytes: endpoints.maxEventBytes,
     requestTimeoutMs: internals.requestTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: endpoints.streamIdleTimeoutMs,
     scrubber,
     telemetry,
     logger,
     connection: undefined,
     upgradeRequired: false,
+    handshakeFailed: false,
   };
   const acquire = queue();
   let transport: "websocket" | "http" = "websocket";
@@ -122,13 +164,48 @@ export function connectResponses(
   const closing = new AbortController();
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
+  /** The headers of a handshake opened for a call with these options (auth is added per attempt). */
+  function handshakeHeaders(opts: Checked): Record<string, string> {
+    const own = { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA };
+    return mergeHeaders(provider.headers, own, opts.headers);
+  }
+
+  /** One request's attempts under the transport's policy (auth, retries, telemetry). */
+  function attempts<T>(opts: Checked, req: SocketRequest, once: SendOnce<T>): Promise<T> {
+    const { signal, timeoutMs } = req;
+    const call = { endpoint: "responses" as const, where, signal, retry: opts.retry };
+    return endpoints.transport.run({ ...call, requestTimeoutMs: timeoutMs }, once);
+  }
+
+  /** The handshake only, in the queue like a request; `close()` aborts it. */
+  async function preconnect(given: ResponsesOptions | undefined): Promise<void> {
+    const opts = checkResponsesOptions("socket.preconnect", given);
+    if (closed) throw isClosed();
+    const release = await acquire(opts.signal);
+    const bound = anySignal(opts.signal, closing.signal);
+    try {
+      if (closed) throw isClosed();
+      if (transport === "http") return;
+      const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
+      const body = {} as ResponsesApiRequest;
+      const req = { body, headers: handshakeHeaders(opts), signal: bound.signal, timeoutMs };
+      await attempts(opts, req, (auth) => connectOnly(ctx, req, auth));
+      if (closed) throw isClosed();
+    } catch (error) {
+      const why = fallbackReason(error);
+      if (!why) throw error;
+      transport = "http";
+      logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
+    } finally {
+      bound.dispose();
+      if (closed) ctx.connection?.drop();
+      release();
+    }
+  }
+
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
   async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
-    const headers = mergeHeaders(
-      provider.headers,
-      { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA },
-      opts.headers,
-    );
+    const headers = handshakeHeaders(opts);
     // What is sent, and later compared with, is this snapshot: never the caller's own objects.
     const built = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
     const body = snapshot(built, where);
@@ -138,13 +215,9 @@ export function connectResponses(
     try {
       if (closed) throw isClosed();
       if (transport === "http") return release();
-      const { signal } = bound;
       const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
-      const req = { body, headers, signal, timeoutMs };
-      const sent = await endpoints.transport.run(
-        { endpoint: "responses", where, signal, retry: opts.retry, requestTimeoutMs: timeoutMs },
-        (authHeaders, attempt) => sendOnce(ctx, req, authHeaders, attempt),
-      );
+      const req = { body, headers, signal: bound.signal, timeoutMs };
+      const sent = await attempts(opts, req, (auth, n) => sendOnce(ctx, req, auth, n));
       return answered(sent, { body, opts, warmup, release });
     } catch (error) {
       release();
@@ -193,6 +266,20 @@ export function connectResponses(
     return new SocketResponseStream(head, source, streamOptions, end);
   }
 
+  /** Why this request's failure moves the socket to HTTP for good, or undefined when it does not. */
+  function fallbackReason(error: unknown): string | undefined {
+    const rule = options.fallbackToHttp ?? true;
+    if (rule === false || closed) return undefined;
+    if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
+    if (rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable) return;
+    const socketFailure =
+      error instanceof TransportError ||
+      error instanceof RequestTimeoutError ||
+      (ctx.handshakeFailed && error.status !== undefined && error.status >= 500);
+    if (!socketFailure) return undefined;
+    return `the WebSocket failed on every attempt (${error.attempts ?? 1}: ${error.message})`;
+  }
+
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */
   async function request(
     req: ResponsesRequest,
@@ -206,10 +293,10 @@ export function connectResponses(
         const stream = await send(req, opts, warmup);
         if (stream) return stream;
       } catch (error) {
-        if (!ctx.upgradeRequired || options.fallbackToHttp === false) throw error;
+        const why = fallbackReason(error);
+        if (!why) throw error;
         transport = "http";
-        const message = `${where}: the server refused the WebSocket upgrade (426); this socket uses HTTP from now on`;
-        logger?.warn?.(message);
+        logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
       }
     }
     // HTTP keeps no state between requests: there is nothing to warm up.
@@ -221,6 +308,7 @@ export function connectResponses(
       return transport;
     },
     stream: (req, opts) => request(req, opts, false) as Promise<ResponseStream>,
+    preconnect: (opts) => preconnect(opts),
     async warmup(req, opts) {
       const stream = await request(req, opts, true);
       return stream ? (await stream.collect()).responseId : "";

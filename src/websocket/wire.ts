@@ -65,6 +65,8 @@ export interface Handshake {
   /** `GET url`, the start of every message. */
   where: string;
   timeoutMs: number;
+  /** What `timeoutMs` is, as the timeout's message names it (default "request timeout"). */
+  timeoutName?: string;
   signal: AbortSignal | undefined;
   scrubber: Scrubber;
 }
@@ -132,7 +134,7 @@ export async function openWire(
     if (typeof (socket as Partial<WsLike>).on === "function") watchWs(socket as WsLike, hs, out);
     else watchWhatwg(socket as WhatwgLike, out);
   });
-  const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (request timeout)`;
+  const message = `${hs.where}: no websocket handshake within ${hs.timeoutMs} ms (${hs.timeoutName ?? "request timeout"})`;
   const onTimeout = () => {
     throw new RequestTimeoutError(message);
   };

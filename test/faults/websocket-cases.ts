@@ -108,6 +108,20 @@ add({
   expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
 });
 add({
+  fault: "stall before the upgrade reply, past connectTimeoutMs",
+  setup: () => rawNet(() => {}),
+  requestTimeoutMs: 60_000,
+  run: async (ctx) => {
+    const socket = connectResponses(ctx.client, { connectTimeoutMs: 100 });
+    try {
+      return await socket.stream(STREAM_REQUEST);
+    } finally {
+      await socket.close();
+    }
+  },
+  expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
+});
+add({
   fault: "reset after the upgrade, before a frame",
   setup: () => mockSocket({ events: SHORT, resetAfterBytes: 0 }),
   run,
@@ -262,6 +276,22 @@ add({
   fault: "upgrade 426: HTTP from then on",
   setup: () => upgrade({ status: 426 }),
   run,
+  expect: { ok: true },
+  baseline: plain,
+});
+add({
+  fault: 'upgrade 503 every time, fallbackToHttp "on-failure": HTTP from then on',
+  setup: () => upgrade({ status: 503 }),
+  run: async (ctx) => {
+    const socket = connectResponses(ctx.client, { fallbackToHttp: "on-failure" });
+    try {
+      const out: ResponseEvent[] = [];
+      for await (const e of await socket.stream(STREAM_REQUEST)) out.push(e);
+      return out;
+    } finally {
+      await socket.close();
+    }
+  },
   expect: { ok: true },
   baseline: plain,
 });

@@ -77,6 +77,28 @@ describe("event table (README)", () => {
     });
   });
 
+  it("keeps plan_type as planType, alone or beside the windows; a non-string plan is left out", async () => {
+    const { events } = await run([
+      sseFrame({ type: "codex.rate_limits", plan_type: "plus" }),
+      sseFrame({
+        type: "codex.rate_limits",
+        plan_type: "pro",
+        rate_limits: { primary: { used_percent: 42 } },
+      }),
+      sseFrame({
+        type: "codex.rate_limits",
+        plan_type: 7,
+        rate_limits: { primary: { used_percent: 1 } },
+      }),
+      completedFrame(),
+    ]);
+    expect(events.slice(0, 3)).toEqual([
+      { type: "rateLimits", snapshot: { planType: "plus" } },
+      { type: "rateLimits", snapshot: { primary: { usedPercent: 42 }, planType: "pro" } },
+      { type: "rateLimits", snapshot: { primary: { usedPercent: 1 } } },
+    ]);
+  });
+
   it.each([
     ["a non-numeric percent", { rate_limits: { primary: { used_percent: "high" } } }],
     ["rate_limits not an object", { rate_limits: "full" }],

@@ -76,6 +76,7 @@ describe("frames map exactly like SSE payloads", () => {
   it("codex.rate_limits becomes a rateLimits event; response.done completes", async () => {
     const limits = {
       type: "codex.rate_limits",
+      plan_type: "plus",
       rate_limits: { primary: { used_percent: 42, window_minutes: 60, reset_at: 1700000000 } },
     };
     const done = { type: "response.done", response: { id: "resp_done" } };
@@ -84,7 +85,10 @@ describe("frames map exactly like SSE payloads", () => {
       { type: "created" },
       {
         type: "rateLimits",
-        snapshot: { primary: { usedPercent: 42, windowMinutes: 60, resetsAt: 1700000000 } },
+        snapshot: {
+          primary: { usedPercent: 42, windowMinutes: 60, resetsAt: 1700000000 },
+          planType: "plus",
+        },
       },
       { type: "completed", responseId: "resp_done" },
     ]);

@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
+  AbortError,
   AuthError,
   InvalidRequestError,
   InvalidResponseError,
@@ -28,7 +29,7 @@ import {
 } from "../helpers/ws-server.js";
 import { REQUEST } from "../helpers/calls.js";
 import { sseFrame } from "../helpers/server.js";
-import { sleep } from "../helpers/calls.js";
+import { sleep, within } from "../helpers/calls.js";
 
 const kit = wsKit();
 
@@ -186,6 +187,41 @@ describe("refused upgrades", () => {
     expect(socket.transport).toBe("websocket");
   });
 
+  it('"on-failure" moves to HTTP for good once the attempts are exhausted on a 5xx upgrade', async () => {
+    const body = sseFrame({ type: "response.completed", response: { id: "resp_http" } });
+    const server = await serve({
+      refuse: () => ({ status: 503, body: "busy" }),
+      onHttp: (_b, res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(body),
+    });
+    const warnings: string[] = [];
+    const { socket } = connectTo(server, {
+      client: { logger: { warn: (m) => warnings.push(m) } },
+      socket: { fallbackToHttp: "on-failure" },
+    });
+    for (let i = 0; i < 2; i++) {
+      expect(await drain(await socket.stream(REQUEST))).toEqual([
+        { type: "completed", responseId: "resp_http" },
+      ]);
+    }
+    expect(socket.transport).toBe("http");
+    expect([server.handshakes.length, server.httpRequests]).toEqual([3, 2]);
+    expect(warnings.join("\n")).toMatch(/failed on every attempt.*HTTP from now on/);
+
+    const strict = connectTo(server, { socket: { fallbackToHttp: false } }).socket;
+    await expect(strict.stream(REQUEST)).rejects.toBeInstanceOf(ServerError);
+    expect(strict.transport).toBe("websocket");
+  });
+
+  it('"on-failure" keeps the socket on a request the server refused (400)', async () => {
+    const server = await serve({ refuse: () => ({ status: 400, body: "no" }) });
+    const { socket } = connectTo(server, { socket: { fallbackToHttp: "on-failure" } });
+    await expect(socket.stream(REQUEST)).rejects.toBeInstanceOf(InvalidRequestError);
+    expect([socket.transport, server.httpRequests]).toEqual(["websocket", 0]);
+    expect(() => connectTo(server, { socket: { fallbackToHttp: "always" as never } })).toThrow(
+      /options\.fallbackToHttp/,
+    );
+  });
+
   it("401 refreshes the token once and connects again; a second 401 is an AuthError", async () => {
     let token = "old";
     const auth = {
@@ -256,6 +292,86 @@ describe("refused upgrades", () => {
     const started = Date.now();
     await expect(socket.stream(REQUEST)).rejects.toBeInstanceOf(RequestTimeoutError);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("preconnect()", () => {
+  it("opens the connection ahead of the first request, which reuses it", async () => {
+    const server = await serve();
+    const { socket } = connectTo(server);
+    await socket.preconnect({ headers: { "x-pre": "1" } });
+    expect([server.handshakes.length, server.frames.length]).toEqual([1, 0]);
+    expect(server.handshakes[0]!.headers["x-pre"]).toBe("1");
+    await socket.preconnect(); // already open: nothing more
+    await drain(await socket.stream(REQUEST, { headers: { "x-pre": "2" } }));
+    expect([server.handshakes.length, server.frames.length]).toEqual([1, 1]);
+    await socket.close();
+  });
+
+  it("a failed preconnect rejects with the handshake's error; the next request connects afresh", async () => {
+    const server = await serve({ refuse: (i) => (i === 0 ? { status: 503 } : undefined) });
+    const { socket } = connectTo(server, { provider: { retry: { maxAttempts: 1 } } });
+    await expect(socket.preconnect()).rejects.toBeInstanceOf(ServerError);
+    await drain(await socket.stream(REQUEST));
+    expect([server.handshakes.length, server.frames.length]).toEqual([2, 1]);
+    await socket.close();
+  });
+
+  it("close() during a preconnect ends it with an AbortError", async () => {
+    const held: Socket[] = [];
+    const tcp = createTcpServer((s) => void held.push(s.on("error", () => {})));
+    tcp.listen(0, "127.0.0.1");
+    await once(tcp, "listening");
+    kit.closeLater(async () => {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    });
+    const { port } = tcp.address() as { port: number };
+    const { socket } = connectTo(
+      { url: `http://127.0.0.1:${port}` },
+      {
+        provider: { requestTimeoutMs: 60_000 },
+      },
+    );
+    const pending = socket.preconnect();
+    await sleep(50);
+    await socket.close();
+    await expect(within(pending, 1_000, "preconnect")).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe("connectTimeoutMs", () => {
+  it("ends a handshake the server never answers, well before the request timeout", async () => {
+    const held: Socket[] = [];
+    const tcp = createTcpServer((s) => void held.push(s.on("error", () => {})));
+    tcp.listen(0, "127.0.0.1");
+    await once(tcp, "listening");
+    kit.closeLater(async () => {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    });
+    const { port } = tcp.address() as { port: number };
+    const { socket } = connectTo(
+      { url: `http://127.0.0.1:${port}` },
+      {
+        provider: { requestTimeoutMs: 60_000, retry: { maxAttempts: 2, baseDelayMs: 1 } },
+        socket: { connectTimeoutMs: 100 },
+      },
+    );
+    const started = Date.now();
+    const error = await socket.stream(REQUEST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ retryable: true, attempts: 2 });
+    expect((error as Error).message).toMatch(/within 100 ms \(connectTimeoutMs\)/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(held).toHaveLength(2);
+  });
+
+  it.each([0, 1.5, -1, "15000", 2 ** 31])("refuses connectTimeoutMs %s", (value) => {
+    const client = createClient({});
+    expect(() => connectResponses(client, { connectTimeoutMs: value as number })).toThrow(
+      /options\.connectTimeoutMs.*integer in 1\.\./,
+    );
   });
 });
 
