@@ -88,7 +88,7 @@ function checkOptions(options: ClientOptions): void {
     "a function",
     options.fetch,
   );
-  checkMethods(options.telemetry, "telemetry", ["onRequest", "onRetry", "onSseEvent"]);
+  checkMethods(options.telemetry, "telemetry", ["onRequest", "onRetry", "onSseEvent", "onResume"]);
   checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
 }
 

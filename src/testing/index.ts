@@ -8,7 +8,7 @@ import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { checkScriptKeys } from "./script-keys.js";
-import { createStore } from "./stored.js";
+import { BACKGROUND_TTL_MS, createStore } from "./stored.js";
 import { allowCors, createTimers } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
@@ -60,6 +60,11 @@ export interface MockServerOptions {
    * service's 400 `model_not_found`, over HTTP and WebSocket alike.
    */
   models?: readonly string[];
+  /**
+   * Default 300 000 (ms). How long the events of a `background: true` request stream again
+   * (GET /responses/{id}?stream=true); after it, that GET gets a 400 "can no longer be streamed".
+   */
+  backgroundTtlMs?: number;
 }
 
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
@@ -82,6 +87,7 @@ export function startMockServer(
   let received = 0;
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   const { models } = options;
+  const backgroundTtlMs = options.backgroundTtlMs ?? BACKGROUND_TTL_MS;
   let canned = 0;
   const cannedSeq = () => ++canned; // numbers the canned /responses replies, HTTP and WebSocket
   let closing: Promise<void> | undefined;
@@ -95,7 +101,10 @@ export function startMockServer(
       const request = { endpoint: endpointOf(decoded.path, decoded.method, basePath), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      const exchange = { request, error, script, nextReply, store, cannedSeq, basePath, models };
+      const exchange = {
+        ...{ request, error, script, nextReply, store, cannedSeq, basePath, models },
+        backgroundTtlMs,
+      };
       serve({ res, timers, headers }, exchange);
     });
   });
