@@ -13,6 +13,7 @@ import {
 } from "./cases.js";
 import { HARDENING_CASES } from "./hardening.js";
 import { STREAM_CASES } from "./stream-rows.js";
+import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
   Capture,
@@ -219,7 +220,13 @@ describe("harness self-check (the checks can fail)", () => {
   });
 });
 
-const CASES = [...HTTP_CASES, ...HARDENING_CASES, ...STREAM_CASES, ...WEBSOCKET_CASES];
+const CASES = [
+  ...HTTP_CASES,
+  ...HARDENING_CASES,
+  ...STREAM_CASES,
+  ...WEBSOCKET_CASES,
+  ...RESUME_CASES,
+];
 
 describe("fault matrix", () => {
   for (const c of CASES) {
