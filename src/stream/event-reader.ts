@@ -28,6 +28,8 @@ export interface StreamOptions {
   observer?: StreamObserver | undefined;
   /** The response id when known from the start (`client.responses.resume(id)`). */
   responseId?: string | undefined;
+  /** Called once when the reader lets go of the source and the caller's signal. */
+  onRelease?: (() => void) | undefined;
 }
 
 /** What `collect()` learns from a reader: every event in order, and the error that ended it. */
@@ -275,6 +277,11 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
 
   private release(): void {
     this.options.signal?.removeEventListener("abort", this.onAbort);
+    const { onRelease } = this.options;
+    if (onRelease) {
+      this.options.onRelease = undefined;
+      onRelease();
+    }
   }
 
   /** Releases everything; the source is completed after the terminal event, else cancelled. */

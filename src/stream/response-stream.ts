@@ -45,9 +45,13 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   /** Reads `source`; `head` gives the request id, rate limits and the first events. */
   constructor(head: StreamHead, source: MessageSource, options: ResponseStreamOptions) {
     this.#cancelOnAbort = options.cancelOnAbort;
-    // Before the reader's own listener: the stream is still running when this one runs.
-    if (options.cancelOnAbort) {
-      options.signal?.addEventListener("abort", () => this.#abandoned(), { once: true });
+    const { signal } = options;
+    let onRelease: (() => void) | undefined;
+    if (options.cancelOnAbort && signal) {
+      // Before the reader's own listener: the stream is still running when this one runs.
+      const listener = () => this.#abandoned();
+      signal.addEventListener("abort", listener, { once: true });
+      onRelease = () => signal.removeEventListener("abort", listener);
     }
     this.status = head.status;
     this.headers = head.headers;
@@ -55,7 +59,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     this.requestId = this.#details.requestId;
     this.rateLimits = rateLimitsOf(head.headers);
     // The caller's signal applies before iteration starts too (and the source's idle timer runs).
-    const observed = { ...options, observer: this.#collector };
+    const observed = { ...options, observer: this.#collector, onRelease };
     this.#reader = new EventReader(head.headers, source, this.#details, observed);
   }
 

@@ -218,6 +218,7 @@ export class ResumableSource implements MessageSource {
       }
       const seq = sequenceOf(data);
       if (this.responseId === undefined) this.responseId = createdId(data);
+      if (seq === undefined && this.boundary !== undefined) throw this.unnumbered(this.boundary);
       if (seq !== undefined && !this.admit(seq)) continue;
       out.push(message);
     }
@@ -242,6 +243,16 @@ export class ResumableSource implements MessageSource {
     }
     if (this.highest === undefined || seq > this.highest) this.highest = seq;
     return true;
+  }
+
+  /** A resumed reply whose first event has no `sequence_number`: nothing tells what was missed. */
+  private unnumbered(after: number): StreamError {
+    const message = `events may be lost: resumed after sequence number ${after}, the next event has no sequence_number`;
+    return new StreamError(message, {
+      ...this.options.details,
+      code: "events_lost",
+      retryable: false,
+    });
   }
 
   private lost(after: number, seq: number): StreamError {
