@@ -1,9 +1,12 @@
 // `npm run test:runtimes`: the README's runtime table, proven on the packed package. It installs
 // the tarball into a scratch consumer, starts mock servers (`codex-api/testing` as installed) and
 // runs the one smoke (test/runtimes/smoke.ts) in every runtime below, each a child process with a
-// time limit. Prints `PASS <runtime> <version>` or `FAIL <runtime> <version>: <why>` per runtime,
-// then `runtimes: N passed, M failed`, and exits 1 when anything failed.
-import { readFileSync } from "node:fs";
+// time limit; the built `codex-api` command runs on every Node too (test/runtimes/bin.mjs). Prints
+// `PASS <runtime> <version>` or `FAIL <runtime> <version>: <why>` per runtime, then
+// `runtimes: N passed, M failed, K skipped`, and exits 1 when anything failed. A runtime whose program
+// is not installed (Chromium, a Debian package) is `SKIP <runtime>: <how to install it>`, which
+// fails the run only under CI=true, where every runtime is required.
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import type * as Testing from "../src/testing/index.js";
@@ -34,7 +37,12 @@ interface Runtime {
   env?: Record<string, string>;
   /** For runtimes whose code cannot tell its own version. */
   version?: string;
+  /** A program outside npm the runtime needs, and how to install it when it is missing. */
+  needs?: { path: string; install: string };
 }
+
+/** Chromium: Debian's package, or the browser at $CHROMIUM (the launcher reads the same variable). */
+const CHROMIUM = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
 
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const packageVersion = (name: string): string =>
@@ -43,10 +51,17 @@ const packageVersion = (name: string): string =>
 function runtimes(urls: SmokeUrls, page: string, nodes: string[]): Runtime[] {
   const json = JSON.stringify(urls);
   const cli = (name: string, command: string) => ({ name, command, args: ["cli.mjs", json] });
+  const builtCli = (node: string) => ({
+    name: "codex-api-cli",
+    command: node,
+    args: ["bin.mjs", json],
+  });
   const fromRepo = (launcher: string, ...args: string[]) => [join(launchers, launcher), ...args];
   return [
     cli("node", process.execPath),
     ...nodes.map((node) => cli("node", node)),
+    builtCli(process.execPath),
+    ...nodes.map(builtCli),
     cli("bun", bin("bun")),
     {
       name: "deno",
@@ -66,7 +81,15 @@ function runtimes(urls: SmokeUrls, page: string, nodes: string[]): Runtime[] {
       args: ["test", writeWorkerdConfig(json)],
       version: packageVersion("workerd"),
     },
-    { name: "chromium", command: process.execPath, args: fromRepo("browser.mjs", page, json) },
+    {
+      name: "chromium",
+      command: process.execPath,
+      args: fromRepo("browser.mjs", page, json),
+      needs: {
+        path: CHROMIUM,
+        install: `apt-get install chromium (or set CHROMIUM to a Chromium binary; looked for ${CHROMIUM})`,
+      },
+    },
     { name: "node-esbuild-minify", command: process.execPath, args: [bundles.minified, json] },
   ];
 }
@@ -126,7 +149,21 @@ function parseResult(stdout: string): SmokeResult | undefined {
   }
 }
 
-async function runOne(runtime: Runtime): Promise<boolean> {
+type Outcome = "passed" | "failed" | "skipped";
+
+async function runOne(runtime: Runtime): Promise<Outcome> {
+  if (runtime.needs && !existsSync(runtime.needs.path)) {
+    if (process.env["CI"] === "true") {
+      console.log(`FAIL ${runtime.name}: not installed (CI requires it): ${runtime.needs.install}`);
+      return "failed";
+    }
+    console.log(`SKIP ${runtime.name}: ${runtime.needs.install}`);
+    return "skipped";
+  }
+  return (await runInstalled(runtime)) ? "passed" : "failed";
+}
+
+async function runInstalled(runtime: Runtime): Promise<boolean> {
   const started = performance.now();
   const out = await runChild(runtime.command, runtime.args, {
     cwd: consumer,
@@ -156,12 +193,12 @@ const installed = join(consumer, "node_modules", "codex-api", "dist", "testing",
 const mocks = await startMocks((await import(installed)) as typeof Testing);
 const page = await servePage();
 const list = runtimes(mocks.urls, page.url, nodes);
-let passed = 0;
+const outcomes: Record<Outcome, number> = { passed: 0, failed: 0, skipped: 0 };
 try {
-  for (const runtime of list) if (await runOne(runtime)) passed++;
+  for (const runtime of list) outcomes[await runOne(runtime)]++;
 } finally {
   await Promise.all([mocks.close(), page.close()]);
 }
-const failed = list.length - passed;
-console.log(`runtimes: ${passed} passed, ${failed} failed`);
+const { passed, failed, skipped } = outcomes;
+console.log(`runtimes: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

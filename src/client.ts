@@ -128,8 +128,10 @@ export function createClient(given: ClientOptions = {}): CodexClient {
   const provider = options.provider as CheckedProvider;
   const auth = toAuthProvider(options.auth ?? undefined);
   const scrubber = new Scrubber();
-  scrubber.addHeaders(provider.headers);
-  if (typeof options.auth === "string") scrubber.add(options.auth);
+  // What the client is created with is pinned: it is never forgotten however many tokens rotate.
+  scrubber.addHeaders(provider.headers, true);
+  scrubber.addHeaders(provider.queryParams, true);
+  if (typeof options.auth === "string") scrubber.add(options.auth, true);
   const logger = options.logger ? safeLogger(options.logger, scrubber) : undefined;
   const retry = retryConfig(provider.retry);
   const requestTimeoutMs = provider.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;

@@ -2,9 +2,8 @@
 // option that is not valid, and quotes a value only when it cannot be a secret.
 import type { ProviderConfig } from "./provider.js";
 import { assertHeaders } from "./transport/headers.js";
-import { MAX_TIMER_MS } from "./transport/retry.js";
 import { checkKeys, optionError, CALL_ALIASES, RETRY_ALIASES, type Aliases } from "./options.js";
-import { isObject } from "./util.js";
+import { isObject, MAX_TIMER_MS } from "./util.js";
 
 /**
  * Throws InvalidRequestError (`param`, `code: "invalid_option"`) unless `ok`. A given value is

@@ -131,7 +131,15 @@ export function parseRateLimits(headers: HeaderSource): RateLimitSnapshot {
   for (const name of families) {
     const family = familyFromHeaders(get, `x-${name}`);
     if (family.primary || family.secondary) {
-      (snapshot.limits ??= {})[name.replace(/-/g, "_")] = family;
+      // Defined, not assigned: a family named `__proto__` is a key, never the object's prototype.
+      const limits = (snapshot.limits ??= {});
+      const key = name.replace(/-/g, "_");
+      Object.defineProperty(limits, key, {
+        value: family,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return snapshot;

@@ -35,7 +35,7 @@ export async function installPackage(): Promise<void> {
   const smoke = readFileSync(join(launchers, "smoke.ts"), "utf8");
   const { code } = await transform(smoke, { loader: "ts", format: "esm" });
   writeFileSync(join(consumer, "smoke.mjs"), code);
-  for (const file of ["entry.mjs", "cli.mjs", "worker.mjs"]) {
+  for (const file of ["entry.mjs", "cli.mjs", "bin.mjs", "worker.mjs"]) {
     copyFileSync(join(launchers, file), join(consumer, file));
   }
   copyFileSync(join(launchers, "index.html"), join(consumer, "page", "index.html"));

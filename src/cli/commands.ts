@@ -92,13 +92,17 @@ async function memories(ctx: Ctx, v: Values): Promise<number> {
   return 0;
 }
 
+const SLUG_COLUMN = 40;
+
 async function models(ctx: Ctx, v: Values): Promise<number> {
   const clientVersion = str(v, "client-version");
   const list = await withClient(ctx, v, (client) =>
     client.models.list({ signal: ctx.signal, ...(clientVersion ? { clientVersion } : {}) }),
   );
   if (v["json"] === true) return (printJson(ctx, list), 0);
-  const width = Math.max(0, ...list.models.map((m) => m.slug.length));
+  // Aligned up to SLUG_COLUMN: one long slug must not pad every other line (a 288 KB reply once
+  // printed 52 MB); a longer slug just pushes its own line's name to the right.
+  const width = list.models.reduce((w, m) => Math.max(w, Math.min(m.slug.length, SLUG_COLUMN)), 0);
   for (const m of list.models) {
     const hidden = m.visibility !== undefined && m.visibility !== "list" ? " (hidden)" : "";
     ctx.out(`${m.slug.padEnd(width)}  ${m.display_name ?? ""}${hidden}`.trimEnd() + "\n");

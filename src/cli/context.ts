@@ -65,24 +65,53 @@ function guarded(stream: NodeJS.WritableStream, onError: (error: Error) => void)
   };
 }
 
+/**
+ * A signal aborted when either is, with the first one's reason, and how to stop listening.
+ * `AbortSignal.any` is not in Node 20.0 (the lowest version the package supports).
+ */
+function anySignal(a: AbortSignal, b: AbortSignal) {
+  const both = new AbortController();
+  const onA = () => stop(a);
+  const onB = () => stop(b);
+  const dispose = () => {
+    a.removeEventListener("abort", onA);
+    b.removeEventListener("abort", onB);
+  };
+  const stop = (from: AbortSignal) => {
+    dispose();
+    both.abort(from.reason);
+  };
+  if (a.aborted) stop(a);
+  else if (b.aborted) stop(b);
+  else {
+    a.addEventListener("abort", onA, { once: true });
+    b.addEventListener("abort", onB, { once: true });
+  }
+  return { signal: both.signal, dispose };
+}
+
 /** A Ctx over `io`. `stdoutFailure()` waits for stdout; `release()` waits for both streams. */
 export function openContext(io: CliIo) {
   const broken = new AbortController();
   const stdout = guarded(io.stdout, (error) => broken.abort(error));
   // A failing stderr has nowhere left to report to.
   const stderr = guarded(io.stderr, () => {});
+  const scrubber = new Scrubber();
+  const joined = io.signal ? anySignal(io.signal, broken.signal) : undefined;
   const ctx: Ctx = {
     io,
-    out: stdout.write,
-    err: stderr.write,
-    signal: io.signal ? AbortSignal.any([io.signal, broken.signal]) : broken.signal,
-    scrubber: new Scrubber(),
+    // Reply data a server echoed (a key in a model's description) is cleaned like an error.
+    out: (text) => stdout.write(scrubber.text(text)),
+    err: (text) => stderr.write(scrubber.text(text)),
+    signal: joined?.signal ?? broken.signal,
+    scrubber,
   };
   return {
     ctx,
     stdoutFailure: stdout.settled,
     async release() {
       await Promise.all([stdout.settled(), stderr.settled()]);
+      joined?.dispose();
       stdout.release();
       stderr.release();
     },

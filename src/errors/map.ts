@@ -1,7 +1,7 @@
 // The one place that turns what a server said (an HTTP status and body, or an error inside the
 // stream) into an error class of ./catalogue.ts. The README's error table lists the outcomes.
 import { rateLimitsOf } from "../rate-limits.js";
-import { isObject, snippet } from "../util.js";
+import { isObject, snippet, timerMs } from "../util.js";
 import {
   AbortError,
   AuthError,
@@ -50,7 +50,8 @@ export function parseRetryAfterText(message: string): number | undefined {
   const m = /try again in\s*(\d+(?:\.\d+)?)\s*(ms|seconds?|s)\b/i.exec(message);
   if (!m) return undefined;
   const n = Number(m[1]);
-  return Math.round(m[2]!.toLowerCase() === "ms" ? n : n * 1000);
+  // A 400-digit number is Infinity: never a delay no timer can hold.
+  return timerMs(m[2]!.toLowerCase() === "ms" ? n : n * 1000);
 }
 
 /**
@@ -258,8 +259,7 @@ function usageLimitReached(message: string, body: unknown, d: ErrorDetails): Cod
     ? (error["resets_at"] as number)
     : undefined;
   const limitName = d.headers?.get("x-codex-active-limit")?.trim() || undefined;
-  const when =
-    resetsAt === undefined ? "" : `, resets at ${new Date(resetsAt * 1000).toISOString()}`;
+  const when = resetsAt === undefined ? "" : `, resets at ${resetTime(resetsAt)}`;
   const plan = planType ? ` (plan ${planType})` : "";
   return new UsageLimitReachedError(`usage limit reached${plan}${when}: ${message}`, {
     ...d,
@@ -268,6 +268,15 @@ function usageLimitReached(message: string, body: unknown, d: ErrorDetails): Cod
     limitName,
     rateLimits: d.headers && rateLimitsOf(d.headers),
   });
+}
+
+// The largest time a Date holds (ms from the epoch either way): past it toISOString throws.
+const MAX_DATE_MS = 8.64e15;
+
+/** Unix seconds as an ISO time, or as the plain number when no Date can hold it. */
+function resetTime(seconds: number): string {
+  const ms = seconds * 1000;
+  return Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : `unix time ${seconds}`;
 }
 
 /** 401 details: the code inside the base64 JSON of `x-error-json`, `x-openai-authorization-error`. */
@@ -291,12 +300,13 @@ function authDetails(d: ErrorDetails): ErrorDetails {
  */
 export function serverRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.round(Number(ms));
+  // Clamped to what a timer holds: `retry-after-ms: 1e400`'s digits are Infinity.
+  if (ms !== null && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return timerMs(Number(ms));
   const after = headers.get("retry-after");
   if (after === null) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return Math.round(Number(after) * 1000);
+  if (/^\s*\d+(\.\d+)?\s*$/.test(after)) return timerMs(Number(after) * 1000);
   const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) ? undefined : timerMs(Math.max(0, date - now));
 }
 
 /** The details of a reply: its status, headers and `x-request-id`. */

@@ -21,6 +21,11 @@ export interface ModelsList {
   models: ModelInfo[];
   /** The reply's `ETag` as sent, quotes included: compare it with a stream's `modelsEtag`. */
   etag?: string;
+  /**
+   * Set when the server answered 304 to an `If-None-Match` the caller sent in `headers`: the list
+   * the caller holds for that ETag is current, and `models` is empty (`etag` is the reply's, if any).
+   */
+  notModified?: true;
 }
 
 /** `client.models`: GET /models. */
@@ -38,13 +43,17 @@ export function modelsResource(endpoints: Endpoints): ModelsResource {
         const call = jsonCall(endpoints, "models", "models.list", options, rules);
         const query = { client_version: call.options.clientVersion };
         const { data, response } = await listModels(call.send, { ...call.init, query });
+        const etag = response.headers.get("etag");
+        const tag = etag === null ? {} : { etag };
+        // 304 answers If-None-Match: the list the caller holds is current.
+        if (response.status === 304)
+          return { data: { models: [], notModified: true, ...tag }, response };
         const ok =
           isObject(data) &&
           Array.isArray(data.models) &&
           data.models.every((m) => isObject(m) && typeof m.slug === "string");
         expectShape(ok, { what: "models", data, response, scrubber: endpoints.scrubber });
-        const etag = response.headers.get("etag");
-        return { data: { models: data.models, ...(etag === null ? {} : { etag }) }, response };
+        return { data: { models: data.models, ...tag }, response };
       });
     },
   };

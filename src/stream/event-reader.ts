@@ -197,7 +197,8 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         if (this.responseId === undefined) this.noteId(payload);
         if (telemetry?.onSseEvent) {
           const now = performance.now();
-          const info = { type: payload["type"] as string, durationMs: now - this.telemetryAt };
+          const type = this.options.scrubber?.text(payload["type"] as string) ?? payload["type"];
+          const info = { type: type as string, durationMs: now - this.telemetryAt };
           this.telemetryAt = now;
           callHook(telemetry.onSseEvent, info, logger, "onSseEvent");
         }

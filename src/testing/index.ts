@@ -2,14 +2,16 @@
 // `codex-api/testing`): a real HTTP server on 127.0.0.1 serving the endpoints of the route table
 // (routes.ts) under `/` and one base path, with scripted replies and fault knobs (script.ts).
 // Node-only.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { InvalidRequestError } from "../errors/catalogue.js";
 import type { Socket } from "node:net";
 import { decodeRequest, readBody, type RecordedRequest } from "./requests.js";
 import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { checkScriptKeys } from "./script-keys.js";
+import { checkScript } from "./check-script.js";
 import { BACKGROUND_TTL_MS, createStore } from "./stored.js";
-import { allowCors, createTimers } from "./writers.js";
+import { allowCors, createTimers, writeBody, errorBody } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
 export { cannedEvents, loadRecordedStream } from "./canned.js";
@@ -67,6 +69,36 @@ export interface MockServerOptions {
   backgroundTtlMs?: number;
 }
 
+/** Answers 500 for a request whose reply threw (or ends the reply when headers were sent). */
+function failed(res: ServerResponse, headers: Record<string, string>, thrown: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const message = `mock server: ${(thrown as Error)?.message ?? String(thrown)}`;
+  writeBody(
+    { res, timers: createTimers(), headers },
+    errorBody(500, {
+      message,
+      type: "server_error",
+      code: "mock_failure",
+    }),
+  );
+}
+
+/** Throws InvalidRequestError unless the options are ones the server can listen with. */
+function checkOptions(options: unknown): asserts options is MockServerOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidRequestError("startMockServer: options must be an object", {
+      code: "invalid_option",
+    });
+  }
+  const { port, cors } = options as MockServerOptions;
+  const bad = (what: string) =>
+    new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw bad("options.port must be an integer in 0..65535");
+  }
+  if (cors !== undefined && typeof cors !== "boolean") throw bad("options.cors must be a boolean");
+}
+
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
 export function startMockServer(
   script: MockScript = {},
@@ -74,6 +106,8 @@ export function startMockServer(
 ): Promise<MockServer> {
   try {
     checkScriptKeys(script);
+    checkScript(script);
+    checkOptions(options);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -105,7 +139,12 @@ export function startMockServer(
         ...{ request, error, script, nextReply, store, cannedSeq, basePath, models },
         backgroundTtlMs,
       };
-      serve({ res, timers, headers }, exchange);
+      try {
+        serve({ res, timers, headers }, exchange);
+      } catch (thrown) {
+        // A mock never takes its host process down: what it could not play is a 500.
+        failed(res, headers, thrown);
+      }
     });
   });
   const closingNow = () => closing !== undefined;
@@ -121,7 +160,13 @@ export function startMockServer(
     models,
     closing: closingNow,
   });
-  server.on("upgrade", upgrade);
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      socket.destroy(); // never the host process
+    }
+  });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

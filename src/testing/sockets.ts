@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { WebSocket, WebSocketServer } from "ws";
 import { cannedEvents } from "./canned.js";
-import type { RecordedRequest } from "./requests.js";
+import { deeperThan, MAX_DEPTH, type RecordedRequest } from "./requests.js";
 import { endpointOf, unknownModel } from "./routes.js";
 import {
   replyList,
@@ -56,6 +56,9 @@ export interface SocketContext {
 export function socketUpgrades(ctx: SocketContext) {
   let wss: Promise<WebSocketServer | undefined> | undefined;
   const upgrades = replyList(ctx.script.websocket?.upgrade);
+  // The extra headers of each handshake, found by its request: one listener for the server's life,
+  // so a handshake `ws` rejects (a bad key) leaves nothing behind for the next one.
+  const extras = new WeakMap<IncomingMessage, Record<string, string>>();
   return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on("error", () => {});
     if (ctx.closing()) return void socket.destroy();
@@ -69,15 +72,18 @@ export function socketUpgrades(ctx: SocketContext) {
     const upgrade = upgrades(index);
     if ((upgrade.status ?? 101) !== 101) return refuse(socket, upgrade);
     wss ??= import("ws").then(
-      ({ WebSocketServer }) => new WebSocketServer({ noServer: true }),
+      ({ WebSocketServer }) => {
+        const server = new WebSocketServer({ noServer: true });
+        server.on("headers", (lines: string[], request: IncomingMessage) => {
+          for (const [k, v] of Object.entries(extras.get(request) ?? {})) lines.push(`${k}: ${v}`);
+        });
+        return server;
+      },
       () => undefined,
     );
     void wss.then((server) => {
       if (!server) return refuse(socket, { status: 501, body: "the mock needs the ws package" });
-      const extra = { "x-request-id": `req_ws_${index + 1}`, ...upgrade.headers };
-      server.once("headers", (lines: string[]) => {
-        for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
-      });
+      extras.set(req, { "x-request-id": `req_ws_${index + 1}`, ...upgrade.headers });
       server.handleUpgrade(req, socket, head, (ws) => converse(ctx, ws, socket, index));
     });
   };
@@ -115,16 +121,27 @@ function converse(ctx: SocketContext, ws: WebSocket, socket: Socket, connection:
     if (binary) return;
     const limit = ctx.script.websocket?.closeAfterRequests;
     const last = limit !== undefined && ++answered >= limit;
+    const peer = { ctx, ws, socket, own };
+    if (deeperThan(body, MAX_DEPTH)) {
+      const message = `the JSON frame is nested deeper than ${MAX_DEPTH} levels`;
+      const tooDeep = { status: 400, body: { error: { message, code: "body_too_deep" } } };
+      return answer(peer, tooDeep, {}, last);
+    }
     const { url, headers } = ctx.handshakes[connection]!;
     const path = url.split("?")[0]!;
     const request = { endpoint: "responses" as const, method: "WEBSOCKET", path, url, headers };
     const recorded: RecordedRequest = { ...request, body, rawBody: text };
     ctx.requests.push(recorded);
-    const missing = unknownModel(body, ctx.models);
-    const reply = missing
-      ? { status: 400, body: { error: missing } }
-      : ctx.nextReply("responses", recorded);
-    answer({ ctx, ws, socket, own }, reply, body, last);
+    try {
+      const missing = unknownModel(body, ctx.models);
+      const reply = missing
+        ? { status: 400, body: { error: missing } }
+        : ctx.nextReply("responses", recorded);
+      answer(peer, reply, body, last);
+    } catch {
+      // A mock never takes its host process down: what it could not play ends the connection.
+      ws.close(1011, "mock: reply failed");
+    }
   });
 }
 

@@ -89,12 +89,19 @@ async function readReply(
 ): Promise<AttemptOutcome<Reply<unknown>>> {
   const details = replyDetails(response);
   const { status } = response;
+  // 304 answers a caller's If-None-Match (GET /models): not a redirect, a reply without a body.
+  if (status === 304) {
+    response.body?.cancel().catch(() => {});
+    if (!a.stream) return { value: { data: undefined, response }, status };
+    const message = `${a.where}: HTTP 304 (not modified) is not a stream reply`;
+    return { error: new InvalidResponseError(message, details) };
+  }
   if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
     response.body?.cancel().catch(() => {});
     return { error: redirectError(a, response, details) };
   }
   if (!response.ok) {
-    const { text } = await readBounded(response, ERROR_BODY_BYTES);
+    const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
     const retryAfterMs = serverRetryAfterMs(response.headers);
     const body = a.scrubber.text(text);
     return { error: errorFromHttp(status, body, { ...details, retryAfterMs }, a.where) };
@@ -105,7 +112,7 @@ async function readReply(
     if (type === null || /^\s*text\/event-stream\s*(;|$)/i.test(type)) {
       return { value: { data: undefined, response }, status };
     }
-    const { text } = await readBounded(response, ERROR_BODY_BYTES);
+    const { text } = await readBounded(response, ERROR_BODY_BYTES, true);
     return { error: notAStream(a, type, text, details) };
   }
   const { text, truncated } = await readBounded(response, a.maxReplyBytes);

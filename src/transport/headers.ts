@@ -30,10 +30,20 @@ export function mergeHeaders(
 // An HTTP token (RFC 9110): the only names fetch accepts.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+// Headers fetch sets itself and refuses from a caller (Node's fetch throws on each; a browser
+// drops them silently): the framing and connection of the request are not the caller's to choose.
+const REFUSED = new Set(["transfer-encoding", "keep-alive", "upgrade", "expect", "content-length"]);
+
 /** Why fetch would refuse this header (undefined when it is fine); never quotes the value. */
 export function headerProblem(name: string, value: unknown): string | undefined {
   if (!TOKEN.test(name)) return `${JSON.stringify(name.slice(0, 40))} is not a valid header name`;
+  const lower = name.toLowerCase();
+  if (REFUSED.has(lower)) return `header "${name}" is set by fetch`;
   if (typeof value !== "string") return `header "${name}": its value is not a string`;
+  // Node's fetch accepts only these two (it manages the connection itself).
+  if (lower === "connection" && !/^\s*(close|keep-alive)\s*$/i.test(value)) {
+    return `header "${name}" is set by fetch (but for close or keep-alive)`;
+  }
   // NUL, CR or LF could smuggle a header, and fetch refuses them.
   if (/[\0\r\n]/.test(value)) return `header "${name}": its value contains NUL, CR or LF`;
   // A header is bytes: fetch refuses a character above U+00FF.

@@ -20,13 +20,18 @@ export interface BoundedText {
 /**
  * Reads `response`'s body as UTF-8 up to `limit` decoded bytes; past it the body is cancelled
  * (closing the connection) and `truncated` is true. A `Content-Length` already over the limit of
- * an unencoded body is refused before a byte is read.
+ * an unencoded body is refused before a byte is read, unless `head` is set: an error body (or a
+ * page of the wrong type) is quoted from its first `limit` bytes whatever its length.
  */
-export async function readBounded(response: Response, limit: number): Promise<BoundedText> {
+export async function readBounded(
+  response: Response,
+  limit: number,
+  head = false,
+): Promise<BoundedText> {
   const body = response.body;
   if (!body) return { text: "", truncated: false };
   const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (!response.headers.has("content-encoding") && declared > limit) {
+  if (!head && !response.headers.has("content-encoding") && declared > limit) {
     body.cancel().catch(() => {});
     return { text: "", truncated: true };
   }

@@ -7,13 +7,10 @@ import {
   TransportError,
   RequestTimeoutError,
 } from "../errors/catalogue.js";
-
+import { MAX_TIMER_MS } from "../util.js";
 import { serverRetryAfterMs } from "../errors/map.js";
 
-export { serverRetryAfterMs };
-
-/** The longest delay a JavaScript timer can hold (2^31 - 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS, serverRetryAfterMs };
 
 /** Which failures are sent again, how often and how long to wait (`provider.retry`). */
 export interface RetryConfig {

@@ -12,6 +12,9 @@ import {
   type Served,
 } from "./cases.js";
 import { HARDENING_CASES } from "./hardening.js";
+import { ROUND3_CASES } from "./round3.js";
+// round3-secrets.ts adds its rows to ROUND3_CASES.
+import "./round3-secrets.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
@@ -225,6 +228,7 @@ const CASES = [
   ...HARDENING_CASES,
   ...STREAM_CASES,
   ...WEBSOCKET_CASES,
+  ...ROUND3_CASES,
   ...RESUME_CASES,
 ];
 

@@ -39,7 +39,7 @@ import {
 import { SECRET_ACCOUNT, SECRET_TOKEN } from "./harness.js";
 
 /** The mock server with these `responses` replies and socket script, behind the counting front. */
-async function mockSocket(
+export async function mockSocket(
   replies: MockReply | MockReply[],
   websocket: MockScript["websocket"] = {},
 ): Promise<Served> {
@@ -72,7 +72,7 @@ async function withSocket<T>(ctx: RunContext, fn: (socket: ResponsesSocket) => P
 }
 
 /** Every event of one request over a socket. */
-const events = (ctx: RunContext, signal?: AbortSignal) =>
+export const events = (ctx: RunContext, signal?: AbortSignal) =>
   withSocket(ctx, async (socket) => {
     const stream = await socket.stream(STREAM_REQUEST, signal ? { signal } : {});
     const out: ResponseEvent[] = [];
