@@ -161,8 +161,8 @@ async function overheadBench(): Promise<void> {
   server.child.kill();
 }
 
-// Parts by name on the command line or in BENCH (default: all but websocket and profile, which are
-// run by name: `npm run bench -- websocket`, `npm run bench -- profile`).
+// Parts by name on the command line or in BENCH (default: all but websocket, profile and resume,
+// which are run by name: `npm run bench -- websocket`, `npm run bench -- resume`).
 const named = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const parts =
   named.length > 0 ? named : (process.env["BENCH"] ?? "pipeline,stream,heap,overhead").split(",");
@@ -172,3 +172,4 @@ if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();
 if (parts.includes("overhead")) await overheadBench();
 if (parts.includes("profile")) await (await import("./profile.js")).profileBench();
+if (parts.includes("resume")) await (await import("./resume.js")).resumeBench(ROUNDS);

@@ -97,6 +97,7 @@ function checkOptions(options: ClientOptions): void {
     "onRetry",
     "onSseEvent",
     "onWebSocketRequest",
+    "onResume",
   ]);
   checkMethods(options.logger, "logger", ["debug", "info", "warn", "error"]);
 }

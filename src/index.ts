@@ -13,6 +13,7 @@ export type {
   RequestTelemetry,
   SseEventTelemetry,
   RetryTelemetry,
+  ResumeTelemetry,
   Endpoint,
 } from "./transport/telemetry.js";
 export type { CallOptions, JsonCall, WithResponse } from "./resources/json-reply.js";
@@ -38,6 +39,7 @@ export type {
   ResponsesRequest,
   ResponsesOptions,
   ResponsesResource,
+  ResumeStreamOptions,
   TurnState,
 } from "./resources/responses.js";
 export type { ResponseStream, CollectedResponse } from "./stream/response-stream.js";

@@ -14,6 +14,8 @@ const EXPECTED: Record<string, RegExp> = {
   "agent-loop-websocket.ts": /calling list_files\(\{\}\)[\s\S]*Tool output: README\.md/,
   "testing-with-the-mock.ts": /^ok: 3 requests, answer "Tool output: 12:00"\n$/,
   "models-refresh.ts": /the list changed: listed again \(request req_3\), etag "v2"/,
+  "background-resume.ts":
+    /^dropped \(reset\), resumed after 4\nread "Echo: Count ", saved resp_mock_1 at 5\nthe rest: "to three"\n$/,
 };
 
 describe("examples/", () => {

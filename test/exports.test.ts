@@ -59,6 +59,8 @@ const ROOT_EXPORTS = [
   "ResponsesResource",
   "RetryConfig",
   "RetryTelemetry",
+  "ResumeStreamOptions",
+  "ResumeTelemetry",
   "RetryableStreamError",
   "ServerError",
   "ServerOverloadedError",

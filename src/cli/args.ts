@@ -10,8 +10,11 @@ export const DEFAULT_MODEL = "gpt-5.1-codex";
 export const USAGE = `usage: codex-api <command> [options]
 
 commands:
-  responses [--instructions S] [--reasoning low|medium|high] [--json] [PROMPT…]
-      stream a reply; the prompt comes from the arguments, else from stdin
+  responses [--instructions S] [--reasoning low|medium|high] [--json] [--background] [PROMPT…]
+      stream a reply; the prompt comes from the arguments, else from stdin; --background: a
+      stored response, resumed if the stream drops (said on stderr)
+  resume ID [--starting-after N] [--json]
+      stream a stored (background) response again, the events after sequence number N
   compact --input FILE [--instructions S]
       FILE: a JSON array of ResponseItems, or {model?, input, instructions?}
   memories --input FILE

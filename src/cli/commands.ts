@@ -6,7 +6,7 @@ import { checkFixtureFiles } from "../validate/fixtures.js";
 import { schemaNames, validate as check, type SchemaName } from "../validate/index.js";
 import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Flags, type Values } from "./args.js";
 import { readJson, withClient, type Ctx } from "./context.js";
-import { responses } from "./responses.js";
+import { responses, resume } from "./responses.js";
 import { cancel, countTokens, inputItems, remove, retrieve } from "./stored.js";
 
 /** One command: its flags, whether it takes positional arguments, and its body. */
@@ -150,9 +150,20 @@ const NET: Flags = { ...SERVER, model: S };
 /** Every command by name. */
 export const COMMANDS: Record<string, Command> = {
   responses: {
-    flags: { ...NET, instructions: S, reasoning: S, json: { type: "boolean" } },
+    flags: {
+      ...NET,
+      instructions: S,
+      reasoning: S,
+      json: { type: "boolean" },
+      background: { type: "boolean" },
+    },
     positionals: true,
     run: responses,
+  },
+  resume: {
+    flags: { ...SERVER, "starting-after": S, json: { type: "boolean" } },
+    positionals: true,
+    run: resume,
   },
   compact: { flags: { ...NET, input: S, instructions: S }, positionals: false, run: compact },
   memories: { flags: { ...NET, input: S }, positionals: false, run: memories },

@@ -8,6 +8,7 @@ import {
   createClient,
   providers,
   type CodexClient,
+  type ResumeTelemetry,
   type RetryTelemetry,
 } from "../index.js";
 import { DEFAULT_RETRY } from "../transport/retry.js";
@@ -108,6 +109,13 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
+/** `stream dropped (reset): resuming resp_… after event 41 (resume 1)`, for `--background`. */
+export function resumeLine(info: ResumeTelemetry): string {
+  const after =
+    info.startingAfter === undefined ? "from its start" : `after event ${info.startingAfter}`;
+  return `stream dropped (${info.reason}): resuming ${info.responseId} ${after} (resume ${info.resumes})`;
+}
+
 /** `retrying in 0.4 s: HTTP 503 (attempt 2 of 5)`: the line a retry prints on stderr. */
 export function retryLine(info: RetryTelemetry, maxAttempts: number, scrubber: Scrubber): string {
   const { error } = info;
@@ -174,7 +182,7 @@ export async function withClient<T>(
           ...(maxAttempts ? { retry: { maxAttempts } } : {}),
         },
         ...(apiKey ? { auth: apiKey } : {}),
-        telemetry: { onRetry },
+        telemetry: { onRetry, onResume: (info) => ctx.err(`${resumeLine(info)}\n`) },
       });
     } catch (error) {
       // createClient rejects only what came from the flags and the environment.

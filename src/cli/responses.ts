@@ -2,8 +2,8 @@
 // TTY and sent to stderr otherwise; token usage and rate limits follow on stderr (or `--json` events).
 import { text as readAll } from "node:stream/consumers";
 import type { ResponseItem } from "../generated/openapi.js";
-import type { RateLimitSnapshot, ResponsesRequest, TokenUsage } from "../index.js";
-import { DEFAULT_MODEL, str, UsageError, type Values } from "./args.js";
+import type { RateLimitSnapshot, ResponseStream, ResponsesRequest, TokenUsage } from "../index.js";
+import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Values } from "./args.js";
 import { withClient, withoutBom, type Ctx } from "./context.js";
 
 const EFFORTS = ["low", "medium", "high"] as const;
@@ -68,35 +68,56 @@ export async function requestFrom(ctx: Ctx, v: Values, args: string[]): Promise<
   };
 }
 
-/** Runs `codex-api responses`. */
+/** Runs `codex-api responses` (`--background`: a stored response, resumed if the stream drops). */
 export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<number> {
   const request = await requestFrom(ctx, v, args);
+  const background = v["background"] === true ? { background: true, store: true } : {};
+  await withClient(ctx, v, async (client) => {
+    const stream = await client.responses.stream(
+      { ...request, ...background },
+      { signal: ctx.signal },
+    );
+    await print(ctx, v, stream);
+  });
+  return 0;
+}
+
+/** Runs `codex-api resume ID [--starting-after N]`: a stored response's stream, from after N. */
+export async function resume(ctx: Ctx, v: Values, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new UsageError("resume: expected one response ID");
+  const startingAfter = wholeNumber(v, "starting-after", 0);
+  await withClient(ctx, v, async (client) => {
+    const options = startingAfter === undefined ? {} : { startingAfter };
+    const stream = await client.responses.resume(args[0]!, { ...options, signal: ctx.signal });
+    await print(ctx, v, stream);
+  });
+  return 0;
+}
+
+/** Prints a stream: text to stdout as it arrives, reasoning aside, usage and limits on stderr. */
+async function print(ctx: Ctx, v: Values, stream: ResponseStream): Promise<void> {
   const json = v["json"] === true;
   const tty = ctx.io.stdout.isTTY === true;
   // Reasoning shares stdout only on a terminal, where it can be dimmed.
   const aside = tty ? ctx.out : ctx.err;
-  await withClient(ctx, v, async (client) => {
-    const stream = await client.responses.stream(request, { signal: ctx.signal });
-    let usage: TokenUsage | undefined;
-    let limits: RateLimitSnapshot | undefined;
-    let inReasoning = false;
-    for await (const event of stream) {
-      if (json) ctx.out(`${JSON.stringify(event)}\n`);
-      else if (event.type === "reasoningSummaryDelta") {
-        aside(tty ? `\x1b[2m${event.delta}\x1b[22m` : event.delta);
-        inReasoning = true;
-      } else if (event.type === "outputTextDelta") {
-        if (inReasoning) aside("\n\n");
-        inReasoning = false;
-        ctx.out(event.delta);
-      } else if (event.type === "rateLimits") limits = event.snapshot;
-      else if (event.type === "completed") usage = event.tokenUsage;
-    }
-    if (json) return;
-    ctx.out("\n");
-    if (usage) ctx.err(`${usageLine(usage)}\n`);
-    const line = limits && rateLimitLine(limits);
-    if (line) ctx.err(`${line}\n`);
-  });
-  return 0;
+  let usage: TokenUsage | undefined;
+  let limits: RateLimitSnapshot | undefined;
+  let inReasoning = false;
+  for await (const event of stream) {
+    if (json) ctx.out(`${JSON.stringify(event)}\n`);
+    else if (event.type === "reasoningSummaryDelta") {
+      aside(tty ? `\x1b[2m${event.delta}\x1b[22m` : event.delta);
+      inReasoning = true;
+    } else if (event.type === "outputTextDelta") {
+      if (inReasoning) aside("\n\n");
+      inReasoning = false;
+      ctx.out(event.delta);
+    } else if (event.type === "rateLimits") limits = event.snapshot;
+    else if (event.type === "completed") usage = event.tokenUsage;
+  }
+  if (json) return;
+  ctx.out("\n");
+  if (usage) ctx.err(`${usageLine(usage)}\n`);
+  const line = limits && rateLimitLine(limits);
+  if (line) ctx.err(`${line}\n`);
 }

@@ -49,6 +49,10 @@ export class CodexApiError extends Error {
   declare readonly param?: string;
   declare readonly type?: string;
   declare attempts?: number;
+  /** Of a stream whose response id was known when it ended (README "Background streams and resume"). */
+  declare responseId?: string;
+  /** With `responseId`: the sequence number of the last event the caller moved past. */
+  declare lastSequenceNumber?: number;
 
   constructor(message: string, details: ErrorDetails = {}) {
     const { cause, retryable, ...fields } = details;

@@ -169,6 +169,8 @@ export interface components {
       prompt_cache_key?: string;
       text?: components["schemas"]["TextControls"];
       service_tier?: string;
+      /** @description Run on the server and keep the events (needs store: true); a dropped stream resumes. */
+      background?: boolean;
     };
     /** @description The response as the lifecycle events carry it; servers send many more fields. */
     ResponseObject: {

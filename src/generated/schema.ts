@@ -34,6 +34,11 @@ export const schema = {
         prompt_cache_key: { type: "string" },
         text: { $ref: "#/$defs/TextControls" },
         service_tier: { type: "string" },
+        background: {
+          type: "boolean",
+          description:
+            "Run on the server and keep the events (needs store: true); a dropped stream resumes.",
+        },
       },
     },
     ResponseObject: {

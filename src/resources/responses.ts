@@ -3,19 +3,24 @@
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { createResponse } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
-import { mergeHeaders, USER_AGENT } from "../transport/headers.js";
-import type { Compression } from "../transport/compress.js";
+import { mergeHeaders } from "../transport/headers.js";
+import { callHeaders, type ResponsesOptions } from "./responses-options.js";
 import { FLAG_RULE, type OptionRules } from "../option-checks.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import { isObject } from "../util.js";
+import { checkCall, checkInput, inputItems, STRING_RULE } from "./call-options.js";
+
 import {
-  checkCall,
-  checkInput,
-  inputItems,
-  STRING_RULE,
-  type CallOptions,
-} from "./call-options.js";
+  BACKGROUND_RULES,
+  backgroundStream,
+  checkBackground,
+  maxResumesOf,
+  openStoredReply,
+} from "./background.js";
+import { checkResponseId } from "./response-id.js";
+
+export { callHeaders, type ResponsesOptions, type TurnState } from "./responses-options.js";
 
 /**
  * A Responses request: the wire fields, with the ones that have an obvious default optional;
@@ -38,27 +43,6 @@ export type ResponsesRequest = Omit<
     >
   > & { stream?: true };
 
-/** A set-once holder for the sticky-routing token of one turn (`x-codex-turn-state`). */
-export interface TurnState {
-  value?: string;
-}
-
-/** The options of `client.responses.stream(request, options)` (with `headers`, `signal`, `requestTimeoutMs`, `retry`). */
-export interface ResponsesOptions extends CallOptions {
-  /** Sent as `session_id`. */
-  conversationId?: string;
-  /** Sent verbatim as `originator`. */
-  sessionSource?: string;
-  /** Sent verbatim as `x-openai-subagent`. */
-  subagent?: string;
-  /** How the request body is compressed (default "none"). */
-  compression?: Compression;
-  /** Its `value` is sent as `x-codex-turn-state`, and filled from the reply while empty. */
-  turnState?: TurnState;
-  /** Yield payload types the event table does not map as `{type: "raw", event}`. */
-  includeRawEvents?: boolean;
-}
-
 // Item types whose `id` only Azure (store: true) keeps on input; elsewhere it is not sent.
 const ITEM_TYPES_WITH_ID = new Set([
   "message",
@@ -79,17 +63,6 @@ function withoutId(item: ResponseItem): ResponseItem {
 /** Items as a request sends them: without their `id` except on Azure (see `buildResponsesBody`). */
 export function itemsAsSent(items: ResponseItem[], azure: boolean): ResponseItem[] {
   return azure ? items : items.map(withoutId);
-}
-
-/** The per-call headers of a Responses request (the options' own; the caller's `headers` go on top). */
-export function callHeaders(options: ResponsesOptions): Record<string, string | undefined> {
-  return {
-    session_id: options.conversationId,
-    originator: options.sessionSource,
-    "x-openai-subagent": options.subagent,
-    "x-codex-turn-state": options.turnState?.value,
-    "User-Agent": USER_AGENT,
-  };
 }
 
 /** The JSON body: defaults filled in, Azure's `store`/ids rule applied, absent optionals left out. */
@@ -125,12 +98,15 @@ const RESPONSES_RULES: OptionRules = {
   compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
   turnState: [canHoldTurnState, "a writable object such as { value: undefined }"],
   includeRawEvents: FLAG_RULE,
+  ...BACKGROUND_RULES,
 };
 
 /** Checks a Responses request and its options (README "Options"); returns the options, checked. */
 export function checkResponsesCall(where: string, request: unknown, options?: ResponsesOptions) {
   checkInput(where, request);
-  return checkCall(where, options, RESPONSES_RULES);
+  const checked = checkCall(where, options, RESPONSES_RULES);
+  maxResumesOf(where, checked);
+  return checked;
 }
 
 /** Checks the options of a call that sends no request (a socket's `preconnect`). */
@@ -138,10 +114,27 @@ export function checkResponsesOptions(where: string, options?: ResponsesOptions)
   return checkCall(where, options, RESPONSES_RULES);
 }
 
+/** The options of `client.responses.resume(id, options)`: a stream call's, and where to start. */
+export interface ResumeStreamOptions extends Omit<ResponsesOptions, "compression"> {
+  /** Only events numbered above this are sent (the `lastSequenceNumber` persisted); default: all. */
+  startingAfter?: number;
+}
+
+const RESUME_RULES: OptionRules = {
+  ...RESPONSES_RULES,
+  startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
+};
+
 /** `client.responses`: POST /responses, streamed. */
 export interface ResponsesResource {
   /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
   stream(request: ResponsesRequest, options?: ResponsesOptions): Promise<ResponseStream>;
+  /**
+   * Continues a stored (background) response's stream after `startingAfter`: GET
+   * /responses/{id}?stream=true, a ResponseStream that itself resumes on a drop (README
+   * "Background streams and resume"). Resolves once the reply's headers arrived.
+   */
+  resume(id: string, options?: ResumeStreamOptions): Promise<ResponseStream>;
 }
 
 /** How a reply of a Responses call is read: the client's limits and hooks, the call's signal. */
@@ -164,7 +157,9 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
     async stream(request: ResponsesRequest, given?: ResponsesOptions): Promise<ResponseStream> {
       const options = checkResponsesCall("responses.stream", request, given);
       const { provider } = endpoints;
-      const body = buildResponsesBody(request, isAzureResponsesEndpoint(provider));
+      const azure = isAzureResponsesEndpoint(provider);
+      checkBackground("responses.stream", request, azure);
+      const body = buildResponsesBody(request, azure);
       const headers = mergeHeaders(
         provider.headers,
         { ...callHeaders(options), Accept: "text/event-stream" },
@@ -176,7 +171,21 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       if (options.turnState && !options.turnState.value && turnState) {
         options.turnState.value = turnState;
       }
+      if (request.background === true || options.cancelOnAbort) {
+        const first = { response, resumable: request.background === true };
+        return backgroundStream(endpoints, first, options, maxResumesOf("", options));
+      }
       return openResponseStream(response, streamOptions(endpoints, options));
+    },
+
+    async resume(id: string, given?: ResumeStreamOptions): Promise<ResponseStream> {
+      checkResponseId(id, "responses.resume");
+      const options = checkCall("responses.resume", given, RESUME_RULES);
+      const maxResumes = maxResumesOf("responses.resume", options);
+      const { startingAfter } = options;
+      const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
+      const first = { response, responseId: id, startingAfter, resumable: true };
+      return backgroundStream(endpoints, first, options, maxResumes);
     },
   };
 }

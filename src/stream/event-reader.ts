@@ -26,6 +26,10 @@ export interface StreamOptions {
   scrubber?: Scrubber | undefined;
   /** Told of each event as it is mapped, and of the error that ends the stream (for `collect()`). */
   observer?: StreamObserver | undefined;
+  /** The response id when known from the start (`client.responses.resume(id)`). */
+  responseId?: string | undefined;
+  /** Called once when the reader lets go of the source and the caller's signal. */
+  onRelease?: (() => void) | undefined;
 }
 
 /** What `collect()` learns from a reader: every event in order, and the error that ended it. */
@@ -66,6 +70,14 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
   private finished = false;
   private stopped: CodexApiError | undefined;
   private reading: Promise<void> | undefined; // the read under way
+  // The `sequence_number` of the wire message each queued event came from (of the last one mapped
+  // before it, for events of messages that yield none), and of the last message mapped.
+  private readonly seqs: (number | undefined)[] = [];
+  private mappedSeq: number | undefined;
+  /** The sequence number of the last wire event iteration moved past. */
+  lastSequenceNumber: number | undefined;
+  /** Set by `response.created` / `response.queued` (or known from the start). */
+  responseId: string | undefined;
 
   /** `headers` give the first events (rate limits, models etag, server model). */
   constructor(
@@ -78,6 +90,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     this.details = details;
     this.options = options;
     this.queue = [];
+    this.responseId = options.responseId;
     const self = this;
     this.ctx = {
       details,
@@ -89,7 +102,10 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       },
     };
     this.queue.push(...headerEvents(headers, this.ctx.models));
-    for (const event of this.queue) options.observer?.add(event);
+    for (const event of this.queue) {
+      this.seqs.push(undefined);
+      options.observer?.add(event);
+    }
     source.onFail = (error) => this.stop(error);
     const { signal } = options;
     if (signal?.aborted) this.stop(abortError(signal, details));
@@ -100,6 +116,8 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     // Most calls hand out an event already mapped: that path does nothing else.
     const queued = this.head < this.queue.length && !this.stopped && !this.finished;
     if (queued && this.queue[this.head]!.type !== "completed") {
+      const seq = this.seqs[this.head];
+      if (seq !== undefined) this.lastSequenceNumber = seq;
       return Promise.resolve({ done: false, value: this.queue[this.head++]! });
     }
     // A `next()` called while a read is under way waits for it, as with an async generator.
@@ -128,6 +146,11 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     return Promise.resolve(done);
   }
 
+  /** Whether the stream ended (completed, failed, stopped or returned). */
+  get ended(): boolean {
+    return this.finished || this.stopped !== undefined;
+  }
+
   /** Ends reading with `error`: a pending or later `next()` throws it; resources are released now. */
   stop(error: CodexApiError): void {
     if (this.finished) return;
@@ -141,13 +164,18 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     if (this.finished) return undefined;
     if (this.stopped) throw this.stopped;
     if (this.head === this.queue.length) {
-      this.queue.length = this.head = 0;
+      // Every event handed out: iteration moved past every message mapped so far.
+      if (this.mappedSeq !== undefined) this.lastSequenceNumber = this.mappedSeq;
+      this.queue.length = this.seqs.length = this.head = 0;
       if (this.failure === undefined) this.map();
       if (this.queue.length === 0) {
+        if (this.mappedSeq !== undefined) this.lastSequenceNumber = this.mappedSeq;
         if (this.failure !== undefined) throw this.failure;
         return undefined;
       }
     }
+    const seq = this.seqs[this.head];
+    if (seq !== undefined) this.lastSequenceNumber = seq;
     const event = this.queue[this.head++]!;
     if (event.type === "completed") this.finish(true); // later messages are ignored
     return event;
@@ -164,6 +192,9 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         this.message = message;
         if (message.data === "[DONE]") this.closed();
         const payload = parsePayload(message.data, message.event, ctx);
+        const seq = payload["sequence_number"];
+        if (typeof seq === "number") this.mappedSeq = seq;
+        if (this.responseId === undefined) this.noteId(payload);
         if (telemetry?.onSseEvent) {
           const now = performance.now();
           const type = this.options.scrubber?.text(payload["type"] as string) ?? payload["type"];
@@ -174,10 +205,12 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         const event = textDelta(payload) ?? mapPayload(payload, ctx);
         if (!event) continue;
         this.queue.push(event);
+        this.seqs.push(this.mappedSeq);
         if (observer) observer.add(event);
         if (ctx.pending.length > 0) {
           for (const later of ctx.pending.splice(0)) {
             this.queue.push(later);
+            this.seqs.push(this.mappedSeq);
             observer?.add(later);
           }
         }
@@ -188,6 +221,14 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     } finally {
       this.message = undefined;
     }
+  }
+
+  /** Keeps the id of a `response.created` / `response.queued` payload. */
+  private noteId(payload: Record<string, unknown>): void {
+    const { type, response } = payload as { type?: unknown; response?: { id?: unknown } };
+    if (type !== "response.created" && type !== "response.queued") return;
+    const id = response?.id;
+    if (typeof id === "string" && id !== "") this.responseId = id;
   }
 
   /** The stream ended (or `data: [DONE]` came) before `response.completed`. */
@@ -224,12 +265,24 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     this.finish();
     const { scrubber, observer } = this.options;
     const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
+    if (this.responseId !== undefined && scrubbed instanceof CodexApiError) {
+      // What an app persists to resume the stream later (README "Background streams and resume").
+      Object.assign(scrubbed, {
+        responseId: this.responseId,
+        lastSequenceNumber: this.lastSequenceNumber,
+      });
+    }
     observer?.failed(scrubbed);
     return scrubbed;
   }
 
   private release(): void {
     this.options.signal?.removeEventListener("abort", this.onAbort);
+    const { onRelease } = this.options;
+    if (onRelease) {
+      this.options.onRelease = undefined;
+      onRelease();
+    }
   }
 
   /** Releases everything; the source is completed after the terminal event, else cancelled. */

@@ -19,6 +19,12 @@ export interface StreamHead {
   headers: Headers;
 }
 
+/** What a ResponseStream is built with: the reader's options, and `cancelOnAbort`'s call. */
+export interface ResponseStreamOptions extends StreamOptions {
+  /** Called once with the response id when the caller abandons the stream (abort, signal, break). */
+  cancelOnAbort?: ((responseId: string) => void) | undefined;
+}
+
 /** A streamed reply: iterate it for ResponseEvents, or `collect()` them; `abort()` ends it. */
 export class ResponseStream implements AsyncIterable<ResponseEvent> {
   /** The reply's `x-request-id`. */
@@ -34,22 +40,59 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   #started = false;
   #collected = false;
   #outer: AsyncIterator<ResponseEvent> | undefined; // the iterator handed out
+  #cancelOnAbort: ((responseId: string) => void) | undefined;
 
   /** Reads `source`; `head` gives the request id, rate limits and the first events. */
-  constructor(head: StreamHead, source: MessageSource, options: StreamOptions) {
+  constructor(head: StreamHead, source: MessageSource, options: ResponseStreamOptions) {
+    this.#cancelOnAbort = options.cancelOnAbort;
+    const { signal } = options;
+    let onRelease: (() => void) | undefined;
+    if (options.cancelOnAbort && signal) {
+      // Before the reader's own listener: the stream is still running when this one runs.
+      const listener = () => this.#abandoned();
+      signal.addEventListener("abort", listener, { once: true });
+      onRelease = () => signal.removeEventListener("abort", listener);
+    }
     this.status = head.status;
     this.headers = head.headers;
     this.#details = replyDetails(head);
     this.requestId = this.#details.requestId;
     this.rateLimits = rateLimitsOf(head.headers);
     // The caller's signal applies before iteration starts too (and the source's idle timer runs).
-    const observed = { ...options, observer: this.#collector };
+    const observed = { ...options, observer: this.#collector, onRelease };
     this.#reader = new EventReader(head.headers, source, this.#details, observed);
+  }
+
+  /**
+   * The response's id: set when `response.created` or `response.queued` arrives (from the start
+   * for `client.responses.resume(id)`); persist it with `lastSequenceNumber` to resume later.
+   */
+  get responseId(): string | undefined {
+    return this.#reader.responseId;
+  }
+
+  /**
+   * The `sequence_number` of the last wire event the iteration (or `collect()`) moved past; pass it
+   * as `startingAfter` to `client.responses.resume(responseId, …)`.
+   */
+  get lastSequenceNumber(): number | undefined {
+    return this.#reader.lastSequenceNumber;
   }
 
   /** Cancels the request; a running iteration ends with AbortError. */
   abort(): void {
+    this.#abandoned();
     this.#reader.stop(abortError(undefined, this.#details));
+  }
+
+  /** The caller left a running stream: `cancelOnAbort` sends `cancel(id)`, once, when the id is known. */
+  #abandoned(): void {
+    const cancel = this.#cancelOnAbort;
+    if (!cancel || this.#reader.ended) return;
+    const id = this.#reader.responseId;
+    if (id === undefined) return;
+    this.#cancelOnAbort = undefined;
+    cancel(id);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ResponseEvent> {
@@ -61,7 +104,19 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
       return { next: () => Promise.reject(error) };
     }
     this.#started = true;
-    return (this.#outer = this.watch(this.#reader));
+    return (this.#outer = this.watch(this.#cancelOnAbort ? this.#onBreak() : this.#reader));
+  }
+
+  /** The reader, with `break` (its `return()`) abandoning the stream first. */
+  #onBreak(): AsyncIterator<ResponseEvent> {
+    const reader = this.#reader;
+    return {
+      next: () => reader.next(),
+      return: () => {
+        this.#abandoned();
+        return reader.return();
+      },
+    };
   }
 
   /** Wraps the one iterator handed out (the WebSocket stream watches its events); default: as is. */

@@ -69,6 +69,7 @@ const REPLY: Record<string, Check> = {
   malformedAt: count,
   omitTerminal: flag,
   binaryAt: count,
+  dropAfterEvents: count,
 };
 
 const UPGRADE: Record<string, Check> = { status: status(101), headers, body: text };

@@ -11,7 +11,7 @@ import { DEFAULT_BASE_PATH, endpointOf, serve } from "./routes.js";
 import { replyCursor, type MockScript } from "./script.js";
 import { checkScriptKeys } from "./script-keys.js";
 import { checkScript } from "./check-script.js";
-import { createStore } from "./stored.js";
+import { BACKGROUND_TTL_MS, createStore } from "./stored.js";
 import { allowCors, createTimers, writeBody, errorBody } from "./writers.js";
 import { socketUpgrades, type RecordedFrame, type RecordedHandshake } from "./sockets.js";
 
@@ -63,6 +63,11 @@ export interface MockServerOptions {
    * service's 400 `model_not_found`, over HTTP and WebSocket alike.
    */
   models?: readonly string[];
+  /**
+   * Default 300 000 (ms). How long the events of a `background: true` request stream again
+   * (GET /responses/{id}?stream=true); after it, that GET gets a 400 "can no longer be streamed".
+   */
+  backgroundTtlMs?: number;
 }
 
 /** Answers 500 for a request whose reply threw (or ends the reply when headers were sent). */
@@ -129,6 +134,7 @@ export function startMockServer(
   let received = 0;
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   const { models } = options;
+  const backgroundTtlMs = options.backgroundTtlMs ?? BACKGROUND_TTL_MS;
   let canned = 0;
   const cannedSeq = () => ++canned; // numbers the canned /responses replies, HTTP and WebSocket
   let closing: Promise<void> | undefined;
@@ -142,7 +148,10 @@ export function startMockServer(
       const request = { endpoint: endpointOf(decoded.path, decoded.method, basePath), ...decoded };
       requests.push(request);
       const headers = { "x-request-id": `req_${++received}` };
-      const exchange = { request, error, script, nextReply, store, cannedSeq, basePath, models };
+      const exchange = {
+        ...{ request, error, script, nextReply, store, cannedSeq, basePath, models },
+        backgroundTtlMs,
+      };
       try {
         serve({ res, timers, headers }, exchange);
       } catch (thrown) {

@@ -17,6 +17,7 @@ import {
   inputItemsPage,
   notFound,
   recordResponse,
+  tooOldToStream,
   type ResponseStore,
   type StoredResponse,
 } from "./stored.js";
@@ -40,6 +41,8 @@ interface RouteContext extends Outlet {
   id: string;
   /** The next number of a canned /responses reply on this server (numbers its ids). */
   cannedSeq(): number;
+  /** How long a background response streams again (ms). */
+  backgroundTtlMs: number;
 }
 
 interface Route {
@@ -97,6 +100,10 @@ function serveRetrieve(ctx: RouteContext): void {
   if (query.get("stream") !== "true") return stored((entry) => entry.response)(ctx);
   const entry = ctx.store.get(ctx.id);
   if (entry === undefined || scriptedBody(ctx.reply)) return stored(() => undefined)(ctx);
+  const since = entry.backgroundSince;
+  if (since !== undefined && Date.now() - since > ctx.backgroundTtlMs) {
+    return stored(() => tooOldToStream(ctx.id))(ctx);
+  }
   const after = Number(query.get("starting_after") ?? "-Infinity");
   const events = ctx.reply.events ?? entry.events.filter((e) => Number(e.sequence_number) > after);
   writeEvents(ctx, ctx.reply, events);
@@ -214,6 +221,8 @@ export interface Exchange {
   store: ResponseStore;
   /** The next number of a canned /responses reply on this server. */
   cannedSeq(): number;
+  /** How long a background response streams again (ms). */
+  backgroundTtlMs: number;
   basePath: string;
   /** The models the server has; absent: any model is accepted. */
   models?: readonly string[] | undefined;
@@ -242,6 +251,6 @@ export function serve(out: Outlet, exchange: Exchange): void {
   const reply = nextReply(endpoint, request);
   if (reply.stallBeforeHeaders) return; // never answer; close() or the client ends it
   const id = routeOf(path, method, exchange.basePath)?.id ?? "";
-  const { store, cannedSeq } = exchange;
-  route.serve({ ...out, reply, request, script, store, id, cannedSeq });
+  const { store, cannedSeq, backgroundTtlMs } = exchange;
+  route.serve({ ...out, reply, request, script, store, id, cannedSeq, backgroundTtlMs });
 }

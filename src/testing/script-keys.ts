@@ -37,6 +37,7 @@ const REPLY_KEYS = [
   "malformedAt",
   "omitTerminal",
   "binaryAt",
+  "dropAfterEvents",
 ] as const;
 const SOCKET_KEYS = ["upgrade", "closeAfterRequests"] as const;
 const UPGRADE_KEYS = ["status", "headers", "body"] as const;

@@ -82,6 +82,8 @@ export interface MockReply {
   omitTerminal?: boolean;
   /** A socket only: send a binary frame in place of the event at this index. */
   binaryAt?: number;
+  /** Destroy the connection (TCP RST) right after sending this many events of this reply. */
+  dropAfterEvents?: number;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface StoredResponse {
   inputItems: Json[];
   /** The SSE payloads it was sent as (empty for a seeded one). */
   events: Json[];
+  /** For a `background: true` request: when it was created (ms, `Date.now()`), for the TTL. */
+  backgroundSince?: number;
 }
 
 /** The stored responses of one server, by id. */
@@ -51,7 +53,20 @@ export function recordResponse(store: ResponseStore, body: unknown, events: Json
   const last = [...events].reverse().find((e) => isObject(e.response) && e.response.id);
   const response = last?.response as Json | undefined;
   if (response === undefined || typeof response.id !== "string") return;
-  store.set(response.id, { response, inputItems: withIds(inputOf(body)), events });
+  const entry: StoredResponse = { response, inputItems: withIds(inputOf(body)), events };
+  if (isObject(body) && body.background === true) entry.backgroundSince = Date.now();
+  store.set(response.id, entry);
+}
+
+/** How long the mock streams a background response again, by default (ms; the service: 5 minutes). */
+export const BACKGROUND_TTL_MS = 300_000;
+
+/**
+ * The 400 for the streamed GET of a background response past the TTL. The service's wording was not
+ * recorded; this follows its "can no longer be streamed" text.
+ */
+export function tooOldToStream(id: string): string {
+  return `Response '${id}' can no longer be streamed: a background response streams for 5 minutes after it is created.`;
 }
 
 /** The service's 404 for an id it does not know. */

@@ -196,7 +196,13 @@ export function writeEvents(
       const type = typeof event.type === "string" ? event.type : "message";
       const data = i === reply.malformedAt ? "{not json" : JSON.stringify(event);
       i++;
-      if (!write(`event: ${type}\ndata: ${data}\n\n`)) return;
+      const frame = `event: ${type}\ndata: ${data}\n\n`;
+      if (i === reply.dropAfterEvents) {
+        finish();
+        // A close without the body's last chunk (FIN, not RST: what was sent arrives first).
+        return void res.write(frame, () => res.socket?.destroy());
+      }
+      if (!write(frame)) return;
       if (drip !== undefined && i < events.length) return later(drip);
     }
     finish();

@@ -54,12 +54,24 @@ export interface WebSocketRequestTelemetry {
   bytesSent: number;
 }
 
+/** Passed to `onResume` before each GET that resumes a background stream (README "Background streams and resume"). */
+export interface ResumeTelemetry {
+  responseId: string;
+  /** The highest sequence number received (undefined: none yet; the GET starts at the beginning). */
+  startingAfter: number | undefined;
+  /** This stream's resumes so far, this one included (from 1). */
+  resumes: number;
+  /** What ended the reply: a reset, an end before the terminal event, or the idle timeout. */
+  reason: "reset" | "ended_early" | "idle";
+}
+
 /** Hooks called as requests run (they may be async); one that throws or rejects is logged and ignored. */
 export interface Telemetry {
   onRequest?(info: RequestTelemetry): void;
   onSseEvent?(info: SseEventTelemetry): void;
   onRetry?(info: RetryTelemetry): void;
   onWebSocketRequest?(info: WebSocketRequestTelemetry): void;
+  onResume?(info: ResumeTelemetry): void;
 }
 
 /** Where the client logs (debug: attempts; warn: retries and failing hooks). Lines are scrubbed; one that throws is ignored. */

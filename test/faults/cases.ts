@@ -61,7 +61,8 @@ export type EndpointName =
   | "delete"
   | "inputItems"
   | "inputTokens"
-  | "websocket";
+  | "websocket"
+  | "resume";
 export const ENDPOINTS: EndpointName[] = [
   "responses",
   "compact",
@@ -1001,7 +1002,9 @@ all((e) => ({
           const timer = setTimeout(() => {
             res.writeHead(200, { "content-type": "application/json", etag: SLOW_ETAG });
             res.end(
-              JSON.stringify(SLOW_JSON[e as Exclude<EndpointName, "responses" | "websocket">]),
+              JSON.stringify(
+                SLOW_JSON[e as Exclude<EndpointName, "responses" | "websocket" | "resume">],
+              ),
             );
           }, 100);
           res.on("close", () => clearTimeout(timer));

@@ -181,6 +181,8 @@ export class Capture {
   lines = 0;
   retries: { attempt: number; delayMs: number }[] = [];
   requests = 0;
+  /** Each onResume call (the resume column counts them). */
+  resumes: unknown[] = [];
   /** Called after each onRetry (a case may abort from there). */
   afterRetry: (() => void) | undefined;
 
@@ -215,6 +217,10 @@ export class Capture {
       this.retries.push({ attempt: info.attempt, delayMs: info.delayMs });
       this.scan("telemetry.onRetry", [info]);
       this.afterRetry?.();
+    },
+    onResume: (info: unknown) => {
+      this.resumes.push(info);
+      this.scan("telemetry.onResume", [info]);
     },
     onSseEvent: (info: unknown) => {
       // Scanned without being kept (a 50 MB stream calls this thousands of times).

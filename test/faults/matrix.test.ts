@@ -17,6 +17,7 @@ import { ROUND3_CASES } from "./round3.js";
 import "./round3-secrets.js";
 import { ATTACK_CASES } from "./round3-attack.js";
 import { STREAM_CASES } from "./stream-rows.js";
+import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
   Capture,
@@ -230,6 +231,7 @@ const CASES = [
   ...WEBSOCKET_CASES,
   ...ROUND3_CASES,
   ...ATTACK_CASES,
+  ...RESUME_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -13,8 +13,6 @@ import {
   type ResponseItem,
   type ResponsesRequest,
 } from "../../src/index.js";
-import { internalsOf } from "../../src/internals.js";
-import { openStoredStream } from "../../src/resources/stored-stream.js";
 import { startMockServer, type MockScript, type MockServer } from "../../src/testing/index.js";
 import { rejection, REQUEST } from "../helpers/calls.js";
 
@@ -186,8 +184,7 @@ describe("the streamed GET (what a resume builds on)", () => {
   it("GET /responses/{id}?stream=true&starting_after=N replays the events after N", async () => {
     const { client, mock } = await setup();
     const first = await (await client.responses.stream(REQUEST)).collect();
-    const { endpoints } = internalsOf(client)!;
-    const stream = await openStoredStream(endpoints, first.responseId, { startingAfter: 4 });
+    const stream = await client.responses.resume(first.responseId, { startingAfter: 4 });
     const deltas: string[] = [];
     for await (const event of stream)
       if (event.type === "outputTextDelta") deltas.push(event.delta);

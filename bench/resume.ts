@@ -1,0 +1,116 @@
+// `npm run bench -- resume`: what resuming costs. A 20 MiB background stream from the shipped mock
+// server over loopback, read once whole and once dropped every 2 MiB (each drop a closed connection
+// and a GET /responses/{id}?stream=true&starting_after=N), side by side in interleaved rounds;
+// prints `resume: N drops, text identical, +X ms per resume (Y % of stream time)` from the medians.
+// The two mock servers run in a child process (this file, with RESUME_BENCH_SERVER set), so their
+// work does not share the client's event loop.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { createClient, type ResponsesRequest } from "../src/index.js";
+import { startMockServer, type MockReply } from "../src/testing/index.js";
+import { median } from "./server-process.js";
+
+const MiB = 1024 * 1024;
+const DELTA = "resumable ".repeat(25); // 250 characters per delta event
+
+/** The events of one background response of about `bytes` of SSE. */
+function events(bytes: number): Record<string, unknown>[] {
+  const id = "resp_bench";
+  const response = { id, object: "response", status: "in_progress", model: "bench", output: [] };
+  const out: Record<string, unknown>[] = [{ type: "response.created", response }];
+  const base = { item_id: "msg_bench", output_index: 0, content_index: 0 };
+  for (let size = 0; size < bytes; size += DELTA.length + 160) {
+    out.push({ type: "response.output_text.delta", ...base, delta: DELTA });
+  }
+  const text = DELTA.repeat(out.length - 1);
+  const item = {
+    type: "message",
+    id: "msg_bench",
+    role: "assistant",
+    status: "completed",
+    content: [{ type: "output_text", text, annotations: [] }],
+  };
+  out.push({ type: "response.output_item.done", output_index: 0, item });
+  out.push({ type: "response.completed", response: { ...response, status: "completed" } });
+  return out.map((e, i) => ({ ...e, sequence_number: i }));
+}
+
+/** Reads one background stream; returns its text and how long it took (ms). */
+async function readOnce(url: string, drops: number) {
+  let resumes = 0;
+  const client = createClient({
+    provider: { baseUrl: `${url}/v1` },
+    auth: "bench-token",
+    telemetry: { onResume: () => void resumes++ },
+  });
+  const request = { model: "bench", input: [], background: true, store: true } as ResponsesRequest;
+  const start = performance.now();
+  const stream = await client.responses.stream(request, { resume: { maxResumes: drops } });
+  let text = "";
+  for await (const event of stream) if (event.type === "outputTextDelta") text += event.delta;
+  return { text, ms: performance.now() - start, resumes };
+}
+
+/** Starts the servers (in the child): one streams whole, one drops every `everyMiB`; prints their URLs. */
+async function serve(totalMiB: number, everyMiB: number): Promise<void> {
+  const all = events(totalMiB * MiB);
+  const perDrop = Math.floor(all.length / (totalMiB / everyMiB));
+  // Each reply (the POST, then each GET) drops after `perDrop` events, but the one that ends it.
+  const resumed = (request: { url: string }): MockReply => {
+    const after = Number(new URL(request.url, "http://mock").searchParams.get("starting_after"));
+    return after + perDrop < all.length - 1 ? { dropAfterEvents: perDrop } : {};
+  };
+  const whole = await startMockServer({ rateLimitHeaders: false, responses: { events: all } });
+  const cut = await startMockServer({
+    rateLimitHeaders: false,
+    responses: { events: all, dropAfterEvents: perDrop },
+    retrieve: resumed,
+  });
+  const text = DELTA.repeat(all.length - 3);
+  console.log(JSON.stringify({ whole: whole.url, cut: cut.url, textLength: text.length }));
+}
+
+/** The bench; `rounds` pairs of runs (whole, dropped), alternating which goes first. */
+export async function resumeBench(rounds = 5, totalMiB = 20, everyMiB = 2): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+    env: { ...process.env, RESUME_BENCH_SERVER: `${totalMiB},${everyMiB}` },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).once("line", resolve),
+  );
+  const urls = JSON.parse(line) as { whole: string; cut: string; textLength: number };
+  const drops = Math.round(totalMiB / everyMiB);
+  const times = { whole: [] as number[], cut: [] as number[] };
+  const texts = { whole: "", cut: "" };
+  const resumes: number[] = [];
+  try {
+    for (const url of [urls.whole, urls.cut, urls.whole, urls.cut]) await readOnce(url, drops); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (const which of round % 2 ? (["cut", "whole"] as const) : (["whole", "cut"] as const)) {
+        const run = await readOnce(urls[which], drops);
+        times[which].push(run.ms);
+        texts[which] = run.text;
+        if (which === "cut") resumes.push(run.resumes);
+      }
+    }
+  } finally {
+    child.kill();
+  }
+  const identical = texts.whole === texts.cut && texts.cut.length === urls.textLength;
+  const base = median(times.whole);
+  const extra = median(times.cut) - base;
+  const count = median(resumes);
+  console.log(
+    `resume: ${count} drops, text ${identical ? "identical" : "DIFFERENT"}, ` +
+      `+${(extra / count).toFixed(1)} ms per resume (${((extra / base) * 100).toFixed(1)} % of stream time)` +
+      ` [whole ${base.toFixed(0)} ms, dropped ${median(times.cut).toFixed(0)} ms, medians of ${rounds}]`,
+  );
+}
+
+const serverArgs = process.env["RESUME_BENCH_SERVER"];
+if (serverArgs) {
+  const [total, every] = serverArgs.split(",").map(Number) as [number, number];
+  await serve(total, every);
+}

@@ -1,0 +1,151 @@
+// Background streams (README "Background streams and resume"): the stream of a `background: true`
+// request reads through a ResumableSource (src/stream/resumable-source.ts) whose `reopen` is the
+// streamed GET /responses/{id}?stream=true&starting_after=N under the transport policy; the same
+// GET opens `client.responses.resume(id)`; `cancelOnAbort` sends POST /responses/{id}/cancel.
+import { InvalidRequestError } from "../errors/catalogue.js";
+import { replyDetails } from "../errors/map.js";
+import { cancelResponse, getResponseStream } from "../generated/client.js";
+import { optionError, toRecord } from "../options.js";
+import type { OptionRules } from "../option-checks.js";
+import { mergeHeaders } from "../transport/headers.js";
+import { ResponseStream } from "../stream/response-stream.js";
+import { ResumableSource } from "../stream/resumable-source.js";
+import type { MessageSource } from "../stream/source.js";
+import { SseSource } from "../stream/sse-source.js";
+import { isObject } from "../util.js";
+import type { Endpoints } from "./context.js";
+import { callHeaders, type ResponsesOptions } from "./responses-options.js";
+
+/** Resumes a background stream may use when `resume.maxResumes` is not given. */
+export const DEFAULT_MAX_RESUMES = 5;
+
+/** The rules of the background options (`resume`'s count is checked by `maxResumesOf`). */
+export const BACKGROUND_RULES: OptionRules = {
+  resume: [(v) => v === false || isObject(v), "false or an object such as { maxResumes: 5 }"],
+  cancelOnAbort: [(v) => typeof v === "boolean", "a boolean"],
+};
+
+/** The resumes a call allows: 0 for `resume: false`; throws InvalidRequestError for a bad count. */
+export function maxResumesOf(where: string, options: ResponsesOptions): number {
+  const { resume } = options;
+  if (resume === false) return 0;
+  if (resume === undefined) return DEFAULT_MAX_RESUMES;
+  const extra = Object.keys(resume).filter((key) => key !== "maxResumes");
+  if (extra.length > 0) {
+    throw optionError(where, `options.resume.${extra[0]}`, "absent (the one key is maxResumes)");
+  }
+  const n = resume.maxResumes;
+  if (n === undefined) return DEFAULT_MAX_RESUMES;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw optionError(where, "options.resume.maxResumes", "a non-negative integer", n);
+  }
+  return n;
+}
+
+/** `background: true` needs `store: true` (sent anyway on Azure): else InvalidRequestError. */
+export function checkBackground(where: string, request: object, azure: boolean): void {
+  const { background, store } = request as { background?: unknown; store?: unknown };
+  if (background !== true || store === true || azure) return;
+  const message = `${where}: request.background: true needs request.store: true (a background response is stored)`;
+  throw new InvalidRequestError(message, { param: "request.store", code: "invalid_option" });
+}
+
+/** What a stream is opened from: its first reply, and what is known of the response already. */
+export interface FirstReply {
+  response: Response;
+  /** Set for `resume(id)`: the stream's id from the start. */
+  responseId?: string | undefined;
+  startingAfter?: number | undefined;
+  /** Resume on a drop (a background request, or `resume(id)`). */
+  resumable: boolean;
+}
+
+/** The headers of the streamed GET: provider, per-call (turn state, session), the caller's. */
+function getHeaders(endpoints: Endpoints, options: ResponsesOptions): Record<string, string> {
+  const own = toRecord(options.headers, "responses.resume", "options.headers");
+  return mergeHeaders(
+    endpoints.provider.headers,
+    { ...callHeaders(options), Accept: "text/event-stream" },
+    own as Record<string, string> | undefined,
+  );
+}
+
+/** GET /responses/{id}?stream=true[&starting_after=N] under the transport policy; its 2xx reply. */
+export async function openStoredReply(
+  endpoints: Endpoints,
+  id: string,
+  options: ResponsesOptions & { include?: string[] | undefined },
+  startingAfter: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const { response } = await getResponseStream(endpoints.transport.sender("retrieve", options), {
+    headers: getHeaders(endpoints, options),
+    signal,
+    path: { response_id: id },
+    query: { stream: true, starting_after: startingAfter, include: options.include },
+  });
+  return response;
+}
+
+/** The SSE source of one reply, with the client's limits. */
+function sseOf(endpoints: Endpoints, response: Response): SseSource {
+  return new SseSource(response.body, replyDetails(response), {
+    idleTimeoutMs: endpoints.streamIdleTimeoutMs,
+    maxEventBytes: endpoints.maxEventBytes,
+    drainAfterCompleted: true,
+  });
+}
+
+/** The caller's signal and the source's, as one. */
+function bothSignals(caller: AbortSignal | undefined, own: AbortSignal): AbortSignal {
+  return caller ? AbortSignal.any([caller, own]) : own;
+}
+
+/** Sends `cancel(id)` for `cancelOnAbort` (bounded by the request timeout; failures to logger.warn). */
+function canceller(endpoints: Endpoints, options: ResponsesOptions): (id: string) => void {
+  return (id) => {
+    const send = endpoints.transport.sender("cancel", {
+      requestTimeoutMs: options.requestTimeoutMs,
+      retry: { maxAttempts: 1 },
+    });
+    const headers = mergeHeaders(endpoints.provider.headers, callHeaders(options));
+    cancelResponse(send, { headers, path: { response_id: id } }).catch((error: unknown) => {
+      endpoints.logger?.warn?.(`cancelOnAbort: cancel(${id}) failed`, error);
+    });
+  };
+}
+
+/** A ResponseStream over `first`, which resumes itself when `first.resumable` (see the file's top). */
+export function backgroundStream(
+  endpoints: Endpoints,
+  first: FirstReply,
+  options: ResponsesOptions,
+  maxResumes: number,
+): ResponseStream {
+  const { response } = first;
+  let source: MessageSource = sseOf(endpoints, response);
+  if (first.resumable && maxResumes > 0) {
+    source = new ResumableSource(source, {
+      maxResumes,
+      responseId: first.responseId,
+      startingAfter: first.startingAfter,
+      details: replyDetails(response),
+      telemetry: endpoints.telemetry,
+      logger: endpoints.logger,
+      reopen: async (after, signal) => {
+        const id = (source as ResumableSource).id!;
+        const both = bothSignals(options.signal, signal);
+        return sseOf(endpoints, await openStoredReply(endpoints, id, options, after, both));
+      },
+    });
+  }
+  return new ResponseStream(response, source, {
+    scrubber: endpoints.scrubber,
+    includeRawEvents: options.includeRawEvents,
+    telemetry: endpoints.telemetry,
+    logger: endpoints.logger,
+    signal: options.signal,
+    responseId: first.responseId,
+    cancelOnAbort: options.cancelOnAbort ? canceller(endpoints, options) : undefined,
+  });
+}
