@@ -2,6 +2,7 @@
 // knob (`stallAfterEvent`) is an error naming the key to use, not a script that silently does less.
 // Each list must name every key of its type (checked by the compiler below).
 import { checkKeys } from "../options.js";
+import { ENDPOINTS } from "../transport/telemetry.js";
 import { isObject } from "../util.js";
 import type {
   MockEndpoint,
@@ -11,17 +12,6 @@ import type {
   MockUpgrade,
 } from "./script.js";
 
-const ENDPOINTS = [
-  "responses",
-  "compact",
-  "memories",
-  "models",
-  "retrieve",
-  "cancel",
-  "delete",
-  "inputItems",
-  "inputTokens",
-] as const;
 const SCRIPT_KEYS = [...ENDPOINTS, "rateLimitHeaders", "websocket", "storedResponses"] as const;
 const REPLY_KEYS = [
   "status",

@@ -1,18 +1,10 @@
 // What a test scripts: per endpoint, one reply or a sequence of replies (status, headers, body and
 // the fault knobs), consumed one per request in order; the last one repeats. Every script type lives
 // here, so this file imports nothing of the mock server.
+import type { Endpoint } from "../transport/telemetry.js";
 
-/** The endpoints the mock serves: the keys of the route table and of `MockScript`. */
-export type MockEndpoint =
-  | "responses"
-  | "compact"
-  | "memories"
-  | "models"
-  | "retrieve"
-  | "cancel"
-  | "delete"
-  | "inputItems"
-  | "inputTokens";
+/** The endpoints the mock serves (the client's, by the same names): the keys of `MockScript`. */
+export type MockEndpoint = Endpoint;
 
 /** A request as the server received it. */
 export interface RecordedRequest {

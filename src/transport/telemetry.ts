@@ -3,17 +3,21 @@
 // (./redact.ts).
 import type { Scrubber } from "./redact.js";
 
+/** Every endpoint the client calls, by the name telemetry (and the mock server) give it. */
+export const ENDPOINTS = [
+  "responses",
+  "compact",
+  "memories",
+  "models",
+  "retrieve",
+  "cancel",
+  "delete",
+  "inputItems",
+  "inputTokens",
+] as const;
+
 /** The endpoint an attempt belongs to, as telemetry names it. */
-export type Endpoint =
-  | "responses"
-  | "compact"
-  | "memories"
-  | "models"
-  | "retrieve"
-  | "cancel"
-  | "delete"
-  | "inputItems"
-  | "inputTokens";
+export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Passed to `onRequest` after every attempt. */
 export interface RequestTelemetry {

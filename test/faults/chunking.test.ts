@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type ResponseEvent } from "../../src/index.js";
 import { corpusStreams } from "../helpers/corpus.js";
 import { corpusFrames, startServer, type TestServer } from "../helpers/server.js";
-import { STREAM_REQUEST } from "./cases.js";
+import { STREAM_REQUEST } from "./kit.js";
 
 const SEED = 0x6c0de;
 const MIN_TOTAL_RUNS = 10_000;

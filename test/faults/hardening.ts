@@ -1,6 +1,17 @@
 // Fault-matrix rows for the hardening rules (README "Options" and "Errors"): options checked by
 // createClient, what no retry can fix, redirects, bounded reads, a 2xx of the wrong type, secrets
 // echoed by a server, hooks and loggers that fail, a stuck auth provider, listeners on the signal.
+import {
+  callOnce,
+  type EndpointName,
+  ENDPOINTS,
+  type FaultCase,
+  mock,
+  plain,
+  rawHttp,
+  type Served,
+  STREAM_REQUEST,
+} from "./kit.js";
 import { getEventListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
@@ -16,17 +27,6 @@ import {
   type ClientOptions,
   type Telemetry,
 } from "../../src/index.js";
-import {
-  callOnce,
-  ENDPOINTS,
-  mock,
-  plain,
-  rawHttp,
-  STREAM_REQUEST,
-  type EndpointName,
-  type FaultCase,
-  type Served,
-} from "./cases.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN, SECRET_URL_PASSWORD } from "./harness.js";
 import { sleep } from "../helpers/calls.js";
 

@@ -1,21 +1,19 @@
 // The fault matrix (issue #6): every case of cases.ts through the real client against a real
 // server on 127.0.0.1, each checked for its documented outcome and for no hang, no leak, no
 // unhandled rejection, no secret and no lost event. Prints the summary line from afterAll.
+import { authFor, type FaultCase, type RunContext, type Served } from "./kit.js";
+import { CASES as HTTP_CASES } from "./cases.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type ClientOptions } from "../../src/index.js";
 import { CodexApiError } from "../../src/index.js";
-import {
-  authFor,
-  CASES as HTTP_CASES,
-  type FaultCase,
-  type RunContext,
-  type Served,
-} from "./cases.js";
+import { CALLER_CASES } from "./caller-rows.js";
 import { HARDENING_CASES } from "./hardening.js";
 import { ROUND3_CASES } from "./round3.js";
 // round3-secrets.ts adds its rows to ROUND3_CASES.
 import "./round3-secrets.js";
 import { ATTACK_CASES } from "./round3-attack.js";
+// round3-attack-caller.ts adds its rows to ATTACK_CASES.
+import "./round3-attack-caller.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
@@ -226,6 +224,7 @@ describe("harness self-check (the checks can fail)", () => {
 
 const CASES = [
   ...HTTP_CASES,
+  ...CALLER_CASES,
   ...HARDENING_CASES,
   ...STREAM_CASES,
   ...WEBSOCKET_CASES,

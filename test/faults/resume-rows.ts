@@ -4,6 +4,7 @@
 // events is deduplicated; one that skips events, an expired response, a 404 end with the documented
 // typed error carrying `responseId` and `lastSequenceNumber`; a 5xx and a 401 on the resume GET
 // are retried under the policy.
+import { type FaultCase, front, type Served, STREAM_REQUEST } from "./kit.js";
 import {
   AuthError,
   InvalidRequestError,
@@ -18,7 +19,6 @@ import {
   type MockReply,
   type MockScript,
 } from "../../src/testing/index.js";
-import { front, STREAM_REQUEST, type FaultCase, type Served } from "./cases.js";
 
 /** The rows of this file, appended to the matrix by matrix.test.ts. */
 export const RESUME_CASES: FaultCase[] = [];

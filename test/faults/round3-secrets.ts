@@ -2,6 +2,7 @@
 // `message` (param, type, code, request id, authorization error, limit name, an incomplete reason, an
 // event type), secret-named query parameters in URLs, text built to make the scrubber backtrack, and
 // a token that an AuthProvider rotates on every call.
+import { callOnce, created, rawHttp, STREAM_REQUEST } from "./kit.js";
 import type { IncomingMessage } from "node:http";
 import {
   AuthError,
@@ -12,7 +13,6 @@ import {
   type ClientOptions,
   type CodexApiError,
 } from "../../src/index.js";
-import { callOnce, created, rawHttp, STREAM_REQUEST } from "./cases.js";
 import { requests } from "./hardening.js";
 import { SECRET_TOKEN } from "./harness.js";
 import { all, ROUND3_CASES, sse } from "./round3.js";

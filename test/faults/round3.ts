@@ -1,6 +1,16 @@
 // Fault-matrix rows of the third hardening round: odd server values (a reset time past the Date
 // range, a delay of 400 digits, a rate-limit family named `__proto__`) and error bodies larger than
 // what is read of them, with and without a Content-Length. Secrets: round3-secrets.ts.
+import {
+  callOnce,
+  completed,
+  created,
+  type EndpointName,
+  ENDPOINTS,
+  type FaultCase,
+  rawHttp,
+  STREAM_REQUEST,
+} from "./kit.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectResponses } from "../../src/websocket/index.js";
 import {
@@ -11,16 +21,6 @@ import {
   UsageLimitReachedError,
   type ResponseEvent,
 } from "../../src/index.js";
-import {
-  callOnce,
-  completed,
-  created,
-  ENDPOINTS,
-  rawHttp,
-  STREAM_REQUEST,
-  type EndpointName,
-  type FaultCase,
-} from "./cases.js";
 import { pump, sentUnder } from "./hardening.js";
 import { mockSocket } from "./websocket-cases.js";
 

@@ -1,6 +1,7 @@
 // Fault-matrix rows for what a hostile stream can do (README "Errors" and "Events"): events past
 // maxEventBytes however they are framed, a late malformed event in a large reply (its byte offset
 // is found in linear time), a stream that is never iterated, and many aborted streams on one signal.
+import { type FaultCase, rawHttp, STREAM_REQUEST } from "./kit.js";
 import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 import {
@@ -9,7 +10,6 @@ import {
   StreamIdleTimeoutError,
   type CodexClient,
 } from "../../src/index.js";
-import { rawHttp, STREAM_REQUEST, type FaultCase } from "./cases.js";
 import { sleep } from "../helpers/calls.js";
 import { pump, requests, sentUnder } from "./hardening.js";
 

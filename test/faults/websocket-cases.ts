@@ -3,6 +3,22 @@
 // connection limit), through codex-api/websocket against the mock server (behind the counting TCP
 // front) or a raw server of the test kit. Each run closes its socket, so the leak check holds.
 import {
+  completed,
+  created,
+  delta,
+  failed,
+  type FaultCase,
+  front,
+  rawNet,
+  refused,
+  resetSocket,
+  type RunContext,
+  type Served,
+  SHORT,
+  STREAM_REQUEST,
+} from "./kit.js";
+import { delaysEqual, FAILED_CODES, UNKNOWN_EVENT } from "./cases.js";
+import {
   AbortError,
   AuthError,
   IncompleteResponseError,
@@ -18,24 +34,6 @@ import {
 } from "../../src/index.js";
 import { startMockServer, type MockReply, type MockScript } from "../../src/testing/index.js";
 import { connectResponses, type ResponsesSocket } from "../../src/websocket/index.js";
-import {
-  completed,
-  created,
-  delaysEqual,
-  delta,
-  failed,
-  FAILED_CODES,
-  front,
-  rawNet,
-  refused,
-  resetSocket,
-  SHORT,
-  STREAM_REQUEST,
-  UNKNOWN_EVENT,
-  type FaultCase,
-  type RunContext,
-  type Served,
-} from "./cases.js";
 import { SECRET_ACCOUNT, SECRET_TOKEN } from "./harness.js";
 
 /** The mock server with these `responses` replies and socket script, behind the counting front. */
