@@ -3,6 +3,7 @@
 import { expect, vi } from "vitest";
 import {
   CodexApiError,
+  InvalidRequestError,
   createClient,
   type ClientOptions,
   type ProviderConfig,
@@ -30,6 +31,17 @@ export function clientFor(
     auth: { bearerToken: () => "tok-1", accountId: () => "acct-1" },
     ...rest,
   });
+}
+
+/** The InvalidRequestError createClient throws for `options`; the test fails when it does not throw. */
+export function thrownBy(options: unknown): InvalidRequestError {
+  try {
+    createClient(options as ClientOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    return error as InvalidRequestError;
+  }
+  throw new Error("createClient accepted the options");
 }
 
 /** The CodexApiError `promise` rejects with; the test fails when it resolves or throws another. */

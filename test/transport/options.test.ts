@@ -3,14 +3,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
-  InvalidRequestError,
   createClient,
   type ClientOptions,
   type ProviderConfig,
   type RetryTelemetry,
 } from "../../src/index.js";
 import { json, startServer, type TestServer } from "../helpers/server.js";
-import { sleep } from "../helpers/calls.js";
+import { sleep, thrownBy } from "../helpers/calls.js";
 
 const OK = json(200, { output: [{ type: "message", role: "assistant", content: [] }] });
 const INPUT = { model: "gpt-test", input: [], instructions: "" };
@@ -21,17 +20,6 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
-
-/** The InvalidRequestError createClient throws for these options (fails when it does not throw). */
-function thrownBy(options: unknown): InvalidRequestError {
-  try {
-    createClient(options as ClientOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return error as InvalidRequestError;
-  }
-  throw new Error("createClient accepted invalid options");
-}
 
 const withProvider = (provider: Partial<ProviderConfig> & Record<string, unknown>) => ({
   provider: { baseUrl: BASE, ...provider },

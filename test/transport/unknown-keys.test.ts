@@ -2,10 +2,10 @@
 // mock scripts) are an InvalidRequestError naming the key and, when there is one, the name to use;
 // nothing is sent, and no value is ever quoted.
 import { afterEach, describe, expect, it } from "vitest";
-import { InvalidRequestError, createClient, type ClientOptions } from "../../src/index.js";
+import { InvalidRequestError, createClient } from "../../src/index.js";
 import { startMockServer } from "../../src/testing/index.js";
 import { connectResponses } from "../../src/websocket/index.js";
-import { clientFor, rejection } from "../helpers/calls.js";
+import { clientFor, rejection, thrownBy } from "../helpers/calls.js";
 import { json, startServer, type TestServer } from "../helpers/server.js";
 
 const BASE = "https://api.example.test/v1";
@@ -17,17 +17,6 @@ afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
 });
-
-/** The InvalidRequestError createClient throws for `options`; fails when it does not throw. */
-function thrownBy(options: unknown): InvalidRequestError {
-  try {
-    createClient(options as ClientOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    return error as InvalidRequestError;
-  }
-  throw new Error("createClient accepted an unknown option");
-}
 
 describe("createClient names an unknown key and the name to use", () => {
   const provider = { baseUrl: BASE };
