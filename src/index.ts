@@ -29,7 +29,7 @@ export type {
   ModelsListOptions,
   ModelsResource,
 } from "./resources/models.js";
-export type { RetrieveOptions } from "./resources/stored.js";
+export type { InputTokens, InputTokensRequest, RetrieveOptions } from "./resources/stored.js";
 export type { InputItemsOptions } from "./resources/input-items.js";
 export type { StoredResponsesResource } from "./resources/on-first-use.js";
 export { VERSION } from "./version.js";

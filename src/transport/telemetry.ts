@@ -3,21 +3,33 @@
 // (./redact.ts).
 import type { Scrubber } from "./redact.js";
 
-/** Every endpoint the client calls, by the name telemetry (and the mock server) give it. */
-export const ENDPOINTS = [
-  "responses",
-  "compact",
-  "memories",
-  "models",
-  "retrieve",
-  "cancel",
-  "delete",
-  "inputItems",
-  "inputTokens",
-] as const;
-
 /** The endpoint an attempt belongs to, as telemetry names it. */
-export type Endpoint = (typeof ENDPOINTS)[number];
+export type Endpoint =
+  | "responses"
+  | "compact"
+  | "memories"
+  | "models"
+  | "retrieve"
+  | "cancel"
+  | "delete"
+  | "inputItems"
+  | "inputTokens";
+
+// A record of every name: the compiler fails here when `Endpoint` gains a name the list lacks.
+const NAMED: Record<Endpoint, true> = {
+  responses: true,
+  compact: true,
+  memories: true,
+  models: true,
+  retrieve: true,
+  cancel: true,
+  delete: true,
+  inputItems: true,
+  inputTokens: true,
+};
+
+/** Every endpoint the client calls, by the name telemetry (and the mock server) give it. */
+export const ENDPOINTS = Object.keys(NAMED) as Endpoint[];
 
 /** Passed to `onRequest` after every attempt. */
 export interface RequestTelemetry {
