@@ -13,10 +13,7 @@ import {
 } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
-import { checkKeys, optionError } from "../options.js";
-import { isTimeout, TIMEOUT_RULE } from "../option-checks.js";
 import { urlFor } from "../transport/url.js";
-import { isObject } from "../util.js";
 import {
   buildResponsesBody,
   callHeaders,
@@ -40,32 +37,14 @@ import {
   type SocketRequest,
 } from "./attempt.js";
 import { snapshot } from "./incremental.js";
+import {
+  checkSocketOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ResponsesSocketOptions,
+} from "./options.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
 
-/** The options of `connectResponses`. */
-export interface ResponsesSocketOptions {
-  /** The WebSocket constructor (default: the `ws` package, loaded on first connect). */
-  webSocket?: WebSocketConstructor;
-  /**
-   * After a 426 reply to the upgrade, send this and every later request over HTTP (default true).
-   * `"on-failure"` also does so when a request's attempts are exhausted on socket failures (the
-   * upgrade failing with a transport error, a timeout or 5xx; the connection lost before a reply);
-   * `false` never falls back.
-   */
-  fallbackToHttp?: boolean | "on-failure";
-  /** Offer permessage-deflate (default true; `ws` only). */
-  perMessageDeflate?: boolean;
-  /**
-   * Bounds each handshake, in ms (default 15 000; Infinity for none), besides the request timeout:
-   * the shorter one ends it, with a retryable `RequestTimeoutError` naming the one that did.
-   */
-  connectTimeoutMs?: number;
-}
-
-const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate", "connectTimeoutMs"];
-/** The default of `connectTimeoutMs`, as Codex's. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** A call's options, checked (`headers` a plain object). */
 type Checked = ReturnType<typeof checkResponsesCall>;
 
@@ -122,16 +101,7 @@ export function connectResponses(
   client: CodexClient,
   options: ResponsesSocketOptions = {},
 ): ResponsesSocket {
-  if (options !== undefined) {
-    const where = "connectResponses";
-    if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
-    checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
-    const { connectTimeoutMs, fallbackToHttp: fallback } = options;
-    if (fallback !== undefined && typeof fallback !== "boolean" && fallback !== "on-failure")
-      throw optionError(where, "options.fallbackToHttp", 'true, false or "on-failure"', fallback);
-    if (connectTimeoutMs !== undefined && !isTimeout(connectTimeoutMs))
-      throw optionError(where, "options.connectTimeoutMs", TIMEOUT_RULE, connectTimeoutMs);
-  }
+  checkSocketOptions(options);
   const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");

@@ -19,6 +19,7 @@ import { ATTACK_CASES } from "./round3-attack.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
+import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import {
   Capture,
   counters,
@@ -232,6 +233,7 @@ const CASES = [
   ...ROUND3_CASES,
   ...ATTACK_CASES,
   ...RESUME_CASES,
+  ...WS_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {
