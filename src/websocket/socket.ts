@@ -9,6 +9,7 @@ import {
   CodexApiError,
   InvalidRequestError,
   RequestTimeoutError,
+  StreamIdleTimeoutError,
   TransportError,
 } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
@@ -242,9 +243,11 @@ export function connectResponses(
     if (rule === false || closed) return undefined;
     if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
     if (rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable) return;
+    // Errors that reach here came before any frame: an idle timeout is a first frame that never came.
     const socketFailure =
       error instanceof TransportError ||
       error instanceof RequestTimeoutError ||
+      error instanceof StreamIdleTimeoutError ||
       (ctx.handshakeFailed && error.status !== undefined && error.status >= 500);
     if (!socketFailure) return undefined;
     return `the WebSocket failed on every attempt (${error.attempts ?? 1}: ${error.message})`;

@@ -33,7 +33,7 @@ import {
   type WsServerScript,
   type WsTestServer,
 } from "../helpers/ws-server.js";
-import { STREAM_REQUEST, type FaultCase, type RunContext, type Served } from "./cases.js";
+import { SHORT, STREAM_REQUEST, type FaultCase, type RunContext, type Served } from "./cases.js";
 import { SECRET_API_KEY, SECRET_TOKEN } from "./harness.js";
 import { mockSocket } from "./websocket-cases.js";
 
@@ -113,14 +113,15 @@ function on<T>(
 const oneStream = (options: ResponsesSocketOptions = {}) =>
   on(options, async (socket) => drain(await socket.stream(STREAM_REQUEST)));
 
-/** The events of two turns (the second extends the first with its output). */
+/** The events of two turns (the second extends the first with its output and one more item). */
 const twoTurns = (pause = 0) =>
   on({}, async (socket) => {
     const first = await socket.stream(STREAM_REQUEST);
     const events = await drain(first);
     const { items } = await first.collect();
     if (pause) await sleep(pause);
-    const input = [...(STREAM_REQUEST.input as unknown[]), ...items] as typeof items;
+    const next = { type: "message", role: "user", content: [{ type: "input_text", text: "more" }] };
+    const input = [...(STREAM_REQUEST.input as unknown[]), ...items, next] as typeof items;
     return [events, await drain(await socket.stream({ ...STREAM_REQUEST, input }))];
   });
 
@@ -296,4 +297,510 @@ add({
     return drain(stream);
   }),
   expect: { error: AbortError, retryable: false },
+});
+
+// A hostile server: frames outside any request -----------------------------------------------------
+
+/** Answers every request with `responseFrames(id)` of a counter shared by the connections. */
+function numbered(): WsServerScript["onRequest"] {
+  let n = 0;
+  return (peer) => peer.send(...responseFrames(`resp_${n++}`));
+}
+add({
+  fault: "a whole stale response sent on connect, before any request (after preconnect)",
+  setup: () =>
+    kit({
+      onConnection: (peer) => peer.send(...responseFrames("resp_stale", "STALE")),
+      onRequest: numbered(),
+    }),
+  run: on({}, async (socket) => {
+    await socket.preconnect();
+    await sleep(30);
+    return drain(await socket.stream(STREAM_REQUEST));
+  }),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+});
+add({
+  fault: "a binary frame on connect, before any request (after preconnect)",
+  setup: () =>
+    kit({
+      onConnection: (peer) => peer.index === 0 && peer.binary(new Uint8Array([1, 2, 3])),
+      onRequest: numbered(),
+    }),
+  run: on({}, async (socket) => {
+    await socket.preconnect();
+    await sleep(30);
+    return drain(await socket.stream(STREAM_REQUEST));
+  }),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+});
+add({
+  fault: "an in-band 500 while idle between two turns",
+  setup: () => {
+    const answer = numbered()!;
+    return kit({
+      onRequest: (peer, request, n) => {
+        answer(peer, request, n);
+        const stray = { type: "error", status: 500, error: { message: "stray" } };
+        setTimeout(() => peer.ws.readyState === 1 && peer.send(stray), 10);
+      },
+    });
+  },
+  run: twoTurns(60),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+  // The second turn went on a new connection, in full.
+  check: (ctx) => {
+    const frames = kitOf(ctx).frames;
+    const second = frames[1];
+    if (second?.connection !== 1) return [`second turn on connection ${second?.connection}`];
+    return "previous_response_id" in second.frame ? ["second turn was incremental"] : [];
+  },
+});
+add({
+  fault: "close 1009 while idle between two turns: the next turn reconnects",
+  setup: () => {
+    const answer = numbered()!;
+    return kit({
+      onRequest: (peer, request, n) => {
+        answer(peer, request, n);
+        setTimeout(() => peer.close(1009, "too big"), 10);
+      },
+    });
+  },
+  run: twoTurns(60),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+});
+add({
+  fault: "each request answered twice (a second whole response trails the first)",
+  setup: () => {
+    let n = 0;
+    return kit({
+      onRequest: (peer) => {
+        peer.send(...responseFrames(`resp_${n++}`), ...responseFrames("resp_ghost", "GHOST"));
+      },
+    });
+  },
+  run: twoTurns(30),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+});
+
+// A hostile server: silence, pings and close codes ---------------------------------------------
+
+add({
+  fault: "upgrade accepted, then only pings: no frame ever",
+  setup: () =>
+    kit({
+      onConnection: (peer) => {
+        const timer = setInterval(() => peer.ws.readyState === 1 && peer.ping(), 25);
+        peer.ws.on("close", () => clearInterval(timer));
+      },
+      onRequest: () => {},
+    }),
+  run: oneStream(),
+  expect: { error: StreamIdleTimeoutError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "raw 101, then silence: no frame ever",
+  setup: () => rawUpgrade(SWITCHING),
+  run: oneStream(),
+  expect: { error: StreamIdleTimeoutError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "raw 101 whose close handshake is never answered: close() gives up",
+  setup: () => rawUpgrade(SWITCHING),
+  run: on({}, async (socket) => {
+    await socket.preconnect();
+    const started = Date.now();
+    await socket.close();
+    return Date.now() - started < 2_000;
+  }),
+  expect: { ok: true },
+  expectedValue: true,
+});
+add({
+  fault: "101 without Sec-WebSocket-Accept",
+  setup: () =>
+    rawUpgrade(
+      () => "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    ),
+  run: oneStream(),
+  expect: { error: TransportError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "close 1009 before a reply: the server's limit, not retried",
+  setup: () => kit({ onRequest: (peer) => peer.close(1009, "message too big") }),
+  run: oneStream(),
+  expect: { error: InvalidRequestError, retryable: false, attempts: 1 },
+  check: (_ctx, outcome) =>
+    errorOf(outcome)?.code === "request_too_large" ? [] : ["code is not request_too_large"],
+});
+add({
+  fault: "close 1011 then close 1009 on the retry",
+  setup: () => kit({ onRequest: (peer) => peer.close(peer.index === 0 ? 1011 : 1009, "no") }),
+  run: oneStream(),
+  expect: { error: InvalidRequestError, retryable: false, attempts: 2 },
+});
+add({
+  fault: "close 1008 before a reply, its reason echoing the token",
+  setup: () => kit({ onRequest: (peer) => peer.close(1008, `bad token ${SECRET_TOKEN}`) }),
+  run: oneStream(),
+  expect: { error: TransportError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "close 4000 mid-stream, its reason echoing the api-key",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        peer.send(responseFrames("resp_cut")[0]!);
+        setTimeout(() => peer.close(4000, `key ${SECRET_API_KEY}`), 10);
+      },
+    }),
+  run: oneStream(),
+  expect: { error: StreamError, retryable: true, status: 101 },
+});
+add({
+  fault: "close 1000 after response.created, before completed",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        peer.send(responseFrames("resp_cut")[0]!);
+        setTimeout(() => peer.close(1000), 10);
+      },
+    }),
+  run: oneStream(),
+  expect: { error: StreamError, retryable: true, status: 101 },
+});
+
+// A hostile server: secrets and odd values ---------------------------------------------------------
+
+add({
+  fault: "101 whose x-request-id echoes the token, then an in-band 400",
+  setup: () =>
+    kit({
+      upgradeHeaders: () => ({ "x-request-id": SECRET_TOKEN, "x-echo": `Bearer ${SECRET_TOKEN}` }),
+      onRequest: (peer) =>
+        peer.send({ type: "error", status: 400, error: { message: "bad", code: "bad" } }),
+    }),
+  run: oneStream(),
+  expect: { error: InvalidRequestError, status: 400, retryable: false },
+});
+add({
+  fault: "101 whose x-request-id echoes the token, then a close mid-stream",
+  setup: () =>
+    kit({
+      upgradeHeaders: () => ({ "x-request-id": SECRET_TOKEN }),
+      onRequest: (peer) => {
+        peer.send(responseFrames("resp_cut")[0]!);
+        setTimeout(() => peer.close(1011), 10);
+      },
+    }),
+  run: oneStream(),
+  expect: { error: StreamError, retryable: true },
+});
+add({
+  fault: "upgrade 401 echoing the token in WWW-Authenticate, x-request-id and body",
+  setup: () =>
+    kit({
+      refuse: () => ({
+        status: 401,
+        headers: {
+          "www-authenticate": `Bearer realm="${SECRET_TOKEN}"`,
+          "x-request-id": SECRET_TOKEN,
+          "content-type": "text/plain",
+        },
+        body: `no such key ${SECRET_API_KEY} for token ${SECRET_TOKEN}`,
+      }),
+    }),
+  run: oneStream(),
+  expect: { error: AuthError, status: 401, retryable: false },
+});
+add({
+  fault: "upgrade 302 to a Location carrying secrets in host, userinfo and query",
+  setup: () =>
+    kit({
+      refuse: () => ({
+        status: 302,
+        headers: {
+          location: `https://user:${SECRET_TOKEN}@${SECRET_TOKEN}.evil.example/?api-key=${SECRET_API_KEY}`,
+        },
+      }),
+    }),
+  run: oneStream(),
+  expect: { error: InvalidRequestError, status: 302, retryable: false, attempts: 1 },
+  check: (_ctx, outcome) => (errorOf(outcome)?.code === "redirect" ? [] : ["code is not redirect"]),
+});
+add({
+  fault: "upgrade 429 usage_limit_reached whose plan_type echoes the token",
+  setup: () =>
+    kit({
+      refuse: () => ({
+        status: 429,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          error: { type: "usage_limit_reached", message: "limit", plan_type: SECRET_TOKEN },
+        }),
+      }),
+    }),
+  run: oneStream(),
+  expect: { error: UsageLimitReachedError, status: 429, retryable: false },
+});
+add({
+  fault: "in-band 429 usage_limit_reached whose plan_type is a number",
+  setup: () =>
+    kit({
+      onRequest: (peer) =>
+        peer.send({
+          type: "error",
+          status: 429,
+          error: { type: "usage_limit_reached", message: "limit", plan_type: 42 },
+        }),
+    }),
+  run: oneStream(),
+  expect: { error: UsageLimitReachedError, status: 429, retryable: false },
+  check: (_ctx, outcome) =>
+    (errorOf(outcome) as UsageLimitReachedError | undefined)?.planType === undefined
+      ? []
+      : ["planType set from a number"],
+});
+const PLANS: unknown[] = [42, "", "   ", "  plus  ", null, { name: "pro" }, ["pro"], "__proto__"];
+add({
+  fault: "codex.rate_limits frames whose plan_type is a number, blank, padded, null, an object…",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        for (const plan of PLANS) {
+          peer.send({
+            type: "codex.rate_limits",
+            plan_type: plan,
+            rate_limits: { primary: { used_percent: 10, window_minutes: 60 } },
+          });
+        }
+        peer.send(...responseFrames("resp_plans"));
+      },
+    }),
+  run: async (ctx) => {
+    const events = await oneStream()(ctx);
+    return events.flatMap((e) => (e.type === "rateLimits" ? [e.snapshot.planType ?? null] : []));
+  },
+  expect: { ok: true },
+  expectedValue: [null, null, null, "plus", null, null, null, "__proto__"],
+});
+add({
+  fault: 'codex.rate_limits with "__proto__" keys at every level',
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        peer.send(
+          '{"type":"codex.rate_limits","__proto__":{"plan_type":"pro"},"rate_limits":{"__proto__":{"primary":{"used_percent":99}},"primary":{"used_percent":5}}}',
+        );
+        peer.send(...responseFrames("resp_proto"));
+      },
+    }),
+  run: async (ctx) => {
+    const events = await oneStream()(ctx);
+    const polluted = ({} as Record<string, unknown>)["plan_type"] !== undefined;
+    return [polluted, events.filter((e) => e.type === "rateLimits")];
+  },
+  expect: { ok: true },
+  expectedValue: [false, [{ type: "rateLimits", snapshot: { primary: { usedPercent: 5 } } }]],
+});
+add({
+  fault: "in-band error frames of status 200, -1, 99, 1e400 and a string",
+  setup: () => {
+    const statuses: unknown[] = [200, -1, 99, "1e400", "503"];
+    return kit({
+      onRequest: (peer) =>
+        peer.send({
+          type: "error",
+          status: statuses[Math.min(peer.index, statuses.length - 1)],
+          error: { message: "odd status" },
+        }),
+    });
+  },
+  retry: { maxAttempts: 5 },
+  run: oneStream(),
+  expect: { error: CodexApiError },
+});
+add({
+  fault: "in-band 503 whose headers are a string, then an array, then retry-after-ms 1e400",
+  setup: () => {
+    const headers: unknown[] = ["retry-after-ms: 1", ["x"], { "retry-after-ms": "1e400" }];
+    return kit({
+      onRequest: (peer) =>
+        peer.send({
+          type: "error",
+          status: 503,
+          error: { message: "busy" },
+          headers: headers[Math.min(peer.index, 2)],
+        }),
+    });
+  },
+  run: oneStream(),
+  expect: { error: ServerError, status: 503, retryable: true, attempts: 3 },
+});
+add({
+  fault: "first frame JSON null, then silence",
+  setup: () => kit({ onRequest: (peer) => peer.send("null") }),
+  run: oneStream(),
+  expect: { error: CodexApiError },
+});
+add({
+  fault:
+    "previous_response_not_found naming the previous response is answered on the same connection",
+  setup: () => {
+    let n = 0;
+    return kit({
+      onRequest: (peer, request) => {
+        const previous = request["previous_response_id"];
+        if (typeof previous === "string") {
+          return peer.send({
+            type: "error",
+            status: 400,
+            response_id: previous,
+            error: {
+              code: "previous_response_not_found",
+              message: `Previous response with id "${previous}" not found.`,
+              param: "previous_response_id",
+            },
+          });
+        }
+        peer.send(...responseFrames(`resp_${n++}`));
+      },
+    });
+  },
+  run: twoTurns(),
+  expect: { ok: true },
+  baseline: () => kit({ onRequest: numbered() }),
+  check: (ctx) => {
+    const frames = kitOf(ctx).frames.map((f) => f.connection);
+    const retries = ctx.capture.retries.length;
+    return frames.join() === "0,0,0" && retries === 0
+      ? []
+      : [`frames on connections ${frames.join()}, ${retries} retries`];
+  },
+});
+
+// fallbackToHttp "on-failure" -----------------------------------------------------------------------
+
+/** A row of one stream under `fallbackToHttp: "on-failure"`; the socket's transport is checked after. */
+function onFailure(
+  row: Omit<FaultCase, "endpoint" | "run" | "check">,
+  transport: "websocket" | "http",
+): void {
+  const keep: { socket?: ResponsesSocket } = {};
+  const options = { fallbackToHttp: "on-failure" } as const;
+  add({
+    ...row,
+    run: on(options, async (s) => drain(await s.stream(STREAM_REQUEST)), keep),
+    check: transportIs(keep, transport),
+  });
+}
+const events = () => mockSocket({ events: SHORT });
+onFailure(
+  {
+    fault: "on-failure: upgrade 503 every time, and the HTTP replay fails with 500 too",
+    setup: () => mockSocket({ status: 500 }, { upgrade: { status: 503 } }),
+    expect: { error: ServerError, status: 500, retryable: true, attempts: 3 },
+  },
+  "http",
+);
+onFailure(
+  {
+    fault: "on-failure: the upgrade stalls every time, and so does the HTTP replay",
+    setup: () => rawUpgrade(() => ""),
+    expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
+  },
+  "http",
+);
+onFailure(
+  {
+    fault: "on-failure: no first frame within streamIdleTimeoutMs on every attempt",
+    setup: () => mockSocket([...Array(3).fill({ stallBeforeHeaders: true }), { events: SHORT }]),
+    expect: { ok: true },
+    baseline: events,
+  },
+  "http",
+);
+onFailure(
+  {
+    fault: "on-failure: every connection closed before a reply",
+    setup: () => mockSocket([...Array(3).fill({ resetAfterBytes: 0 }), { events: SHORT }]),
+    expect: { ok: true },
+    baseline: events,
+  },
+  "http",
+);
+onFailure(
+  {
+    fault: "on-failure: an in-band 503 after a good upgrade, every time, keeps the socket",
+    setup: () => mockSocket({ status: 503 }),
+    expect: { error: ServerError, status: 503, attempts: 3 },
+  },
+  "websocket",
+);
+onFailure(
+  {
+    fault: "on-failure: upgrade 401 twice keeps the socket",
+    auth: "refresh",
+    setup: () => mockSocket({}, { upgrade: { status: 401 } }),
+    expect: { error: AuthError, status: 401 },
+  },
+  "websocket",
+);
+{
+  const keep: { socket?: ResponsesSocket } = {};
+  add({
+    fault: "on-failure: the caller aborts during the socket's backoff",
+    setup: () => mockSocket({}, { upgrade: { status: 503 } }),
+    retry: { baseDelayMs: 2_000, maxDelayMs: 5_000 },
+    run: (ctx) => {
+      const controller = new AbortController();
+      ctx.capture.afterRetry = () => setTimeout(() => controller.abort(), 20);
+      return on(
+        { fallbackToHttp: "on-failure" },
+        async (s) => drain(await s.stream(STREAM_REQUEST, { signal: controller.signal })),
+        keep,
+      )(ctx);
+    },
+    expect: { error: AbortError, retryable: false },
+    check: transportIs(keep, "websocket"),
+  });
+}
+{
+  const keep: { socket?: ResponsesSocket } = {};
+  add({
+    fault: "upgrade 426 answering a preconnect: the stream goes over HTTP",
+    setup: () => mockSocket({}, { upgrade: { status: 426 } }),
+    run: on(
+      {},
+      async (s) => {
+        await s.preconnect();
+        return drain(await s.stream(STREAM_REQUEST));
+      },
+      keep,
+    ),
+    expect: { ok: true },
+    baseline: plain,
+    check: transportIs(keep, "http"),
+  });
+}
+add({
+  fault: "refused upgrade whose body never ends",
+  setup: () =>
+    rawUpgrade(() => "HTTP/1.1 503 Busy\r\ntransfer-encoding: chunked\r\n\r\n").then(
+      async (served) => served,
+    ),
+  run: oneStream(),
+  expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "refused upgrade whose Content-Length is never met",
+  setup: () => rawUpgrade(() => 'HTTP/1.1 503 Busy\r\ncontent-length: 100\r\n\r\n{"error":'),
+  run: oneStream(),
+  expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
 });

@@ -1,0 +1,20 @@
+import { it } from "vitest";
+import { createClient } from "../../src/index.js";
+import { connectResponses } from "../../src/websocket/index.js";
+import { startWsServer, responseFrames } from "../helpers/ws-server.js";
+import { STREAM_REQUEST } from "../faults/cases.js";
+it("scratch", async () => {
+  let n = 0;
+  const server = await startWsServer({ onRequest: (p) => p.send(...responseFrames(`resp_${n++}`)) });
+  const client = createClient({ auth: "tok", provider: { baseUrl: `${server.url}/v1` } });
+  const socket = connectResponses(client);
+  const first = await socket.stream(STREAM_REQUEST);
+  for await (const _ of first);
+  const { items } = await first.collect();
+  const input = [...(STREAM_REQUEST.input as unknown[]), ...items] as typeof items;
+  console.log(JSON.stringify(items));
+  const s2 = await socket.stream({ ...STREAM_REQUEST, input });
+  for await (const _ of s2);
+  console.log(JSON.stringify(server.frames.map((f) => f.frame)));
+  await socket.close(); await server.close();
+});
