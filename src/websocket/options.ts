@@ -12,8 +12,9 @@ export interface ResponsesSocketOptions {
   /**
    * After a 426 reply to the upgrade, send this and every later request over HTTP (default true).
    * `"on-failure"` also does so when a request's attempts are exhausted on socket failures (the
-   * upgrade failing with a transport error, a timeout or 5xx; the connection lost before a reply);
-   * `false` never falls back.
+   * upgrade failing with a transport error, a timeout or 5xx; the connection lost, or silent past
+   * `streamIdleTimeoutMs`, before a reply); a preconnect's failure never does. `false` never falls
+   * back.
    */
   fallbackToHttp?: boolean | "on-failure";
   /** Offer permessage-deflate (default true; `ws` only). */

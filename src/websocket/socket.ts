@@ -163,7 +163,8 @@ export function connectResponses(
       await attempts(opts, req, (auth) => connectOnly(ctx, req, auth));
       if (closed) throw isClosed();
     } catch (error) {
-      const why = fallbackReason(error);
+      // Only a 426 moves the socket here: "on-failure" is about a request's attempts.
+      const why = fallbackReason(error, false);
       if (!why) throw error;
       transport = "http";
       logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
@@ -237,12 +238,16 @@ export function connectResponses(
     return new SocketResponseStream(head, source, streamOptions, end);
   }
 
-  /** Why this request's failure moves the socket to HTTP for good, or undefined when it does not. */
-  function fallbackReason(error: unknown): string | undefined {
+  /**
+   * Why this failure moves the socket to HTTP for good, or undefined when it does not; a preconnect's
+   * (`request` false) only on a 426.
+   */
+  function fallbackReason(error: unknown, request = true): string | undefined {
     const rule = options.fallbackToHttp ?? true;
     if (rule === false || closed) return undefined;
     if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
-    if (rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable) return;
+    if (!request || rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable)
+      return;
     // Errors that reach here came before any frame: an idle timeout is a first frame that never came.
     const socketFailure =
       error instanceof TransportError ||

@@ -804,3 +804,18 @@ add({
   run: oneStream(),
   expect: { error: RequestTimeoutError, retryable: true, attempts: 3 },
 });
+add({
+  fault: "on-failure: a preconnect refused with 503 every time rejects and changes nothing",
+  setup: () => mockSocket({ events: SHORT }, { upgrade: [...Array(3).fill({ status: 503 }), {}] }),
+  run: on({ fallbackToHttp: "on-failure" }, async (socket) => {
+    const refused = await socket.preconnect().then(
+      () => "resolved",
+      (error: unknown) => (error as Error).name,
+    );
+    const transport = socket.transport;
+    const last = (await drain(await socket.stream(STREAM_REQUEST))).at(-1)?.type;
+    return [refused, transport, last, socket.transport];
+  }),
+  expect: { ok: true },
+  expectedValue: ["ServerError", "websocket", "completed", "websocket"],
+});
