@@ -10,7 +10,7 @@ import {
   AuthError,
   CodexApiError,
   InvalidRequestError,
-  RateLimitError,
+  InvalidResponseError,
   RequestTimeoutError,
   ServerError,
   StreamError,
@@ -25,6 +25,7 @@ import {
   type ResponsesSocket,
   type ResponsesSocketOptions,
 } from "../../src/websocket/index.js";
+import { WebSocket } from "ws";
 import { sleep } from "../helpers/calls.js";
 import { startTcpServer } from "../helpers/server.js";
 import {
@@ -818,4 +819,139 @@ add({
   }),
   expect: { ok: true },
   expectedValue: ["ServerError", "websocket", "completed", "websocket"],
+});
+
+// A careless caller: its own WebSocket, its own token, a request that is not JSON ----------------
+
+add({
+  fault: "a bearer token holding CR LF",
+  setup: () => kit(),
+  options: (base) => ({ ...base, auth: { bearerToken: () => `${SECRET_TOKEN}\r\nX-Evil: 1` } }),
+  run: oneStream(),
+  expect: { error: InvalidRequestError, retryable: false, attempts: 1 },
+  check: handshakes(0),
+});
+class Refusing {
+  constructor() {
+    throw new Error(`proxy refused Authorization: Bearer ${SECRET_TOKEN}`);
+  }
+}
+add({
+  fault: "an injected WebSocket constructor throwing with the token in its message",
+  setup: () => kit(),
+  run: oneStream({ webSocket: Refusing as never }),
+  expect: { error: InvalidRequestError, retryable: false, attempts: 1 },
+});
+class CannotSend extends WebSocket {
+  override send(): void {
+    throw new Error(`cannot send for ${SECRET_TOKEN}`);
+  }
+}
+add({
+  fault: "an injected WebSocket whose send() throws with the token in its message",
+  setup: () => kit(),
+  run: oneStream({ webSocket: CannotSend as never }),
+  expect: { error: TransportError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "a request holding a BigInt, then a good one on the same socket",
+  setup: () => kit({ onRequest: numbered() }),
+  run: on({}, async (socket) => {
+    const bad = { ...STREAM_REQUEST, metadata: { n: 1n } } as never;
+    const error = await socket.stream(bad).then(
+      () => "sent",
+      (e: unknown) => (e instanceof InvalidRequestError ? "InvalidRequestError" : String(e)),
+    );
+    return [error, (await drain(await socket.stream(STREAM_REQUEST))).at(-1)?.type];
+  }),
+  expect: { ok: true },
+  expectedValue: ["InvalidRequestError", "completed"],
+  check: (ctx) => (kitOf(ctx).frames.length === 1 ? [] : ["the bad request was sent"]),
+});
+add({
+  fault: "a request whose tools array contains itself",
+  setup: () => kit(),
+  run: (ctx) => {
+    const tools: unknown[] = [];
+    tools.push({ type: "function", name: "loop", parameters: { tools } });
+    return on({}, async (s) => s.stream({ ...STREAM_REQUEST, tools } as never))(ctx);
+  },
+  expect: { error: InvalidRequestError, retryable: false },
+  check: handshakes(0),
+});
+add({
+  fault: "close() during a preconnect with a stream queued behind it",
+  setup: () => kit({ upgradeDelayMs: () => 100 }),
+  run: on({}, async (socket) => {
+    const settled = Promise.allSettled([socket.preconnect(), socket.stream(STREAM_REQUEST)]);
+    await sleep(20);
+    await socket.close();
+    const [pre, stream] = await settled;
+    const name = (r: PromiseSettledResult<unknown>) =>
+      r.status === "rejected" && r.reason instanceof CodexApiError ? r.reason.name : r.status;
+    return [name(pre), name(stream)];
+  }),
+  expect: { ok: true },
+  expectedValue: ["AbortError", "InvalidRequestError"],
+});
+
+// A hostile server: frames a WebSocket refuses -----------------------------------------------------
+
+add({
+  fault: "a text frame of invalid UTF-8 mid-stream",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        peer.send(responseFrames("resp_utf8")[0]!);
+        peer.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+      },
+    }),
+  run: oneStream(),
+  expect: { error: StreamError, retryable: true, status: 101 },
+});
+add({
+  fault: "a close whose reason is invalid UTF-8, before a reply",
+  setup: () =>
+    kit({ onRequest: (peer) => peer.ws.close(4001, Buffer.from([0xc3, 0x28]) as never) }),
+  run: oneStream(),
+  expect: { error: TransportError, retryable: true, attempts: 3 },
+});
+add({
+  fault: "a message in 200 fragments of 1 KiB past limits.maxEventBytes 64 KiB",
+  provider: { limits: { maxEventBytes: 64 * 1024 } },
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        peer.send(responseFrames("resp_frag")[0]!);
+        const chunk = Buffer.alloc(1024, 0x61);
+        for (let i = 0; i < 200; i++) peer.ws.send(chunk, { binary: false, fin: i === 199 });
+      },
+    }),
+  run: oneStream(),
+  expect: { error: InvalidResponseError, retryable: false, status: 101 },
+});
+const DELTAS = 5_000;
+add({
+  fault: `${DELTAS} deltas in one burst to a reader that pauses`,
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        const [created, , done, completed] = responseFrames("resp_burst");
+        const delta = { type: "response.output_text.delta", item_id: "msg_resp_burst", delta: "x" };
+        peer.send(created!, ...Array<typeof delta>(DELTAS).fill(delta), done!, completed!);
+      },
+    }),
+  run: on({}, async (socket) => {
+    let text = "";
+    let n = 0;
+    for await (const e of await socket.stream(STREAM_REQUEST)) {
+      if (e.type === "outputTextDelta") text += e.delta;
+      if (++n % 1_000 === 0) await sleep(5);
+    }
+    return [n, text.length];
+  }),
+  expect: { ok: true },
+  // created, the deltas, the item's done, completed: none dropped while `ws` was paused.
+  expectedValue: [DELTAS + 3, DELTAS],
+  deadlineMs: 10_000,
 });
