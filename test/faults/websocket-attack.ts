@@ -955,3 +955,83 @@ add({
   expectedValue: [DELTAS + 3, DELTAS],
   deadlineMs: 10_000,
 });
+
+// A careless caller: many streams at once, hooks that throw, an auth call that never returns ------
+
+add({
+  fault: "30 streams started at once, read concurrently: each gets its own reply, in order",
+  setup: () => kit({ onRequest: numbered() }),
+  run: on({}, async (socket) => {
+    const texts = Array.from({ length: 30 }, async () => {
+      const stream = await socket.stream(STREAM_REQUEST);
+      return (await stream.collect()).responseId;
+    });
+    return Promise.all(texts);
+  }),
+  expect: { ok: true },
+  expectedValue: Array.from({ length: 30 }, (_, i) => `resp_${i}`),
+});
+add({
+  fault: "the middle one of three queued streams aborted while it waits",
+  setup: () => kit({ onRequest: numbered() }),
+  run: on({}, async (socket) => {
+    const controller = new AbortController();
+    const ids = [undefined, controller.signal, undefined].map(async (signal) => {
+      const stream = await socket.stream(STREAM_REQUEST, signal ? { signal } : {});
+      return (await stream.collect()).responseId;
+    });
+    controller.abort();
+    const settled = await Promise.allSettled(ids);
+    return settled.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).name));
+  }),
+  expect: { ok: true },
+  expectedValue: ["resp_0", "AbortError", "resp_1"],
+});
+add({
+  fault: "a logger whose warn throws, as the socket falls back on a 426",
+  setup: () => mockSocket({ events: SHORT }, { upgrade: { status: 426 } }),
+  options: (base) => ({
+    ...base,
+    logger: {
+      warn: () => {
+        throw new Error("logger down");
+      },
+    },
+  }),
+  run: oneStream(),
+  expect: { ok: true },
+  baseline: () => mockSocket({ events: SHORT }),
+});
+add({
+  fault: "warmup() on a socket that moved to HTTP sends nothing",
+  setup: () => mockSocket({ events: SHORT }, { upgrade: { status: 426 } }),
+  run: on({}, async (socket) => {
+    await socket.preconnect();
+    return [socket.transport, await socket.warmup(STREAM_REQUEST)];
+  }),
+  expect: { ok: true },
+  expectedValue: ["http", ""],
+  check: (ctx) => (ctx.served.requestCount() === 0 ? [] : ["a request was sent"]),
+});
+add({
+  fault: "close() while the auth provider never answers",
+  setup: () => kit(),
+  requestTimeoutMs: 60_000,
+  options: (base) => ({ ...base, auth: { bearerToken: () => new Promise<string>(() => {}) } }),
+  run: on({}, async (socket) => {
+    const pending = socket.stream(STREAM_REQUEST);
+    await sleep(30);
+    await socket.close();
+    return pending;
+  }),
+  expect: { error: AbortError, retryable: false },
+  check: handshakes(0),
+});
+add({
+  fault: "an auth provider that never answers, past the request timeout",
+  setup: () => kit(),
+  options: (base) => ({ ...base, auth: { bearerToken: () => new Promise<string>(() => {}) } }),
+  run: oneStream(),
+  expect: { error: RequestTimeoutError },
+  check: handshakes(0),
+});
