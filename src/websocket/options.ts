@@ -1,5 +1,6 @@
 // The options of `connectResponses` and their checks: each wrong value is an InvalidRequestError
 // (`code: "invalid_option"`) naming it, before anything is sent.
+import { InvalidRequestError } from "../errors/catalogue.js";
 import { checkKeys, optionError } from "../options.js";
 import { isTimeout, TIMEOUT_RULE } from "../option-checks.js";
 import { isObject } from "../util.js";
@@ -48,5 +49,26 @@ export function checkSocketOptions(options: unknown): asserts options is Respons
   for (const [key, [ok, rule]] of Object.entries(RULES)) {
     const value = options[key];
     if (value !== undefined && !ok(value)) throw optionError(WHERE, `options.${key}`, rule, value);
+  }
+}
+
+// Headers the WebSocket handshake sets itself (key, version, subprotocols, extensions): a caller's
+// would be overridden, or make the server answer with what the client did not ask for.
+const HANDSHAKE_HEADER = /^sec-websocket-/i;
+
+/**
+ * Throws InvalidRequestError (`param` e.g. `options.headers.Sec-WebSocket-Protocol`) at the first
+ * header of `headers` that the WebSocket handshake sets itself.
+ */
+export function checkHandshakeHeaders(
+  headers: Record<string, string> | undefined,
+  path: string,
+  where: string,
+): void {
+  for (const name of Object.keys(headers ?? {})) {
+    if (!HANDSHAKE_HEADER.test(name)) continue;
+    const param = `${path}.${name}`;
+    const message = `${where}: ${param}: header "${name}" is set by the WebSocket handshake`;
+    throw new InvalidRequestError(message, { param, code: "invalid_option" });
   }
 }

@@ -39,6 +39,7 @@ import {
 } from "./attempt.js";
 import { snapshot } from "./incremental.js";
 import {
+  checkHandshakeHeaders,
   checkSocketOptions,
   DEFAULT_CONNECT_TIMEOUT_MS,
   type ResponsesSocketOptions,
@@ -108,6 +109,7 @@ export function connectResponses(
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
   const { endpoints } = internals;
   const { provider, scrubber, telemetry, logger } = endpoints;
+  checkHandshakeHeaders(provider.headers, "provider.headers", "connectResponses");
   const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
   const where = `GET ${url.split("?")[0]}`;
   const azure = isAzureResponsesEndpoint(provider);
@@ -136,7 +138,8 @@ export function connectResponses(
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** The headers of a handshake opened for a call with these options (auth is added per attempt). */
-  function handshakeHeaders(opts: Checked): Record<string, string> {
+  function handshakeHeaders(opts: Checked, call: string): Record<string, string> {
+    checkHandshakeHeaders(opts.headers, "options.headers", call);
     const own = { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA };
     return mergeHeaders(provider.headers, own, opts.headers);
   }
@@ -151,6 +154,7 @@ export function connectResponses(
   /** The handshake only, in the queue like a request; `close()` aborts it. */
   async function preconnect(given: ResponsesOptions | undefined): Promise<void> {
     const opts = checkResponsesOptions("socket.preconnect", given);
+    const headers = handshakeHeaders(opts, "socket.preconnect");
     if (closed) throw isClosed();
     const release = await acquire(opts.signal);
     const bound = anySignal(opts.signal, closing.signal);
@@ -159,7 +163,7 @@ export function connectResponses(
       if (transport === "http") return;
       const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
       const body = {} as ResponsesApiRequest;
-      const req = { body, headers: handshakeHeaders(opts), signal: bound.signal, timeoutMs };
+      const req = { body, headers, signal: bound.signal, timeoutMs };
       await attempts(opts, req, (auth) => connectOnly(ctx, req, auth));
       if (closed) throw isClosed();
     } catch (error) {
@@ -177,7 +181,7 @@ export function connectResponses(
 
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
   async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
-    const headers = handshakeHeaders(opts);
+    const headers = handshakeHeaders(opts, warmup ? "socket.warmup" : "socket.stream");
     // What is sent, and later compared with, is this snapshot: never the caller's own objects.
     const built = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
     const body = snapshot(built, where);

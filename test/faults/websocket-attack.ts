@@ -1035,3 +1035,20 @@ add({
   expect: { error: RequestTimeoutError },
   check: handshakes(0),
 });
+add({
+  fault: "per-call headers naming a subprotocol (Sec-WebSocket-Protocol)",
+  setup: () => kit(),
+  run: on({}, async (s) =>
+    s.stream(STREAM_REQUEST, { headers: { "Sec-WebSocket-Protocol": "chat" } }),
+  ),
+  expect: { error: InvalidRequestError, retryable: false },
+  check: both(handshakes(0), messageHas(/Sec-WebSocket-Protocol/)),
+});
+add({
+  fault: "provider headers naming a Sec-WebSocket-Extensions of their own",
+  setup: () => kit(),
+  provider: { headers: { "sec-websocket-extensions": "permessage-deflate" } },
+  run: oneStream({ perMessageDeflate: false }),
+  expect: { error: InvalidRequestError, retryable: false },
+  check: both(handshakes(0), messageHas(/sec-websocket-extensions/)),
+});
