@@ -1052,3 +1052,51 @@ add({
   expect: { error: InvalidRequestError, retryable: false },
   check: both(handshakes(0), messageHas(/sec-websocket-extensions/)),
 });
+
+// A hostile server: the token echoed inside frames ------------------------------------------------
+
+add({
+  fault: "a frame whose type is the token (onSseEvent telemetry)",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        const [created, ...rest] = responseFrames("resp_echo");
+        peer.send(created!, { type: `echo.${SECRET_TOKEN}` }, ...rest);
+      },
+    }),
+  run: async (ctx) => (await oneStream()(ctx)).length,
+  expect: { ok: true },
+  expectedValue: 4,
+});
+add({
+  fault: "response.failed whose message, code and param echo the token and api-key",
+  setup: () =>
+    kit({
+      onRequest: (peer) => {
+        const error = {
+          code: `c_${SECRET_TOKEN}`,
+          message: `bad ${SECRET_API_KEY}`,
+          param: SECRET_TOKEN,
+        };
+        peer.send(responseFrames("resp_f")[0]!, {
+          type: "response.failed",
+          response: { id: "resp_f", status: "failed", error },
+        });
+      },
+    }),
+  run: oneStream(),
+  expect: { error: CodexApiError, status: 101 },
+});
+add({
+  fault: "an error frame without status whose type and param echo the token",
+  setup: () =>
+    kit({
+      onRequest: (peer) =>
+        peer.send(responseFrames("resp_e")[0]!, {
+          type: "error",
+          error: { type: SECRET_TOKEN, param: `p ${SECRET_API_KEY}`, message: "x" },
+        }),
+    }),
+  run: oneStream(),
+  expect: { error: CodexApiError },
+});
