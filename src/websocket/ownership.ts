@@ -2,7 +2,9 @@
 // server may still send frames of the previous response after the next request went out (late
 // deltas, a repeated completed, an error naming it): they come before anything of the new response
 // and name the previous response or its items, so a request drops leading frames that do. A
-// `response.created` always starts the request's own frames (a mock may reuse ids). Only frames
+// `response.created` always starts the request's own frames (a mock may reuse ids), and a
+// `previous_response_not_found` error is always the request's own (it names the previous response
+// because the request did). Only frames
 // that could name a response are parsed: a lifecycle frame (`"response":`), or a leading frame
 // that mentions an earlier id.
 import { isObject } from "../util.js";
@@ -29,6 +31,17 @@ const TERMINAL = new Set([
 ]);
 // The most ids of an earlier response looked for in each frame (its last ones).
 const MAX_IDS = 16;
+
+// An error that names the previous response because this request named it (`previous_response_id`).
+const ABOUT_THIS_REQUEST = new Set(["previous_response_not_found"]);
+
+/** An error frame about this request itself, whatever earlier id it names. */
+function aboutThisRequest(frame: Record<string, unknown>): boolean {
+  const error = frame["error"];
+  return (
+    frame["type"] === "error" && isObject(error) && ABOUT_THIS_REQUEST.has(error["code"] as string)
+  );
+}
 
 const idOf = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" ? value : undefined;
@@ -67,7 +80,7 @@ export class Ownership {
     if (!isObject(frame)) return this.#mine("mine");
     const response = isObject(frame["response"]) ? frame["response"] : undefined;
     const responseId = idOf(response?.["id"]) ?? idOf(frame["response_id"]);
-    if (!this.#started && frame["type"] !== "response.created") {
+    if (!this.#started && frame["type"] !== "response.created" && !aboutThisRequest(frame)) {
       const item = isObject(frame["item"]) ? frame["item"] : undefined;
       const itemId = idOf(frame["item_id"]) ?? idOf(item?.["id"]);
       if ([responseId, itemId].some((id) => id !== undefined && this.#earlier.has(id))) {

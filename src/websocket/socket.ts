@@ -9,14 +9,12 @@ import {
   CodexApiError,
   InvalidRequestError,
   RequestTimeoutError,
+  StreamIdleTimeoutError,
   TransportError,
 } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
-import { checkKeys, optionError } from "../options.js";
-import { isTimeout, TIMEOUT_RULE } from "../option-checks.js";
 import { urlFor } from "../transport/url.js";
-import { isObject } from "../util.js";
 import {
   buildResponsesBody,
   callHeaders,
@@ -40,32 +38,15 @@ import {
   type SocketRequest,
 } from "./attempt.js";
 import { snapshot } from "./incremental.js";
+import {
+  checkHandshakeHeaders,
+  checkSocketOptions,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type ResponsesSocketOptions,
+} from "./options.js";
 import { SocketResponseStream, type RequestEnd } from "./stream.js";
 import type { WebSocketConstructor } from "./wire.js";
 
-/** The options of `connectResponses`. */
-export interface ResponsesSocketOptions {
-  /** The WebSocket constructor (default: the `ws` package, loaded on first connect). */
-  webSocket?: WebSocketConstructor;
-  /**
-   * After a 426 reply to the upgrade, send this and every later request over HTTP (default true).
-   * `"on-failure"` also does so when a request's attempts are exhausted on socket failures (the
-   * upgrade failing with a transport error, a timeout or 5xx; the connection lost before a reply);
-   * `false` never falls back.
-   */
-  fallbackToHttp?: boolean | "on-failure";
-  /** Offer permessage-deflate (default true; `ws` only). */
-  perMessageDeflate?: boolean;
-  /**
-   * Bounds each handshake, in ms (default 15 000; Infinity for none), besides the request timeout:
-   * the shorter one ends it, with a retryable `RequestTimeoutError` naming the one that did.
-   */
-  connectTimeoutMs?: number;
-}
-
-const SOCKET_OPTIONS = ["webSocket", "fallbackToHttp", "perMessageDeflate", "connectTimeoutMs"];
-/** The default of `connectTimeoutMs`, as Codex's. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** A call's options, checked (`headers` a plain object). */
 type Checked = ReturnType<typeof checkResponsesCall>;
 
@@ -122,21 +103,13 @@ export function connectResponses(
   client: CodexClient,
   options: ResponsesSocketOptions = {},
 ): ResponsesSocket {
-  if (options !== undefined) {
-    const where = "connectResponses";
-    if (!isObject(options as unknown)) throw optionError(where, "options", "an object", options);
-    checkKeys(options, { where, path: "options", known: SOCKET_OPTIONS });
-    const { connectTimeoutMs, fallbackToHttp: fallback } = options;
-    if (fallback !== undefined && typeof fallback !== "boolean" && fallback !== "on-failure")
-      throw optionError(where, "options.fallbackToHttp", 'true, false or "on-failure"', fallback);
-    if (connectTimeoutMs !== undefined && !isTimeout(connectTimeoutMs))
-      throw optionError(where, "options.connectTimeoutMs", TIMEOUT_RULE, connectTimeoutMs);
-  }
+  checkSocketOptions(options);
   const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
   const { endpoints } = internals;
   const { provider, scrubber, telemetry, logger } = endpoints;
+  checkHandshakeHeaders(provider.headers, "provider.headers", "connectResponses");
   const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
   const where = `GET ${url.split("?")[0]}`;
   const azure = isAzureResponsesEndpoint(provider);
@@ -165,7 +138,8 @@ export function connectResponses(
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** The headers of a handshake opened for a call with these options (auth is added per attempt). */
-  function handshakeHeaders(opts: Checked): Record<string, string> {
+  function handshakeHeaders(opts: Checked, call: string): Record<string, string> {
+    checkHandshakeHeaders(opts.headers, "options.headers", call);
     const own = { ...callHeaders(opts), "OpenAI-Beta": OPENAI_BETA };
     return mergeHeaders(provider.headers, own, opts.headers);
   }
@@ -180,6 +154,7 @@ export function connectResponses(
   /** The handshake only, in the queue like a request; `close()` aborts it. */
   async function preconnect(given: ResponsesOptions | undefined): Promise<void> {
     const opts = checkResponsesOptions("socket.preconnect", given);
+    const headers = handshakeHeaders(opts, "socket.preconnect");
     if (closed) throw isClosed();
     const release = await acquire(opts.signal);
     const bound = anySignal(opts.signal, closing.signal);
@@ -188,11 +163,12 @@ export function connectResponses(
       if (transport === "http") return;
       const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
       const body = {} as ResponsesApiRequest;
-      const req = { body, headers: handshakeHeaders(opts), signal: bound.signal, timeoutMs };
+      const req = { body, headers, signal: bound.signal, timeoutMs };
       await attempts(opts, req, (auth) => connectOnly(ctx, req, auth));
       if (closed) throw isClosed();
     } catch (error) {
-      const why = fallbackReason(error);
+      // Only a 426 moves the socket here: "on-failure" is about a request's attempts.
+      const why = fallbackReason(error, false);
       if (!why) throw error;
       transport = "http";
       logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
@@ -205,7 +181,7 @@ export function connectResponses(
 
   /** Sends over the socket; undefined when the socket moved to HTTP meanwhile. */
   async function send(request: ResponsesRequest, opts: Checked, warmup: boolean) {
-    const headers = handshakeHeaders(opts);
+    const headers = handshakeHeaders(opts, warmup ? "socket.warmup" : "socket.stream");
     // What is sent, and later compared with, is this snapshot: never the caller's own objects.
     const built = { ...buildResponsesBody(request, azure), ...(warmup ? { generate: false } : {}) };
     const body = snapshot(built, where);
@@ -266,15 +242,21 @@ export function connectResponses(
     return new SocketResponseStream(head, source, streamOptions, end);
   }
 
-  /** Why this request's failure moves the socket to HTTP for good, or undefined when it does not. */
-  function fallbackReason(error: unknown): string | undefined {
+  /**
+   * Why this failure moves the socket to HTTP for good, or undefined when it does not; a preconnect's
+   * (`request` false) only on a 426.
+   */
+  function fallbackReason(error: unknown, request = true): string | undefined {
     const rule = options.fallbackToHttp ?? true;
     if (rule === false || closed) return undefined;
     if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
-    if (rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable) return;
+    if (!request || rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable)
+      return;
+    // Errors that reach here came before any frame: an idle timeout is a first frame that never came.
     const socketFailure =
       error instanceof TransportError ||
       error instanceof RequestTimeoutError ||
+      error instanceof StreamIdleTimeoutError ||
       (ctx.handshakeFailed && error.status !== undefined && error.status >= 500);
     if (!socketFailure) return undefined;
     return `the WebSocket failed on every attempt (${error.attempts ?? 1}: ${error.message})`;

@@ -64,6 +64,7 @@ export class SocketSource implements MessageSource {
     this.first.catch(() => {}); // awaited by the attempt; a late rejection is not unhandled
     const { idleTimeoutMs: ms, details } = options;
     this.#idle = new IdleTimer(ms, () => this.#idleOut(idleError(ms, this.bytes, details)));
+    wire.hold(true); // until its last frame arrived or it ended
   }
 
   /** Whether a frame arrived for this request. */
@@ -81,7 +82,10 @@ export class SocketSource implements MessageSource {
     const message = text.decode(data);
     const verdict = this.ownership.classify(message);
     if (verdict === "earlier") return; // a late frame of the previous response
-    if (verdict === "terminal") this.#ended = true;
+    if (verdict === "terminal") {
+      this.#ended = true;
+      this.#wire.hold(false); // every frame arrived: an unread stream holds nothing
+    }
     this.bytes += data.length;
     if (!this.#replied) {
       this.#replied = true;
@@ -169,6 +173,7 @@ export class SocketSource implements MessageSource {
 
   #close(): void {
     this.#open = false;
+    this.#wire.hold(false);
     this.#idle.stop();
     if (this.#paused) {
       this.#paused = false;

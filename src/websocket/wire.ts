@@ -7,14 +7,12 @@ import {
   InvalidRequestError,
   RequestTimeoutError,
   TransportError,
-  type ErrorDetails,
 } from "../errors/catalogue.js";
-import { errorFromHttp } from "../errors/http.js";
 import { abortError } from "../errors/map.js";
 import type { AttemptOutcome } from "../transport/retry-loop.js";
-import { serverRetryAfterMs } from "../transport/retry.js";
 import { race } from "../transport/race.js";
 import type { Scrubber } from "../transport/redact.js";
+import { readRefusal, toHeaders, type Reply } from "./refusal.js";
 
 /** The second argument the socket passes to the WebSocket constructor. */
 export interface WebSocketInit {
@@ -56,6 +54,11 @@ export interface Wire {
   /** Flow control: stop and restart reading frames (no-ops unless `canPause`). */
   pause(): void;
   resume(): void;
+  /**
+   * Whether the connection keeps the process alive: only while a request waits for its frames
+   * (`ws`; a WHATWG WebSocket gives no say). An idle connection never holds a script that ended.
+   */
+  hold(held: boolean): void;
 }
 
 /** How one handshake is bounded, and how its failures are described. */
@@ -87,28 +90,7 @@ interface WhatwgLike {
   close(code?: number): void;
   binaryType: string;
 }
-interface Reply {
-  statusCode?: number;
-  headers: Record<string, string | string[] | undefined>;
-  on(event: string, fn: Listener): void;
-  destroy(): void;
-}
-
-const MAX_ERROR_BODY = 64 * 1024;
 const encoder = new TextEncoder();
-
-function toHeaders(raw: Reply["headers"]): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    try {
-      headers.set(name, Array.isArray(value) ? value.join(", ") : String(value));
-    } catch {
-      // a name or value Headers refuses: dropped
-    }
-  }
-  return headers;
-}
 
 /** Opens a connection: the open Wire, or the error the handshake ended in (never throws). */
 export async function openWire(
@@ -160,7 +142,7 @@ function dropSocket(socket: object | undefined): void {
 interface Outcomes {
   opened(wire: Wire): void;
   failed(cause: unknown): void;
-  refused?(error: CodexApiError): void;
+  refused(error: CodexApiError): void;
 }
 
 /** `ws`: the upgrade's headers, a refused upgrade read as an HTTP reply, Buffers for frames. */
@@ -168,11 +150,13 @@ function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
   let headers = new Headers();
   let status = 101;
   let wire: Wire | undefined;
+  let tcp: Reply["socket"];
   ws.on("upgrade", (res: Reply) => {
     headers = toHeaders(res.headers);
     status = res.statusCode ?? status;
+    tcp = res.socket;
   });
-  ws.on("unexpected-response", (_req: unknown, res: Reply) => readRefusal(res, hs, out));
+  ws.on("unexpected-response", (_req: unknown, res: Reply) => readRefusal(res, hs, out.refused));
   ws.on("open", () => {
     wire = {
       status,
@@ -184,7 +168,9 @@ function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
       canPause: true,
       pause: () => ws.pause(),
       resume: () => ws.resume(),
+      hold: (held) => (held ? tcp?.ref() : tcp?.unref()),
     };
+    tcp?.unref(); // idle until a request runs
     out.opened(wire);
   });
   ws.on("message", (data: Uint8Array, binary: boolean) => wire?.listener?.frame(data, binary));
@@ -194,66 +180,6 @@ function watchWs(ws: WsLike, hs: Handshake, out: Outcomes): void {
     if (!wire) return out.failed(new Error(`closed during the handshake (code ${code})`));
     wire.listener?.closed({ code, reason: new TextDecoder().decode(reason) });
   });
-}
-
-/** A non-101 reply: its status, headers and up to 64 KiB of body, mapped like an HTTP reply. */
-function readRefusal(res: Reply, hs: Handshake, out: Outcomes): void {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let settled = false;
-  // Runs inside a `ws` listener, where a throw would end the process: whatever the reply holds,
-  // it settles the handshake once, with an error.
-  const done = () => {
-    if (settled) return;
-    settled = true;
-    let error: CodexApiError;
-    try {
-      error = refusalError(res, chunks, hs);
-    } catch (cause) {
-      error = new TransportError(`${hs.where}: the websocket upgrade was refused`, { cause });
-    }
-    out.refused?.(error);
-    try {
-      res.destroy();
-    } catch {
-      // already gone
-    }
-  };
-  res.on("data", (chunk: Uint8Array) => {
-    if (size < MAX_ERROR_BODY) chunks.push(chunk.subarray(0, MAX_ERROR_BODY - size));
-    size += chunk.length;
-    if (size >= MAX_ERROR_BODY) done();
-  });
-  res.on("end", done);
-  res.on("error", done);
-  res.on("close", done);
-}
-
-/** The error of a refused upgrade: a 3xx is a redirect that is not followed, else as over HTTP. */
-function refusalError(res: Reply, chunks: Uint8Array[], hs: Handshake): CodexApiError {
-  const text = hs.scrubber.text(new TextDecoder().decode(Buffer.concat(chunks)));
-  const headers = toHeaders(res.headers);
-  const status = res.statusCode ?? 0;
-  const details: ErrorDetails = {
-    headers,
-    requestId: headers.get("x-request-id") ?? undefined,
-    retryAfterMs: serverRetryAfterMs(headers),
-  };
-  if (status >= 300 && status < 400) return redirectError(status, headers, hs, details);
-  return errorFromHttp(status, text, details, hs.where);
-}
-
-/** As over HTTP: a redirect is never followed; the error names the status and the target origin. */
-function redirectError(status: number, headers: Headers, hs: Handshake, details: ErrorDetails) {
-  const location = headers.get("location");
-  let target = "an unknown origin";
-  try {
-    if (location !== null) target = new URL(location, hs.url).origin;
-  } catch {
-    target = "an unreadable Location";
-  }
-  const message = `${hs.where}: HTTP ${status} redirect to ${hs.scrubber.text(target)} not followed (redirects are refused; point baseUrl at the final URL)`;
-  return new InvalidRequestError(message, { ...details, status, code: "redirect" });
 }
 
 /** A WHATWG WebSocket: no handshake headers and no status on failure; text arrives as strings. */
@@ -272,6 +198,7 @@ function watchWhatwg(ws: WhatwgLike, out: Outcomes): void {
       canPause: false,
       pause: () => {},
       resume: () => {},
+      hold: () => {},
     };
     out.opened(wire);
   });

@@ -17,6 +17,7 @@ import "./round3-attack-caller.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
+import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import {
   Capture,
   counters,
@@ -231,6 +232,7 @@ const CASES = [
   ...ROUND3_CASES,
   ...ATTACK_CASES,
   ...RESUME_CASES,
+  ...WS_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -33,6 +33,20 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     await (await socket.stream(request)).collect();
     await socket.close();
   },
+  /** A socket whose stream was read to its end, never closed: its idle connection does not hold. */
+  async "socket-unclosed"() {
+    const socket = connectResponses(client);
+    await (await socket.stream(request)).collect();
+  },
+  /** A socket's stream received, never read (the mock sends it whole), the socket never closed. */
+  async "socket-unread"() {
+    await connectResponses(client).stream(request);
+    await new Promise((r) => setTimeout(r, 300));
+  },
+  /** A socket opened by preconnect() and never used nor closed. */
+  async "socket-preconnected"() {
+    await connectResponses(client).preconnect();
+  },
 };
 
 await scenarios[scenario!]!();

@@ -45,7 +45,15 @@ function exitDelay(scenario: string): Promise<number> {
 }
 
 describe.concurrent("a process using the client exits by itself", () => {
-  it.each(["unread-stream", "bad-signal", "finished", "socket"])(
+  it.each([
+    "unread-stream",
+    "bad-signal",
+    "finished",
+    "socket",
+    "socket-unclosed",
+    "socket-unread",
+    "socket-preconnected",
+  ])(
     "%s",
     async (scenario) => {
       expect(await exitDelay(scenario)).toBeLessThan(EXIT_WITHIN_MS);
