@@ -15,6 +15,7 @@ import {
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
+import { isSequenceNumber } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
 
 /** How messages are mapped and handed out: raw events, hooks, the caller's signal and the scrubber. */
@@ -193,7 +194,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         if (message.data === "[DONE]") this.closed();
         const payload = parsePayload(message.data, message.event, ctx);
         const seq = payload["sequence_number"];
-        if (typeof seq === "number") this.mappedSeq = seq;
+        if (isSequenceNumber(seq)) this.mappedSeq = seq;
         if (this.responseId === undefined) this.noteId(payload);
         if (telemetry?.onSseEvent) {
           const now = performance.now();

@@ -92,8 +92,9 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
     });
   }
   const where = "startMockServer";
-  checkKeys(options, { where, path: "options", known: ["port", "cors", "basePath", "models"] });
-  const { port, cors, basePath, models } = options as MockServerOptions;
+  const known = ["port", "cors", "basePath", "models", "backgroundTtlMs"];
+  checkKeys(options, { where, path: "options", known });
+  const { port, cors, basePath, models, backgroundTtlMs: ttl } = options as MockServerOptions;
   const bad = (what: string) =>
     new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
   // A path without its leading "/", or with a dot segment, would never match a request's path.
@@ -110,6 +111,9 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
     throw bad("options.port must be an integer in 0..65535");
   }
   if (cors !== undefined && typeof cors !== "boolean") throw bad("options.cors must be a boolean");
+  if (ttl !== undefined && !(typeof ttl === "number" && ttl >= 0)) {
+    throw bad("options.backgroundTtlMs must be a number ≥ 0 (ms; Infinity: never expires)");
+  }
 }
 
 /** Starts a mock server on 127.0.0.1 (a free port unless `options.port`). */
