@@ -18,6 +18,7 @@ import "./round3-secrets.js";
 import { ATTACK_CASES } from "./round3-attack.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
+import { RESUME_ATTACK_CASES } from "./resume-attack.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import {
   Capture,
@@ -232,6 +233,7 @@ const CASES = [
   ...ROUND3_CASES,
   ...ATTACK_CASES,
   ...RESUME_CASES,
+  ...RESUME_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -37,12 +37,14 @@ export function served(
   responses: MockReply[],
   retrieve: MockReply[] = [{}],
   backgroundTtlMs?: number,
+  cancel: MockReply[] = [{}],
 ) {
   return async (): Promise<Served> => {
     const script: MockScript = {
       rateLimitHeaders: false,
       responses: closing(responses),
       retrieve: closing(retrieve),
+      cancel: closing(cancel),
     };
     const server = await startMockServer(
       script,
