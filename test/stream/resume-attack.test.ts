@@ -289,3 +289,239 @@ describe("the id a resume GET is sent to", () => {
     expect(error).toMatchObject({ retryable: false, responseId: "resp_mock_1" });
   });
 });
+
+describe("the caller's edge during a resume", () => {
+  it("a break just after a resume ends the stream; collect() after a loop that crossed a resume is whole", async () => {
+    const { client, resumes } = await setup({ responses: { dropAfterEvents: 3 } });
+    const stream = await client.responses.stream(BACKGROUND);
+    for await (const event of stream) {
+      if (event.type === "outputTextDelta") break;
+    }
+    // A break ends the stream: collect() says so, as documented, and no GET stays open.
+    expect(resumes).toHaveLength(1);
+    const error = await rejection(stream.collect());
+    expect(error).toBeInstanceOf(StreamError);
+    const second = await client.responses.stream(BACKGROUND);
+    const iterator = second[Symbol.asyncIterator]();
+    while ((await iterator.next()).value?.type !== "outputTextDelta");
+    expect(await within(second.collect(), 5000)).toEqual(await undropped(2));
+  });
+
+  it("abort() during the resume GET closes that GET's socket at once", async () => {
+    // The report: a socket stays open ≥ 500 ms. It is the GET's own socket that must close; undici
+    // may open a spare connection after any aborted request, which carries no request.
+    const server = await serve(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(
+          EVENTS.slice(0, 4)
+            .map((e) => sseFrame(e))
+            .join(""),
+          () => res.socket?.destroy(),
+        );
+      },
+      () => {},
+    );
+    const client = createClient({
+      provider: { baseUrl: `${server.url}/v1`, retry: { baseDelayMs: 1 } },
+      auth: "t",
+    });
+    const stream = await client.responses.stream(BACKGROUND);
+    const done = rejection(stream.collect());
+    await until(() => server.requests.length === 2, "the resume GET");
+    stream.abort();
+    expect(await within(done, 1000)).toBeInstanceOf(AbortError);
+    await within(server.requestSocketsClosed(200), 1000, "the GET's socket");
+  });
+
+  it("abort() from inside onResume ends the stream with AbortError, no GET left open", async () => {
+    let stream: ResponseStream | undefined;
+    const { client } = await setup(
+      { responses: { dropAfterEvents: 3 }, retrieve: { stallBeforeHeaders: true } },
+      { telemetry: { onResume: () => stream!.abort() } },
+    );
+    stream = await client.responses.stream(BACKGROUND);
+    const { error } = await drain(stream);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ responseId: "resp_mock_1" });
+  });
+
+  it("an onResume hook that throws is logged and the stream completes", async () => {
+    const { client, warnings } = await setup(
+      { responses: { dropAfterEvents: 3 } },
+      {
+        telemetry: {
+          onResume: () => {
+            throw new Error("hook broke");
+          },
+        },
+      },
+    );
+    const result = await within((await client.responses.stream(BACKGROUND)).collect(), 5000);
+    expect(result.text).toBe("Echo: hi");
+    expect(String(warnings[0]?.[0])).toContain("onResume");
+  });
+
+  it("cancelOnAbort: abort() during the resume GET sends cancel once", async () => {
+    const { client, mock } = await setup({
+      responses: { dropAfterEvents: 3 },
+      retrieve: { stallBeforeHeaders: true },
+    });
+    const stream = await client.responses.stream(BACKGROUND, { cancelOnAbort: true });
+    const done = rejection(stream.collect());
+    await until(() => gets(mock).length === 1, "the resume GET");
+    stream.abort();
+    stream.abort();
+    expect(await within(done, 2000)).toBeInstanceOf(AbortError);
+    const cancels = () => mock.requests.filter((r) => r.url.endsWith("/cancel"));
+    await until(() => cancels().length === 1, "the cancel");
+    await sleep(20);
+    expect(cancels().map((r) => r.path)).toEqual(["/v1/responses/resp_mock_1/cancel"]);
+  });
+
+  it("cancelOnAbort: an auth provider that throws on the cancel is logged without its secret", async () => {
+    let calls = 0;
+    const auth: AuthProvider = {
+      bearerToken: () => {
+        if (++calls > 1) throw new Error("vault sealed: tok-secret-1");
+        return "tok-secret-1";
+      },
+    };
+    const { client, warnings, mock } = await setup({}, { auth });
+    const stream = await client.responses.stream(BACKGROUND, { cancelOnAbort: true });
+    for await (const event of stream) if (event.type === "created") break;
+    await until(() => warnings.length > 0, "the warning");
+    const logged = warnings.map((w) =>
+      w
+        .map((x) => (x instanceof Error ? `${x.message} ${String(x.cause)}` : JSON.stringify(x)))
+        .join(" "),
+    );
+    expect(logged.join(" ")).toContain("cancel(resp_mock_1) failed");
+    expect(logged.join(" ")).not.toContain("tok-secret-1");
+    expect(warnings[0]?.[1]).toBeInstanceOf(AuthError);
+    expect(mock.requests.filter((r) => r.url.endsWith("/cancel"))).toHaveLength(0);
+  });
+
+  it("cancelOnAbort sends nothing after the stream completed, and a finished stream keeps no listener", async () => {
+    const { client, mock } = await setup();
+    const controller = new AbortController();
+    const options = { cancelOnAbort: true, signal: controller.signal };
+    const stream = await client.responses.stream(BACKGROUND, options);
+    await stream.collect();
+    controller.abort();
+    stream.abort();
+    await sleep(20);
+    expect(mock.requests.map((r) => r.method)).toEqual(["POST"]);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+});
+
+describe("arguments refused before sending", () => {
+  it.each([42, null, {}, undefined, ".", "..", "resp_\ud800"])(
+    "resume(%j) names the id",
+    async (id) => {
+      const { client, mock } = await setup();
+      const error = await rejection(client.responses.resume(id as string));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error).toMatchObject({ param: "id", code: "invalid_option" });
+      expect(mock.requests).toHaveLength(0);
+    },
+  );
+
+  it.each([Infinity, 2 ** 53, null, true, [3]])("resume(id, { startingAfter: %j })", async (n) => {
+    const { client, mock } = await setup();
+    const error = await rejection(
+      client.responses.resume("resp_1", { startingAfter: n as number }),
+    );
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain("options.startingAfter");
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it("resume(id, { starting_after }) names the key to use", async () => {
+    const { client, mock } = await setup();
+    const options = { starting_after: 3 } as never;
+    const error = await rejection(client.responses.resume("resp_1", options));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain("startingAfter");
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it.each(["yes", 1, "true", null])("background: true with store: %j is refused", async (store) => {
+    const { client, mock } = await setup();
+    const request = { ...REQUEST, background: true, store } as never;
+    const error = await rejection(client.responses.stream(request));
+    expect(error).toMatchObject({ name: "InvalidRequestError", param: "request.store" });
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it.each([null, Infinity, 2 ** 53])(
+    "resume: %j / maxResumes past the safe integers is refused",
+    async (v) => {
+      const { client, mock } = await setup();
+      const options = (v === null ? { resume: null } : { resume: { maxResumes: v } }) as never;
+      const error = await rejection(client.responses.stream(BACKGROUND, options));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toContain("options.resume");
+      expect(mock.requests).toHaveLength(0);
+    },
+  );
+
+  it("maxResumes: Number.MAX_SAFE_INTEGER resumes as usual, and `resume: {}` is the default 5", async () => {
+    const { client, resumes } = await setup({
+      responses: { dropAfterEvents: 2 },
+      retrieve: { dropAfterEvents: 1 },
+    });
+    const huge = { resume: { maxResumes: Number.MAX_SAFE_INTEGER } };
+    const result = await within((await client.responses.stream(BACKGROUND, huge)).collect(), 5000);
+    expect(result.text).toBe("Echo: hi");
+    expect(resumes.length).toBe(LAST - 1);
+    resumes.length = 0;
+    const { error } = await drain(await client.responses.stream(BACKGROUND, { resume: {} }));
+    expect(error).toMatchObject({ name: "StreamError", retryable: true });
+    expect(resumes).toHaveLength(5);
+  });
+});
+
+describe("the mock's background knobs", () => {
+  it("dropAfterEvents: 0 drops before the first event; the id is unknown, so nothing is resumed", async () => {
+    const { client, mock, resumes } = await setup({ responses: { dropAfterEvents: 0 } });
+    const { events, error } = await drain(await client.responses.stream(BACKGROUND));
+    expect(events.filter((e) => e.type !== "rateLimits")).toEqual([]);
+    expect(error).toMatchObject({ name: "StreamError", retryable: true });
+    expect(Object.hasOwn(error!, "responseId")).toBe(false);
+    expect(resumes).toEqual([]);
+    expect(gets(mock)).toEqual([]);
+  });
+
+  it.each([-1, 1.5, "2"])("dropAfterEvents: %j is refused by startMockServer", async (n) => {
+    const error = await rejection(startMockServer({ responses: { dropAfterEvents: n as number } }));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain("dropAfterEvents");
+  });
+
+  it.each([-1, Number.NaN, "5", null])("backgroundTtlMs: %j is refused, naming it", async (ttl) => {
+    const error = await rejection(startMockServer({}, { backgroundTtlMs: ttl as number }));
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error.message).toContain("backgroundTtlMs");
+  });
+
+  it("backgroundTtlMs: Infinity never expires; 0 expires at once (the service's 400)", async () => {
+    for (const [ttl, ok] of [
+      [Infinity, true],
+      [0, false],
+    ] as const) {
+      const server = await startMockServer({}, { backgroundTtlMs: ttl });
+      try {
+        const client = createClient({ provider: { baseUrl: `${server.url}/v1` }, auth: "t" });
+        await (await client.responses.stream(BACKGROUND)).collect();
+        await sleep(5);
+        const rest = client.responses.resume("resp_mock_1", { startingAfter: 3 });
+        if (ok) expect((await (await rest).collect()).text).toBe("Echo: hi");
+        else expect(await rejection(rest)).toMatchObject({ status: 400 });
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
