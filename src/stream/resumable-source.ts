@@ -2,7 +2,8 @@
 // source, keeps the response id and the highest `sequence_number` received, and when the inner
 // source fails in a way worth resuming (a reset, an end before the terminal event, `[DONE]` before
 // one, the idle timeout) it calls `reopen(N)` (GET /responses/{id}?stream=true&starting_after=N)
-// and reads on, dropping the replayed messages numbered N or less. The reader does not change.
+// and reads on, dropping the replayed messages (numbered N or less, or at or below the highest
+// received). The reader does not change.
 import {
   AbortError,
   CodexApiError,
@@ -30,7 +31,7 @@ export interface ResumableOptions {
   maxResumes: number;
   /** Known from the start (`client.responses.resume(id)`); else read from `response.created`/`queued`. */
   responseId?: string | undefined;
-  /** Where a resume of a persisted stream starts (its first reply is not gap-checked below it). */
+  /** Where a resume of a persisted stream starts: its first reply is read as a resumed one. */
   startingAfter?: number | undefined;
   details: ErrorDetails;
   telemetry?: Telemetry | undefined;
