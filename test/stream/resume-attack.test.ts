@@ -25,6 +25,7 @@ import {
   type MockServer,
 } from "../../src/testing/index.js";
 import { rejection, REQUEST, sleep, until, within } from "../helpers/calls.js";
+import { runCli } from "../helpers/cli.js";
 import { serveEach, sseFrame } from "../helpers/server.js";
 
 const BACKGROUND = { ...REQUEST, background: true, store: true };
@@ -523,5 +524,34 @@ describe("the mock's background knobs", () => {
         await server.close();
       }
     }
+  });
+});
+
+describe("the CLI", () => {
+  it("responses --background: a refused resume echoing the key prints neither the key nor a hang", async () => {
+    const key = "sk-secret-cli-123";
+    const echo = { error: { message: `bad key ${key} (Bearer ${key})` } };
+    const { mock } = await setup({
+      responses: { dropAfterEvents: 5 },
+      retrieve: { status: 400, body: echo },
+    });
+    const argv = ["responses", "--base-url", mock.url, "--background", "hello"];
+    const r = await within(runCli(argv, { env: { OPENAI_API_KEY: key } }), 5000, "the CLI");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("Echo: ");
+    expect(r.stderr).toContain("resuming resp_mock_1 after event 4");
+    expect(r.stdout + r.stderr).not.toContain(key);
+  });
+
+  it.each([
+    [["resume", "."], 1, "the id"],
+    [["resume", "resp_mock_1", "--starting-after", "99999999999999999999"], 2, "--starting-after"],
+    [["resume", "resp_mock_1", "--starting-after", "1e3"], 2, "--starting-after"],
+  ])("%j is refused before sending", async (argv, code, said) => {
+    const { mock } = await setup();
+    const r = await runCli([...argv, "--base-url", mock.url]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(said);
+    expect(mock.requests).toHaveLength(0);
   });
 });
