@@ -149,6 +149,7 @@ export function backgroundStream(
     logger: endpoints.logger,
     signal: options.signal,
     responseId: first.responseId,
+    sameResponse: first.resumable,
     cancelOnAbort: options.cancelOnAbort ? canceller(endpoints, options) : undefined,
   });
 }

@@ -12,7 +12,7 @@ import {
   type ErrorDetails,
 } from "../errors/catalogue.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
-import { createdId, responseIdOf, sequenceOf } from "./sequence.js";
+import { createdId, sequenceOf } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
 
 /** Why a stream was resumed, as `onResume` reports it. */
@@ -176,7 +176,7 @@ export class ResumableSource implements MessageSource {
   /**
    * The messages to hand on: without `[DONE]` (an early end: the next read resumes) and, in a reply
    * after a resume point, without repeats (numbered at or below the highest received), checked for
-   * a gap at the boundary and for events of another response.
+   * a gap at the boundary (the reader checks that every event is of this response).
    */
   private pass(messages: readonly StreamMessage[]): readonly StreamMessage[] {
     // Most batches pass whole: the first reply, its id known.
@@ -200,7 +200,6 @@ export class ResumableSource implements MessageSource {
       }
       const seq = sequenceOf(data);
       if (this.responseId === undefined) this.responseId = createdId(data);
-      else if (this.replayed) this.checkOwn(data);
       if (seq === undefined && this.boundary !== undefined) throw this.unnumbered(this.boundary);
       if (seq !== undefined && !this.admit(seq)) continue;
       out.push(message);
@@ -235,14 +234,6 @@ export class ResumableSource implements MessageSource {
   private repeat(): false {
     if (++this.repeats <= (this.highest ?? 0) + 1) return false;
     const message = `the resumed reply repeats events without end (${this.repeats} at or below sequence number ${this.highest})`;
-    throw new StreamError(message, { ...this.options.details, retryable: false });
-  }
-
-  /** A reply after a resume that carries another response's events is not mixed in. */
-  private checkOwn(data: string): void {
-    const id = responseIdOf(data);
-    if (id === undefined || id === this.responseId) return;
-    const message = `the resumed reply carries events of response ${id}, not ${this.responseId}`;
     throw new StreamError(message, { ...this.options.details, retryable: false });
   }
 

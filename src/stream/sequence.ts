@@ -1,7 +1,7 @@
-// What a resumable stream (./resumable-source.ts) reads of a payload without mapping it: its
-// top-level `sequence_number` and the id of the response it carries. Read from the text where the
-// text leaves no doubt (the key before any nested object, or the last member), else parsed: a
-// nested key of the same name (a tool parameter echoed in the response) is never taken for it.
+// What a resumable stream (./resumable-source.ts) reads of a payload without mapping it: the id of
+// a `response.created`, and its top-level `sequence_number`, read from the text where the text
+// leaves no doubt (the key before any nested object, or the last member), else parsed: a nested
+// key of the same name (a tool parameter echoed in the response) is never taken for it.
 
 /** A sequence number: a non-negative safe integer (what `resume(id, { startingAfter })` accepts). */
 export function isSequenceNumber(v: unknown): v is number {
@@ -34,9 +34,8 @@ function valueAt(data: string, at: number, last: boolean): number | undefined {
 export function sequenceOf(data: string): number | undefined {
   const at = data.indexOf(KEY);
   if (at < 0) return undefined;
-  const nested = data.indexOf("{", 1);
   // No object opens before the key: it is the payload's own (the service writes it second).
-  const early = nested < 0 || nested > at ? valueAt(data, at, false) : undefined;
+  const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
   if (early !== undefined) return early;
   // The last member of the payload (the mock writes it last).
   const late = valueAt(data, data.lastIndexOf(KEY), true);
@@ -44,17 +43,6 @@ export function sequenceOf(data: string): number | undefined {
   try {
     const value = (JSON.parse(data) as { sequence_number?: unknown }).sequence_number;
     return isSequenceNumber(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `response.id` of a payload that carries a response (its lifecycle events), or undefined. */
-export function responseIdOf(data: string): string | undefined {
-  if (!data.includes('"response":')) return undefined;
-  try {
-    const id = (JSON.parse(data) as { response?: { id?: unknown } }).response?.id;
-    return typeof id === "string" && id !== "" ? id : undefined;
   } catch {
     return undefined;
   }
