@@ -13,6 +13,7 @@ import { ResumableSource } from "../stream/resumable-source.js";
 import type { MessageSource } from "../stream/source.js";
 import { SseSource } from "../stream/sse-source.js";
 import { isObject } from "../util.js";
+import { checkResponseId } from "./response-id.js";
 import type { Endpoints } from "./context.js";
 import { callHeaders, type ResponsesOptions } from "./responses-options.js";
 
@@ -134,6 +135,8 @@ export function backgroundStream(
       logger: endpoints.logger,
       reopen: async (after, signal) => {
         const id = (source as ResumableSource).id!;
+        // The server named it: one no URL can carry ends the stream here, typed.
+        checkResponseId(id, "responses.stream (resuming)");
         const both = bothSignals(options.signal, signal);
         return sseOf(endpoints, await openStoredReply(endpoints, id, options, after, both));
       },
@@ -146,6 +149,7 @@ export function backgroundStream(
     logger: endpoints.logger,
     signal: options.signal,
     responseId: first.responseId,
+    sameResponse: first.resumable,
     cancelOnAbort: options.cancelOnAbort ? canceller(endpoints, options) : undefined,
   });
 }

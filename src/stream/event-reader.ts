@@ -15,6 +15,7 @@ import {
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
+import { isSequenceNumber } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
 
 /** How messages are mapped and handed out: raw events, hooks, the caller's signal and the scrubber. */
@@ -28,6 +29,8 @@ export interface StreamOptions {
   observer?: StreamObserver | undefined;
   /** The response id when known from the start (`client.responses.resume(id)`). */
   responseId?: string | undefined;
+  /** Default false. An event carrying another response than the stream's is a StreamError. */
+  sameResponse?: boolean | undefined;
   /** Called once when the reader lets go of the source and the caller's signal. */
   onRelease?: (() => void) | undefined;
 }
@@ -193,8 +196,9 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         if (message.data === "[DONE]") this.closed();
         const payload = parsePayload(message.data, message.event, ctx);
         const seq = payload["sequence_number"];
-        if (typeof seq === "number") this.mappedSeq = seq;
+        if (isSequenceNumber(seq)) this.mappedSeq = seq;
         if (this.responseId === undefined) this.noteId(payload);
+        else if (this.options.sameResponse) this.checkId(payload);
         if (telemetry?.onSseEvent) {
           const now = performance.now();
           const type = this.options.scrubber?.text(payload["type"] as string) ?? payload["type"];
@@ -229,6 +233,14 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
     if (type !== "response.created" && type !== "response.queued") return;
     const id = response?.id;
     if (typeof id === "string" && id !== "") this.responseId = id;
+  }
+
+  /** A payload carrying another response than the stream's is not mixed in (`sameResponse`). */
+  private checkId(payload: Record<string, unknown>): void {
+    const id = (payload["response"] as { id?: unknown } | undefined)?.id;
+    if (typeof id !== "string" || id === this.responseId) return;
+    const message = `an event of response ${id} in the stream of ${this.responseId}`;
+    throw new StreamError(message, { ...this.details, retryable: false });
   }
 
   /** The stream ended (or `data: [DONE]` came) before `response.completed`. */

@@ -2,7 +2,8 @@
 // source, keeps the response id and the highest `sequence_number` received, and when the inner
 // source fails in a way worth resuming (a reset, an end before the terminal event, `[DONE]` before
 // one, the idle timeout) it calls `reopen(N)` (GET /responses/{id}?stream=true&starting_after=N)
-// and reads on, dropping the replayed messages numbered N or less. The reader does not change.
+// and reads on, dropping the replayed messages (numbered N or less, or at or below the highest
+// received). The reader does not change.
 import {
   AbortError,
   CodexApiError,
@@ -11,6 +12,7 @@ import {
   type ErrorDetails,
 } from "../errors/catalogue.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
+import { createdId, sequenceOf } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
 
 /** Why a stream was resumed, as `onResume` reports it. */
@@ -29,39 +31,11 @@ export interface ResumableOptions {
   maxResumes: number;
   /** Known from the start (`client.responses.resume(id)`); else read from `response.created`/`queued`. */
   responseId?: string | undefined;
-  /** Where a resume of a persisted stream starts (its first reply is not gap-checked below it). */
+  /** Where a resume of a persisted stream starts: its first reply is read as a resumed one. */
   startingAfter?: number | undefined;
   details: ErrorDetails;
   telemetry?: Telemetry | undefined;
   logger?: Logger | undefined;
-}
-
-const SEQUENCE_KEY = '"sequence_number":';
-
-/** The top-level `sequence_number` of a payload's text, without parsing all of it; or undefined. */
-export function sequenceOf(data: string): number | undefined {
-  const at = data.indexOf(SEQUENCE_KEY);
-  if (at < 0) return undefined;
-  let i = at + SEQUENCE_KEY.length;
-  while (data.charCodeAt(i) === 32) i++;
-  let n = 0;
-  const start = i;
-  for (let c = data.charCodeAt(i); c >= 48 && c <= 57; c = data.charCodeAt(++i))
-    n = n * 10 + c - 48;
-  return i === start || i - start > 15 ? undefined : n;
-}
-
-/** The id of a `response.created` / `response.queued` payload, or undefined. */
-function createdId(data: string): string | undefined {
-  if (!data.includes('"response.created"') && !data.includes('"response.queued"')) return undefined;
-  try {
-    const payload = JSON.parse(data) as { type?: unknown; response?: { id?: unknown } };
-    if (payload.type !== "response.created" && payload.type !== "response.queued") return undefined;
-    const id = payload.response?.id;
-    return typeof id === "string" && id !== "" ? id : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Why `error` may be resumed, or undefined when it may not. */
@@ -81,6 +55,8 @@ export class ResumableSource implements MessageSource {
   private responseId: string | undefined;
   private highest: number | undefined; // of the messages received
   private boundary: number | undefined; // after a resume: the first new message must be this + 1
+  private replayed = false; // a reply after a resume point: a message numbered ≤ highest is a repeat
+  private repeats = 0; // repeats dropped from the current reply
   private resumes = 0;
   private earlier = 0; // bytes of the replies before the current one
   private innerFailure: CodexApiError | undefined; // the inner source failed while no read was pending
@@ -92,6 +68,9 @@ export class ResumableSource implements MessageSource {
     this.options = options;
     this.responseId = options.responseId;
     this.highest = options.startingAfter;
+    // A persisted stream continues after a resume point too: nothing at or below it, no gap.
+    this.boundary = options.startingAfter;
+    this.replayed = options.startingAfter !== undefined;
     this.inner = this.adopt(first);
   }
 
@@ -189,16 +168,19 @@ export class ResumableSource implements MessageSource {
     }
     this.inner = this.adopt(next);
     this.boundary = startingAfter;
+    this.replayed = true;
+    this.repeats = 0;
     return true;
   }
 
   /**
-   * The messages to hand on: without `[DONE]` (an early end: the next read resumes), without
-   * messages numbered at or below the resume point, and checked for a gap at a resume boundary.
+   * The messages to hand on: without `[DONE]` (an early end: the next read resumes) and, in a reply
+   * after a resume point, without repeats (numbered at or below the highest received), checked for
+   * a gap at the boundary (the reader checks that every event is of this response).
    */
   private pass(messages: readonly StreamMessage[]): readonly StreamMessage[] {
-    // Most batches pass whole: no resume boundary is open and the id is known.
-    if (this.boundary === undefined && this.responseId !== undefined) {
+    // Most batches pass whole: the first reply, its id known.
+    if (!this.replayed && this.responseId !== undefined) {
       for (let i = 0; i < messages.length; i++) {
         const data = messages[i]!.data;
         if (data === "[DONE]") return this.endAt(messages, i);
@@ -233,34 +215,39 @@ export class ResumableSource implements MessageSource {
     return this.out;
   }
 
-  /** Whether a message numbered `seq` goes on (false: a replayed one); throws on a gap. */
+  /** Whether a message numbered `seq` goes on (false: a repeat); throws on a gap. */
   private admit(seq: number): boolean {
-    const { boundary } = this;
+    const { boundary, highest } = this;
     if (boundary !== undefined) {
-      if (seq <= boundary) return false;
+      if (seq <= boundary) return this.repeat();
       this.boundary = undefined;
       if (seq !== boundary + 1) throw this.lost(boundary, seq);
-    }
-    if (this.highest === undefined || seq > this.highest) this.highest = seq;
+    } else if (this.replayed && highest !== undefined && seq <= highest) return this.repeat();
+    if (highest === undefined || seq > highest) this.highest = seq;
     return true;
+  }
+
+  /**
+   * Drops a repeat. A reply cannot honestly repeat more messages than there are numbers up to the
+   * highest (each at most once): past that it loops, and the stream ends instead of waiting on it.
+   */
+  private repeat(): false {
+    if (++this.repeats <= (this.highest ?? 0) + 1) return false;
+    const message = `the resumed reply repeats events without end (${this.repeats} at or below sequence number ${this.highest})`;
+    throw new StreamError(message, { ...this.options.details, retryable: false });
   }
 
   /** A resumed reply whose first event has no `sequence_number`: nothing tells what was missed. */
   private unnumbered(after: number): StreamError {
-    const message = `events may be lost: resumed after sequence number ${after}, the next event has no sequence_number`;
-    return new StreamError(message, {
-      ...this.options.details,
-      code: "events_lost",
-      retryable: false,
-    });
+    return this.eventsLost(`resumed after sequence number ${after}, the next event has none`);
   }
 
   private lost(after: number, seq: number): StreamError {
-    const message = `events were lost: resumed after sequence number ${after}, the next one received is ${seq}`;
-    return new StreamError(message, {
-      ...this.options.details,
-      code: "events_lost",
-      retryable: false,
-    });
+    return this.eventsLost(`resumed after sequence number ${after}, the next one is ${seq}`);
+  }
+
+  private eventsLost(what: string): StreamError {
+    const details = { ...this.options.details, code: "events_lost", retryable: false };
+    return new StreamError(`events were lost: ${what}`, details);
   }
 }

@@ -92,11 +92,8 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
     });
   }
   const where = "startMockServer";
-  checkKeys(options, {
-    where,
-    path: "options",
-    known: ["port", "cors", "basePath", "models", "backgroundTtlMs"],
-  });
+  const known = ["port", "cors", "basePath", "models", "backgroundTtlMs"];
+  checkKeys(options, { where, path: "options", known });
   const { port, cors, basePath, models, backgroundTtlMs: ttl } = options as MockServerOptions;
   const bad = (what: string) =>
     new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
@@ -114,8 +111,8 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
     throw bad("options.port must be an integer in 0..65535");
   }
   if (cors !== undefined && typeof cors !== "boolean") throw bad("options.cors must be a boolean");
-  if (ttl !== undefined && !(Number.isFinite(ttl) && ttl >= 0)) {
-    throw bad("options.backgroundTtlMs must be a finite number of milliseconds, 0 or more");
+  if (ttl !== undefined && !(typeof ttl === "number" && ttl >= 0)) {
+    throw bad("options.backgroundTtlMs must be a number ≥ 0 (ms; Infinity: never expires)");
   }
 }
 

@@ -184,6 +184,10 @@ export function writeEvents(
   let i = 0;
   const step = (): void => {
     if (done) return;
+    if (i === 0 && reply.dropAfterEvents === 0) {
+      finish();
+      return reset(out, Buffer.alloc(0)); // the headers, then no event at all
+    }
     while (i <= events.length) {
       if (reply.stallAfterEvents !== undefined && i >= reply.stallAfterEvents) {
         if (reply.keepAliveMs !== undefined && reply.keepAliveMs > 0) {

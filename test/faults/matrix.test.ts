@@ -16,6 +16,7 @@ import { ATTACK_CASES } from "./round3-attack.js";
 import "./round3-attack-caller.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
+import { RESUME_ATTACK_CASES } from "./resume-attack.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import {
@@ -233,6 +234,7 @@ const CASES = [
   ...ATTACK_CASES,
   ...RESUME_CASES,
   ...WS_ATTACK_CASES,
+  ...RESUME_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -23,9 +23,9 @@ import {
 /** The rows of this file, appended to the matrix by matrix.test.ts. */
 export const RESUME_CASES: FaultCase[] = [];
 
-const BACKGROUND = { ...STREAM_REQUEST, background: true, store: true };
+export const BACKGROUND = { ...STREAM_REQUEST, background: true, store: true };
 // The canned reply to STREAM_REQUEST: 14 events numbered 0–13 (created … completed).
-const EVENTS = cannedEvents(BACKGROUND, 1);
+export const EVENTS = cannedEvents(BACKGROUND, 1);
 const LAST = EVENTS.length - 1;
 
 const CLOSE = { connection: "close" };
@@ -33,12 +33,18 @@ const closing = (replies: MockReply[]) =>
   replies.map((r) => ({ ...r, headers: { ...r.headers, ...CLOSE } }));
 
 /** The mock with a background store, `responses` and `retrieve` replies, behind the TCP front. */
-function served(responses: MockReply[], retrieve: MockReply[] = [{}], backgroundTtlMs?: number) {
+export function served(
+  responses: MockReply[],
+  retrieve: MockReply[] = [{}],
+  backgroundTtlMs?: number,
+  cancel: MockReply[] = [{}],
+) {
   return async (): Promise<Served> => {
     const script: MockScript = {
       rateLimitHeaders: false,
       responses: closing(responses),
       retrieve: closing(retrieve),
+      cancel: closing(cancel),
     };
     const server = await startMockServer(
       script,
@@ -55,7 +61,7 @@ function served(responses: MockReply[], retrieve: MockReply[] = [{}], background
 }
 
 /** Streams the background request: every event the loop sees, then what collect() returns. */
-const collect = async ({ client }: { client: CodexClient }) => {
+export const collect = async ({ client }: { client: CodexClient }) => {
   const stream = await client.responses.stream(BACKGROUND);
   const events: ResponseEvent[] = [];
   for await (const event of stream) events.push(event);
@@ -63,7 +69,7 @@ const collect = async ({ client }: { client: CodexClient }) => {
 };
 
 /** The number of resumes telemetry reported must be `n`. */
-const resumed =
+export const resumed =
   (n: number) =>
   ({ capture }: { capture: { resumes: unknown[] } }): string[] => {
     const got = capture.resumes.length;
@@ -71,7 +77,7 @@ const resumed =
   };
 
 /** The error carries the stream's id and last sequence number as own properties. */
-const carriesPosition = (_ctx: unknown, outcome: { error?: unknown }): string[] => {
+export const carriesPosition = (_ctx: unknown, outcome: { error?: unknown }): string[] => {
   const error = outcome.error as CodexApiError | undefined;
   if (!error) return ["no error"];
   const problems: string[] = [];

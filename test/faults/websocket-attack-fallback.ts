@@ -2,7 +2,7 @@
 // fails too, idle timeouts, closes before a reply, what must not move the socket, a preconnect).
 import { AbortError, AuthError, RequestTimeoutError, ServerError } from "../../src/index.js";
 import { type ResponsesSocket } from "../../src/websocket/index.js";
-import { SHORT, STREAM_REQUEST, type FaultCase } from "./cases.js";
+import { type FaultCase, SHORT, STREAM_REQUEST } from "./kit.js";
 import { mockSocket } from "./websocket-cases.js";
 import {
   add,

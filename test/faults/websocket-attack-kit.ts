@@ -17,7 +17,7 @@ import {
   type WsServerScript,
   type WsTestServer,
 } from "../helpers/ws-server.js";
-import { STREAM_REQUEST, type FaultCase, type RunContext, type Served } from "./cases.js";
+import { type FaultCase, type RunContext, type Served, STREAM_REQUEST } from "./kit.js";
 import { mockSocket } from "./websocket-cases.js";
 
 // Servers and runs --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import {
 } from "../../src/index.js";
 import { sleep } from "../helpers/calls.js";
 import { responseFrames } from "../helpers/ws-server.js";
-import { STREAM_REQUEST } from "./cases.js";
+import { STREAM_REQUEST } from "./kit.js";
 import { SECRET_API_KEY, SECRET_TOKEN } from "./harness.js";
 import {
   add,

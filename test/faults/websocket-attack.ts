@@ -14,7 +14,7 @@ import type { ResponsesSocketOptions } from "../../src/websocket/index.js";
 import { WebSocket } from "ws";
 import { sleep } from "../helpers/calls.js";
 import { responseFrames } from "../helpers/ws-server.js";
-import { SHORT, STREAM_REQUEST } from "./cases.js";
+import { SHORT, STREAM_REQUEST } from "./kit.js";
 import { SECRET_TOKEN } from "./harness.js";
 import { mockSocket } from "./websocket-cases.js";
 import {

@@ -1,0 +1,62 @@
+// What a resumable stream (./resumable-source.ts) reads of a payload without mapping it: the id of
+// a `response.created`, and its top-level `sequence_number`, read from the text where the text
+// leaves no doubt (the key before any nested object, or the last member), else parsed: a nested
+// key of the same name (a tool parameter echoed in the response) is never taken for it.
+
+/** A sequence number: a non-negative safe integer (what `resume(id, { startingAfter })` accepts). */
+export function isSequenceNumber(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+const KEY = '"sequence_number"';
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** The digits of the value after the key at `at`, when a `,` or `}` ends them (`last`: a `}` ending the text). */
+function valueAt(data: string, at: number, last: boolean): number | undefined {
+  let i = at + KEY.length;
+  while (isSpace(data.charCodeAt(i))) i++;
+  if (data.charCodeAt(i++) !== 58 /* : */) return undefined;
+  while (isSpace(data.charCodeAt(i))) i++;
+  const start = i;
+  let n = 0;
+  for (let c = data.charCodeAt(i); c >= 48 && c <= 57; c = data.charCodeAt(++i))
+    n = n * 10 + c - 48;
+  if (i === start || i - start > 15 || (data.charCodeAt(start) === 48 && i - start > 1)) return;
+  while (isSpace(data.charCodeAt(i))) i++;
+  const end = data.charCodeAt(i);
+  if (!last) return end === 44 /* , */ || end === 125 /* } */ ? n : undefined;
+  if (end !== 125) return undefined;
+  for (i++; isSpace(data.charCodeAt(i)); i++);
+  return i === data.length ? n : undefined;
+}
+
+/** The top-level `sequence_number` of a payload's text when it is a sequence number; else undefined. */
+export function sequenceOf(data: string): number | undefined {
+  const at = data.indexOf(KEY);
+  if (at < 0) return undefined;
+  // No object opens before the key: it is the payload's own (the service writes it second).
+  const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
+  if (early !== undefined) return early;
+  // The last member of the payload (the mock writes it last).
+  const late = valueAt(data, data.lastIndexOf(KEY), true);
+  if (late !== undefined) return late;
+  try {
+    const value = (JSON.parse(data) as { sequence_number?: unknown }).sequence_number;
+    return isSequenceNumber(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id of a `response.created` / `response.queued` payload, or undefined. */
+export function createdId(data: string): string | undefined {
+  if (!data.includes('"response.created"') && !data.includes('"response.queued"')) return undefined;
+  try {
+    const payload = JSON.parse(data) as { type?: unknown; response?: { id?: unknown } };
+    if (payload.type !== "response.created" && payload.type !== "response.queued") return undefined;
+    const id = payload.response?.id;
+    return typeof id === "string" && id !== "" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
