@@ -92,7 +92,11 @@ function checkOptions(options: unknown): asserts options is MockServerOptions {
     });
   }
   const where = "startMockServer";
-  checkKeys(options, { where, path: "options", known: ["port", "cors", "basePath", "models"] });
+  checkKeys(options, {
+    where,
+    path: "options",
+    known: ["port", "cors", "basePath", "models", "backgroundTtlMs"],
+  });
   const { port, cors, basePath, models } = options as MockServerOptions;
   const bad = (what: string) =>
     new InvalidRequestError(`startMockServer: ${what}`, { code: "invalid_option" });
