@@ -14,6 +14,7 @@ import type { MockEndpoint, MockReply, MockScript, NextReply } from "./script.js
 import {
   cancelStored,
   cannedInputTokens,
+  eventsAfter,
   inputItemsPage,
   notFound,
   recordResponse,
@@ -105,7 +106,7 @@ function serveRetrieve(ctx: RouteContext): void {
     return stored(() => tooOldToStream(ctx.id))(ctx);
   }
   const after = Number(query.get("starting_after") ?? "-Infinity");
-  const events = ctx.reply.events ?? entry.events.filter((e) => Number(e.sequence_number) > after);
+  const events = ctx.reply.events ?? eventsAfter(entry, after);
   writeEvents(ctx, ctx.reply, events);
 }
 

@@ -58,6 +58,34 @@ export function recordResponse(store: ResponseStore, body: unknown, events: Json
   store.set(response.id, entry);
 }
 
+/** The sequence numbers of each stored response's events (NaN where none), and whether they ascend. */
+const indexes = new WeakMap<StoredResponse, { sequences: number[]; ascending: boolean }>();
+
+/**
+ * The stored events numbered above `after`, in stored order. The numbers are read once per
+ * response (its first streamed GET), so each resume finds its start by binary search.
+ */
+export function eventsAfter(entry: StoredResponse, after: number): Json[] {
+  const { events } = entry;
+  let index = indexes.get(entry);
+  if (index === undefined) {
+    const sequences = events.map((e) => Number(e.sequence_number));
+    const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
+    index = { sequences, ascending };
+    indexes.set(entry, index);
+  }
+  const { sequences, ascending } = index;
+  if (!ascending) return events.filter((_, i) => sequences[i]! > after);
+  let low = 0;
+  let high = sequences.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sequences[mid]! > after) high = mid;
+    else low = mid + 1;
+  }
+  return events.slice(low);
+}
+
 /** How long the mock streams a background response again, by default (ms; the service: 5 minutes). */
 export const BACKGROUND_TTL_MS = 300_000;
 

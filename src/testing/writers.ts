@@ -208,6 +208,9 @@ export function writeEvents(
       }
       if (!write(frame)) return;
       if (drip !== undefined && i < events.length) return later(drip);
+      // The socket's buffer is full: go on when it drains, as a server that streams does, so the
+      // bytes written so far leave now rather than after the last event is serialized.
+      if (res.writableNeedDrain) return void res.once("drain", step);
     }
     finish();
     // Fewer body bytes than the reset limit: still reset, the client must see a broken stream.

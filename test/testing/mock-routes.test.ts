@@ -110,4 +110,27 @@ describe("the mock's routes", () => {
     expect(c.functionCalls).toEqual([]);
     expect(c.text).toBe("Tool output: 42");
   });
+
+  it("replays the stored events numbered above starting_after, in stored order, however numbered", async () => {
+    const response = { id: "resp_order", object: "response", status: "completed", output: [] };
+    const numbered = (order: number[]) =>
+      order.map((n, i) => ({
+        type: i === 0 ? "response.created" : i === order.length - 1 ? "response.completed" : "x",
+        ...(i === 0 || i === order.length - 1 ? { response } : {}),
+        sequence_number: n,
+      }));
+    const replayed = async (order: number[], after: string) => {
+      const s = await start({ responses: { events: numbered(order) } });
+      await (await clientAt(`${s.url}/v1`).responses.stream(REQUEST)).collect();
+      const res = await fetch(`${s.url}/v1/responses/resp_order?stream=true${after}`);
+      const text = await res.text();
+      await s.close();
+      return [...text.matchAll(/"sequence_number":(\d+)/g)].map((m) => Number(m[1]));
+    };
+    expect(await replayed([0, 1, 2, 3, 4], "&starting_after=1")).toEqual([2, 3, 4]);
+    expect(await replayed([0, 1, 2, 3, 4], "")).toEqual([0, 1, 2, 3, 4]);
+    expect(await replayed([0, 1, 2, 3, 4], "&starting_after=4")).toEqual([]);
+    // Not ascending (a scripted fault): every event above N, where it was stored.
+    expect(await replayed([0, 3, 1, 2, 4], "&starting_after=1")).toEqual([3, 2, 4]);
+  });
 });

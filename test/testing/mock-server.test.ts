@@ -11,6 +11,7 @@ import {
   type MockServerOptions,
 } from "../../src/testing/index.js";
 import { validate } from "../../src/validate/index.js";
+import { sleep } from "../helpers/calls.js";
 
 const RECORDED = new URL(
   "../corpus/responses-streams/issue-20047-openai-responses.chunks.txt",
@@ -355,6 +356,26 @@ describe("scripted failures", () => {
     expect(text).not.toContain("response.completed");
     controller.abort();
     await expect(reader.read()).rejects.toThrow();
+  });
+
+  it("writes a long reply as the client reads it, and stops while the client does not read", async () => {
+    const total = 40_000; // 1 kB each: far more than the socket buffers hold
+    let serialized = 0;
+    const delta = "x".repeat(1000);
+    const event = { type: "response.output_text.delta", delta };
+    const events = Array.from({ length: total }, () => ({
+      ...event,
+      toJSON: () => (serialized++, event),
+    }));
+    const s = await start({ responses: { events } });
+    const before = serialized; // what checking the script serialized
+    const controller = new AbortController();
+    const res = await post(`${s.url}/responses`, {}, { signal: controller.signal });
+    expect((await res.body!.getReader().read()).done).toBe(false);
+    await sleep(100); // the reader reads no more: the server stops when the buffers are full
+    expect(serialized - before).toBeGreaterThan(0);
+    expect(serialized - before).toBeLessThan(total / 2);
+    controller.abort();
   });
 
   it("drips events slowly", async () => {
