@@ -18,7 +18,7 @@ type Graph = Map<string, string[]>;
 const LAYERS: string[][] = [
   ["util.ts", "version.ts", "rate-limits.ts", "function-calls.ts"],
   ["errors/"],
-  ["options.ts"],
+  ["options.ts", "load.ts"],
   ["transport/"],
   ["stream/"],
   ["provider.ts", "option-checks.ts"],

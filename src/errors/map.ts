@@ -9,7 +9,6 @@ import {
   InvalidRequestError,
   QuotaExceededError,
   RateLimitError,
-  RetryableStreamError,
   ServerOverloadedError,
   UsageNotIncludedError,
   type ErrorDetails,
@@ -81,35 +80,9 @@ export function errorForCode(
   }
 }
 
-/**
- * The fields of an error frame of any shape: an object is read like an error body (a top-level
- * `type` of "error" is the frame's kind, not the error's); anything else is quoted as the message.
- */
-export function errorFrameFields(frame: unknown): ServerErrorFields {
-  if (!isObject(frame)) {
-    const text = typeof frame === "string" ? frame : JSON.stringify(frame);
-    return { message: `error event: ${snippet(String(text))}` };
-  }
-  const fields = readErrorFields(frame);
-  if (fields.type === "error") delete fields.type;
-  return fields;
-}
-
 /** The wire fields every error carries: `code`, `param` and `type`. */
 export function wireDetails(fields: ServerErrorFields, details: ErrorDetails): ErrorDetails {
   return { ...details, code: fields.code, param: fields.param, type: fields.type };
-}
-
-/** The error for a failure reported inside a stream (`response.failed` or an `error` event). */
-export function streamFailure(fields: ServerErrorFields, details: ErrorDetails): CodexApiError {
-  const message = fields.message ?? "";
-  const d = wireDetails(fields, details);
-  const known = errorForCode(fields.code, message, d);
-  if (known) return known;
-  return new RetryableStreamError(
-    `stream failed${fields.code ? ` (${fields.code})` : ""}${message ? `: ${message}` : ""}`,
-    { ...d, retryAfterMs: parseRetryAfterText(message) },
-  );
 }
 
 /**

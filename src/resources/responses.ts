@@ -10,15 +10,9 @@ import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import { isObject } from "../util.js";
 import { checkCall, checkInput, inputItems, STRING_RULE } from "./call-options.js";
-
-import {
-  BACKGROUND_RULES,
-  backgroundStream,
-  checkBackground,
-  maxResumesOf,
-  openStoredReply,
-} from "./background.js";
+import { BACKGROUND_RULES, checkBackground, maxResumesOf } from "./background-options.js";
 import { checkResponseId } from "./response-id.js";
+import { loadOnce } from "../load.js";
 
 export { callHeaders, type ResponsesOptions, type TurnState } from "./responses-options.js";
 
@@ -150,6 +144,9 @@ export function streamOptions(endpoints: Endpoints, options: ResponsesOptions) {
   };
 }
 
+// Background streams, `cancelOnAbort` and `resume` run ./background.ts, loaded on first use.
+const loadBackground = loadOnce("background streams", () => import("./background.js"));
+
 /** Builds `client.responses`. */
 export function responsesResource(endpoints: Endpoints): ResponsesResource {
   return {
@@ -160,6 +157,9 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       const azure = isAzureResponsesEndpoint(provider);
       checkBackground("responses.stream", request, azure);
       const body = buildResponsesBody(request, azure);
+      // Loaded before sending: a failed load leaves no background response running unread.
+      const background =
+        request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
       const headers = mergeHeaders(
         provider.headers,
         { ...callHeaders(options), Accept: "text/event-stream" },
@@ -171,9 +171,9 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       if (options.turnState && !options.turnState.value && turnState) {
         options.turnState.value = turnState;
       }
-      if (request.background === true || options.cancelOnAbort) {
+      if (background) {
         const first = { response, resumable: request.background === true };
-        return backgroundStream(endpoints, first, options, maxResumesOf("", options));
+        return background.backgroundStream(endpoints, first, options, maxResumesOf("", options));
       }
       return openResponseStream(response, streamOptions(endpoints, options));
     },
@@ -183,6 +183,7 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       const options = checkCall("responses.resume", given, RESUME_RULES);
       const maxResumes = maxResumesOf("responses.resume", options);
       const { startingAfter } = options;
+      const { openStoredReply, backgroundStream } = await loadBackground();
       const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
       const first = { response, responseId: id, startingAfter, resumable: true };
       return backgroundStream(endpoints, first, options, maxResumes);

@@ -11,12 +11,17 @@ import {
   headerEvents,
   mapPayload,
   parsePayload,
+  Reported,
   textDelta,
   type PayloadContext,
   type ResponseEvent,
 } from "./events.js";
 import { isSequenceNumber } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
+import { loadOnce } from "../load.js";
+
+// Turns a failure the server reported into its error class; loaded when the first one arrives.
+const loadReported = loadOnce("stream failures", () => import("../errors/reported.js"));
 
 /** How messages are mapped and handed out: raw events, hooks, the caller's signal and the scrubber. */
 export interface StreamOptions {
@@ -136,7 +141,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       this.reading = read.then(settled, settled);
       return read;
     } catch (error) {
-      return Promise.reject(this.fail(error));
+      return this.fail(error);
     }
   }
 
@@ -268,13 +273,20 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
         if (messages === null) this.closed();
       }
     } catch (error) {
-      throw this.fail(error);
+      return this.fail(error);
     }
   }
 
-  /** Ends the stream with `error`, scrubbed. */
-  private fail(error: unknown): unknown {
+  /** Ends the stream with `error`, scrubbed; a failure the server reported gets its class first. */
+  private async fail(error: unknown): Promise<never> {
     this.finish();
+    if (error instanceof Reported) {
+      const { type, payload, details } = error;
+      error = await loadReported().then(
+        (m) => m.reportedError(type, payload, details),
+        (e: unknown) => e,
+      );
+    }
     const { scrubber, observer } = this.options;
     const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
     if (this.responseId !== undefined && scrubbed instanceof CodexApiError) {
@@ -285,7 +297,7 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       });
     }
     observer?.failed(scrubbed);
-    return scrubbed;
+    throw scrubbed;
   }
 
   private release(): void {

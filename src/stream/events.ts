@@ -1,8 +1,8 @@
 // SSE message -> ResponseEvent (README "Events"). The event kind is the JSON payload's `type`; the
 // `event:` line is only a hint. Failures inside the stream become the mapped error classes.
 import type { ResponseItem } from "../generated/openapi.js";
-import { IncompleteResponseError, StreamError, type ErrorDetails } from "../errors/catalogue.js";
-import { errorFrameFields, isErrorFrame, readErrorFields, streamFailure } from "../errors/map.js";
+import { StreamError, type ErrorDetails } from "../errors/catalogue.js";
+import { isErrorFrame } from "../errors/map.js";
 import { isObject } from "../util.js";
 import {
   isEmptySnapshot,
@@ -72,6 +72,22 @@ function modelOfCreated(payload: Record<string, unknown>): string | undefined {
 }
 
 // Marks an error frame whose payload was not an `error` event object; the payload is kept under it.
+/**
+ * A failure the server reported in the stream (`response.failed`, an `error` event,
+ * `response.incomplete`): thrown by `mapPayload`, turned into its error class by
+ * src/errors/reported.ts, which the reader loads when the first one arrives.
+ */
+export class Reported {
+  readonly type: string;
+  readonly payload: unknown;
+  readonly details: ErrorDetails;
+  constructor(type: string, payload: unknown, details: ErrorDetails) {
+    this.type = type;
+    this.payload = payload;
+    this.details = details;
+  }
+}
+
 const FRAME = Symbol("error frame");
 
 /** Where a payload came from, for error messages and error details, and the stream's state. */
@@ -183,8 +199,8 @@ export function textDelta(payload: Record<string, unknown>): ResponseEvent | und
 }
 
 /**
- * The ResponseEvent for a payload, or undefined for one that is dropped. Throws the mapped error
- * for `response.failed`, `response.incomplete` and `error`.
+ * The ResponseEvent for a payload, or undefined for one that is dropped. Throws a `Reported` for
+ * `response.failed`, `response.incomplete` and `error`, a StreamError for a malformed event.
  */
 export function mapPayload(
   payload: Record<string, unknown>,
@@ -259,26 +275,11 @@ export function mapPayload(
       const tokenUsage = parseTokenUsage(response["usage"], type, ctx);
       return { type: "completed", responseId: id ?? "", ...(tokenUsage ? { tokenUsage } : {}) };
     }
-    case "response.failed": {
-      const response = payload["response"];
-      const error = isObject(response) ? response["error"] : undefined;
-      throw streamFailure(readErrorFields(error), ctx.details);
-    }
+    case "response.failed":
+    case "response.incomplete":
+      throw new Reported(type, payload, ctx.details);
     case "error":
-      throw streamFailure(
-        errorFrameFields(FRAME in payload ? payload[FRAME] : payload),
-        ctx.details,
-      );
-    case "response.incomplete": {
-      const response = payload["response"];
-      const details = isObject(response) ? response["incomplete_details"] : undefined;
-      const reason =
-        isObject(details) && typeof details["reason"] === "string" ? details["reason"] : "unknown";
-      throw new IncompleteResponseError(`incomplete response returned, reason: ${reason}`, {
-        ...ctx.details,
-        reason,
-      });
-    }
+      throw new Reported(type, FRAME in payload ? payload[FRAME] : payload, ctx.details);
     default:
       return ctx.includeRawEvents ? { type: "raw", event: payload } : undefined;
   }
