@@ -1,7 +1,7 @@
 // What a server said (an error inside the stream, an error code, an error body's fields) turned into
 // an error class of ./catalogue.ts; with ./http.ts (a non-2xx reply, loaded on the first one) and
 // ./frames.ts (a WebSocket frame), the one place for it. The README's error table lists the outcomes.
-import { isObject, snippet, timerMs } from "../util.js";
+import { isObject, timerMs } from "../util.js";
 import {
   AbortError,
   CodexApiError,

@@ -14,7 +14,15 @@ import type { MessageSource } from "../stream/source.js";
 import { SseSource } from "../stream/sse-source.js";
 import { checkResponseId } from "./response-id.js";
 import type { Endpoints } from "./context.js";
-import { callHeaders, type ResponsesOptions } from "./responses-options.js";
+import {
+  callHeaders,
+  maxResumesOf,
+  RESPONSES_RULES,
+  type ResponsesOptions,
+  type ResumeStreamOptions,
+} from "./responses-options.js";
+import { checkCall } from "./call-options.js";
+import type { OptionRules } from "../option-checks.js";
 
 /** What a stream is opened from: its first reply, and what is known of the response already. */
 export interface FirstReply {
@@ -117,4 +125,24 @@ export function backgroundStream(
     sameResponse: first.resumable,
     cancelOnAbort: options.cancelOnAbort ? canceller(endpoints, options) : undefined,
   });
+}
+
+const RESUME_RULES: OptionRules = {
+  ...RESPONSES_RULES,
+  startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
+};
+
+/** `client.responses.resume(id, options)`: the stream of a stored response after `startingAfter`. */
+export async function resume(
+  endpoints: Endpoints,
+  id: string,
+  given: ResumeStreamOptions | undefined,
+): Promise<ResponseStream> {
+  checkResponseId(id, "responses.resume");
+  const options = checkCall("responses.resume", given, RESUME_RULES);
+  const maxResumes = maxResumesOf("responses.resume", options);
+  const { startingAfter } = options;
+  const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
+  const first = { response, responseId: id, startingAfter, resumable: true };
+  return backgroundStream(endpoints, first, options, maxResumes);
 }

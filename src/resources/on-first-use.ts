@@ -13,6 +13,7 @@ import type { MemoriesResource } from "./memories.js";
 import type { ModelsResource } from "./models.js";
 import { checkResponseId } from "./response-id.js";
 import type { InputTokens, InputTokensRequest, RetrieveOptions } from "./stored.js";
+import { loadOnce } from "../load.js";
 
 /** `client.responses`' stored-response methods (README "Stored responses"). */
 export interface StoredResponsesResource {
@@ -30,7 +31,9 @@ export interface StoredResponsesResource {
 
 /** `client.responses`' stored-response methods; each loads ./stored.js (or ./input-items.js) once. */
 export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource {
-  const load = once(() => import("./stored.js").then((m) => m.storedResponses(endpoints)));
+  const load = loadOnce("stored responses", () =>
+    import("./stored.js").then((m) => m.storedResponses(endpoints)),
+  );
   return {
     /** GET /responses/{id}: the stored Response, in wire shape. */
     retrieve: (id: string, options?: RetrieveOptions): JsonCall<ResponseObject> =>
@@ -60,7 +63,7 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
       ) as InputItemsOptions;
       return {
         async *[Symbol.asyncIterator]() {
-          const { walkInputItems } = await import("./input-items.js");
+          const { walkInputItems } = await loadInputItems();
           yield* walkInputItems(endpoints, id, own);
         },
       };
@@ -68,11 +71,7 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
   };
 }
 
-/** `load()` once, on the first call of the function returned; the same promise after that. */
-function once<R>(load: () => Promise<R>): () => Promise<R> {
-  let loaded: Promise<R> | undefined;
-  return () => (loaded ??= load());
-}
+const loadInputItems = loadOnce("input items", () => import("./input-items.js"));
 
 /** The `JsonCall` of `call` run on the resource `load` gives (a failed load rejects it too). */
 function later<R, T>(load: () => Promise<R>, call: (resource: R) => JsonCall<T>): JsonCall<T> {
@@ -85,9 +84,15 @@ export function jsonOnFirstUse(endpoints: Endpoints): {
   memories: MemoriesResource;
   models: ModelsResource;
 } {
-  const compact = once(() => import("./compact.js").then((m) => m.compactResource(endpoints)));
-  const memories = once(() => import("./memories.js").then((m) => m.memoriesResource(endpoints)));
-  const models = once(() => import("./models.js").then((m) => m.modelsResource(endpoints)));
+  const compact = loadOnce("compact", () =>
+    import("./compact.js").then((m) => m.compactResource(endpoints)),
+  );
+  const memories = loadOnce("memories", () =>
+    import("./memories.js").then((m) => m.memoriesResource(endpoints)),
+  );
+  const models = loadOnce("models", () =>
+    import("./models.js").then((m) => m.modelsResource(endpoints)),
+  );
   return {
     compact: {
       compactInput: (input, options) => later(compact, (r) => r.compactInput(input, options)),

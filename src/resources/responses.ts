@@ -4,17 +4,25 @@ import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js"
 import { createResponse } from "../generated/client.js";
 import type { Endpoints } from "./context.js";
 import { mergeHeaders } from "../transport/headers.js";
-import { callHeaders, type ResponsesOptions } from "./responses-options.js";
-import { FLAG_RULE, type OptionRules } from "../option-checks.js";
+import {
+  callHeaders,
+  checkBackground,
+  maxResumesOf,
+  RESPONSES_RULES,
+  type ResponsesOptions,
+  type ResumeStreamOptions,
+} from "./responses-options.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
-import { isObject } from "../util.js";
-import { checkCall, checkInput, inputItems, STRING_RULE } from "./call-options.js";
-import { BACKGROUND_RULES, checkBackground, maxResumesOf } from "./background-options.js";
-import { checkResponseId } from "./response-id.js";
+import { checkCall, checkInput, inputItems } from "./call-options.js";
 import { loadOnce } from "../load.js";
 
-export { callHeaders, type ResponsesOptions, type TurnState } from "./responses-options.js";
+export {
+  callHeaders,
+  type ResponsesOptions,
+  type ResumeStreamOptions,
+  type TurnState,
+} from "./responses-options.js";
 
 /**
  * A Responses request: the wire fields, with the ones that have an obvious default optional;
@@ -75,26 +83,6 @@ export function buildResponsesBody(request: ResponsesRequest, azure: boolean): R
   };
 }
 
-/** An object whose `value` the reply's turn state can be written to (not frozen, not a getter). */
-function canHoldTurnState(v: unknown): boolean {
-  if (!isObject(v)) return false;
-  const own = Object.getOwnPropertyDescriptor(v, "value");
-  // A frozen holder that already has its value is never written to.
-  if (own && typeof own.value === "string" && own.value !== "") return true;
-  if (own) return own.writable === true || own.set !== undefined;
-  return Object.isExtensible(v);
-}
-
-const RESPONSES_RULES: OptionRules = {
-  conversationId: STRING_RULE,
-  sessionSource: STRING_RULE,
-  subagent: STRING_RULE,
-  compression: STRING_RULE, // the mode is checked where it is applied (it may be quoted there)
-  turnState: [canHoldTurnState, "a writable object such as { value: undefined }"],
-  includeRawEvents: FLAG_RULE,
-  ...BACKGROUND_RULES,
-};
-
 /** Checks a Responses request and its options (README "Options"); returns the options, checked. */
 export function checkResponsesCall(where: string, request: unknown, options?: ResponsesOptions) {
   checkInput(where, request);
@@ -107,17 +95,6 @@ export function checkResponsesCall(where: string, request: unknown, options?: Re
 export function checkResponsesOptions(where: string, options?: ResponsesOptions) {
   return checkCall(where, options, RESPONSES_RULES);
 }
-
-/** The options of `client.responses.resume(id, options)`: a stream call's, and where to start. */
-export interface ResumeStreamOptions extends Omit<ResponsesOptions, "compression"> {
-  /** Only events numbered above this are sent (the `lastSequenceNumber` persisted); default: all. */
-  startingAfter?: number;
-}
-
-const RESUME_RULES: OptionRules = {
-  ...RESPONSES_RULES,
-  startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
-};
 
 /** `client.responses`: POST /responses, streamed. */
 export interface ResponsesResource {
@@ -178,15 +155,6 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       return openResponseStream(response, streamOptions(endpoints, options));
     },
 
-    async resume(id: string, given?: ResumeStreamOptions): Promise<ResponseStream> {
-      checkResponseId(id, "responses.resume");
-      const options = checkCall("responses.resume", given, RESUME_RULES);
-      const maxResumes = maxResumesOf("responses.resume", options);
-      const { startingAfter } = options;
-      const { openStoredReply, backgroundStream } = await loadBackground();
-      const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
-      const first = { response, responseId: id, startingAfter, resumable: true };
-      return backgroundStream(endpoints, first, options, maxResumes);
-    },
+    resume: async (id, options) => (await loadBackground()).resume(endpoints, id, options),
   };
 }

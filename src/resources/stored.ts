@@ -13,7 +13,6 @@ import { InvalidRequestError } from "../errors/catalogue.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { isObject } from "../util.js";
 import type { Endpoints } from "./context.js";
-import { STRING_RULE } from "./call-options.js";
 import { expectShape, jsonCall, withReply, type CallOptions, type JsonCall } from "./json-reply.js";
 import { checkResponseId } from "./response-id.js";
 import { itemsAsSent, type ResponsesRequest } from "./responses.js";

@@ -1,7 +1,7 @@
 // What `collect()` returns, built from the events of a stream as they are read from the reply
 // (whether a loop or `collect()` then hands them out), so a loop can print deltas and still collect.
 import type { ResponseItem } from "../generated/openapi.js";
-import { functionCallsOf, type FunctionCall } from "../function-calls.js";
+import type { FunctionCall } from "../function-calls.js";
 import type { ResponseEvent, TokenUsage } from "./events.js";
 import type { StreamObserver } from "./event-reader.js";
 import type { RateLimitSnapshot } from "../rate-limits.js";
@@ -21,16 +21,6 @@ export interface CollectedResponse {
   tokenUsage?: TokenUsage;
   /** The last snapshot seen (headers or `codex.rate_limits`). */
   rateLimits?: RateLimitSnapshot;
-}
-
-/** The text of the `output_text` parts of the message items, joined. */
-function outputText(items: ResponseItem[]): string {
-  let text = "";
-  for (const item of items) {
-    if (item.type !== "message" || !Array.isArray(item.content)) continue;
-    for (const part of item.content) if (part.type === "output_text") text += part.text;
-  }
-  return text;
 }
 
 /**
@@ -59,18 +49,5 @@ export class Collector implements StreamObserver {
   /** Records the error that ended the stream (the first one). */
   failed(error: unknown): void {
     this.failure ??= error;
-  }
-
-  /** The result so far. */
-  result(): CollectedResponse {
-    const { items, responseId, tokenUsage, rateLimits } = this;
-    return {
-      responseId,
-      items,
-      functionCalls: functionCallsOf(items),
-      text: outputText(items),
-      ...(tokenUsage ? { tokenUsage } : {}),
-      ...(rateLimits ? { rateLimits } : {}),
-    };
   }
 }

@@ -10,6 +10,10 @@ import { Collector, type CollectedResponse } from "./collector.js";
 import { rateLimitsOf, type RateLimitSnapshot } from "../rate-limits.js";
 import type { MessageSource } from "./source.js";
 import { SseSource, type SseSourceOptions } from "./sse-source.js";
+import { loadOnce } from "../load.js";
+
+// What `collect()` resolves with is assembled by ./collected.ts, loaded by the first `collect()`.
+const loadCollected = loadOnce("collect()", () => import("./collected.js"));
 
 export type { StreamOptions, CollectedResponse };
 
@@ -145,7 +149,7 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
     if (!collector.completed) {
       throw new StreamError("collect(): the stream ended before response.completed", this.#details);
     }
-    return collector.result();
+    return (await loadCollected()).collected(collector);
   }
 }
 

@@ -11,7 +11,6 @@ import { deeperThan, MAX_DEPTH, type RecordedRequest } from "./requests.js";
 import { endpointOf, unknownModel } from "./routes.js";
 import {
   replyList,
-  type MockEndpoint,
   type MockReply,
   type MockScript,
   type MockUpgrade,

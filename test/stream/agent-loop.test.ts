@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   createClient,
   functionCallOutput,
-  type ResponsesRequest,
   StreamError,
   QuotaExceededError,
   type ResponseEvent,
