@@ -1,7 +1,10 @@
 // `npm run bench -- resume`: what resuming costs. A 20 MiB background stream from the shipped mock
 // server over loopback, read once whole and once dropped every 2 MiB (each drop a closed connection
-// and a GET /responses/{id}?stream=true&starting_after=N), side by side in interleaved rounds;
-// prints `resume: N drops, text identical, +X ms per resume (Y % of stream time)` from the medians.
+// and a GET /responses/{id}?stream=true&starting_after=N). Each round reads both back to back,
+// alternating which goes first, and the cost is the median of the rounds' differences (dropped −
+// whole), so a slow moment of the machine lands on both runs of a round rather than on one side;
+// prints `resume: N drops, text identical, +X ms per resume (Y % of stream time)` and, bracketed,
+// the medians of each side and the interquartile range of the differences (the noise).
 // The two mock servers run in a child process (this file, with RESUME_BENCH_SERVER set), so their
 // work does not share the client's event loop.
 import { spawn } from "node:child_process";
@@ -71,8 +74,17 @@ async function serve(totalMiB: number, everyMiB: number): Promise<void> {
   console.log(JSON.stringify({ whole: whole.url, cut: cut.url, textLength: text.length }));
 }
 
+/** The `q`-quantile of `xs` (0 ≤ q ≤ 1), interpolated between the two nearest values. */
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.min(low + 1, sorted.length - 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
 /** The bench; `rounds` pairs of runs (whole, dropped), alternating which goes first. */
-export async function resumeBench(rounds = 5, totalMiB = 20, everyMiB = 2): Promise<void> {
+export async function resumeBench(rounds = 15, totalMiB = 20, everyMiB = 2): Promise<void> {
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
     env: { ...process.env, RESUME_BENCH_SERVER: `${totalMiB},${everyMiB}` },
     stdio: ["ignore", "pipe", "inherit"],
@@ -83,6 +95,7 @@ export async function resumeBench(rounds = 5, totalMiB = 20, everyMiB = 2): Prom
   const urls = JSON.parse(line) as { whole: string; cut: string; textLength: number };
   const drops = Math.round(totalMiB / everyMiB);
   const times = { whole: [] as number[], cut: [] as number[] };
+  const differences: number[] = []; // per round: dropped − whole (ms)
   const texts = { whole: "", cut: "" };
   const resumes: number[] = [];
   try {
@@ -94,18 +107,23 @@ export async function resumeBench(rounds = 5, totalMiB = 20, everyMiB = 2): Prom
         texts[which] = run.text;
         if (which === "cut") resumes.push(run.resumes);
       }
+      differences.push(times.cut[round]! - times.whole[round]!);
     }
   } finally {
     child.kill();
   }
   const identical = texts.whole === texts.cut && texts.cut.length === urls.textLength;
   const base = median(times.whole);
-  const extra = median(times.cut) - base;
+  const extra = quantile(differences, 0.5);
   const count = median(resumes);
+  const perResume = (ms: number) => (ms / count).toFixed(1);
+  const [q1, q3] = [quantile(differences, 0.25), quantile(differences, 0.75)];
   console.log(
     `resume: ${count} drops, text ${identical ? "identical" : "DIFFERENT"}, ` +
-      `+${(extra / count).toFixed(1)} ms per resume (${((extra / base) * 100).toFixed(1)} % of stream time)` +
-      ` [whole ${base.toFixed(0)} ms, dropped ${median(times.cut).toFixed(0)} ms, medians of ${rounds}]`,
+      `+${perResume(extra)} ms per resume (${((extra / base) * 100).toFixed(1)} % of stream time)` +
+      ` [whole ${base.toFixed(0)} ms, dropped ${median(times.cut).toFixed(0)} ms (medians);` +
+      ` dropped − whole per round: median ${extra.toFixed(1)} ms, interquartile ${q1.toFixed(1)}..${q3.toFixed(1)} ms` +
+      ` (${perResume(q1)}..${perResume(q3)} ms per resume); ${rounds} rounds]`,
   );
 }
 

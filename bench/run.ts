@@ -172,4 +172,5 @@ if (parts.includes("stream")) await streamBench();
 if (parts.includes("heap")) await heapBench();
 if (parts.includes("overhead")) await overheadBench();
 if (parts.includes("profile")) await (await import("./profile.js")).profileBench();
-if (parts.includes("resume")) await (await import("./resume.js")).resumeBench(ROUNDS);
+if (parts.includes("resume"))
+  await (await import("./resume.js")).resumeBench(Number(process.env["ROUNDS"] ?? "15"));

@@ -106,8 +106,10 @@ function serveRetrieve(ctx: RouteContext): void {
     return stored(() => tooOldToStream(ctx.id))(ctx);
   }
   const after = Number(query.get("starting_after") ?? "-Infinity");
-  const events = ctx.reply.events ?? eventsAfter(entry, after);
-  writeEvents(ctx, ctx.reply, events);
+  const { events, start } = ctx.reply.events
+    ? { events: ctx.reply.events, start: 0 }
+    : eventsAfter(entry, after);
+  writeEvents(ctx, ctx.reply, events, start);
 }
 
 /** /models: the JSON route; a 2xx reply carries the canned list's ETag unless the script sets one. */

@@ -50,32 +50,44 @@ function inputOf(body: unknown): unknown[] {
 
 /** Keeps the response `events` describe (the last one carrying a `response` with an id). */
 export function recordResponse(store: ResponseStore, body: unknown, events: Json[]): void {
-  const last = [...events].reverse().find((e) => isObject(e.response) && e.response.id);
-  const response = last?.response as Json | undefined;
+  let response: Json | undefined;
+  for (let i = events.length - 1; i >= 0 && response === undefined; i--) {
+    const e = events[i]!;
+    if (isObject(e.response) && e.response.id) response = e.response;
+  }
   if (response === undefined || typeof response.id !== "string") return;
   const entry: StoredResponse = { response, inputItems: withIds(inputOf(body)), events };
   if (isObject(body) && body.background === true) entry.backgroundSince = Date.now();
   store.set(response.id, entry);
 }
 
-/** The sequence numbers of each stored response's events (NaN where none), and whether they ascend. */
-const indexes = new WeakMap<StoredResponse, { sequences: number[]; ascending: boolean }>();
+/**
+ * The sequence numbers of each event list (NaN where none), and whether they ascend. Kept by list,
+ * not by stored response: every reply scripted with the same events shares one, so only the first
+ * streamed GET of them reads every event.
+ */
+const indexes = new WeakMap<Json[], { sequences: Float64Array; ascending: boolean }>();
 
 /**
- * The stored events numbered above `after`, in stored order. The numbers are read once per
- * response (its first streamed GET), so each resume finds its start by binary search.
+ * The stored events numbered above `after`, in stored order: `events` from `start` on (a resume
+ * finds its start by binary search, nothing is copied), or a new list when the stored numbers do
+ * not ascend.
  */
-export function eventsAfter(entry: StoredResponse, after: number): Json[] {
+export function eventsAfter(
+  entry: StoredResponse,
+  after: number,
+): { events: Json[]; start: number } {
   const { events } = entry;
-  let index = indexes.get(entry);
-  if (index === undefined) {
-    const sequences = events.map((e) => Number(e.sequence_number));
+  let index = indexes.get(events);
+  // A list that grew or shrank since (a test that pushed to it) is read again.
+  if (index === undefined || index.sequences.length !== events.length) {
+    const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
     const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
     index = { sequences, ascending };
-    indexes.set(entry, index);
+    indexes.set(events, index);
   }
   const { sequences, ascending } = index;
-  if (!ascending) return events.filter((_, i) => sequences[i]! > after);
+  if (!ascending) return { events: events.filter((_, i) => sequences[i]! > after), start: 0 };
   let low = 0;
   let high = sequences.length;
   while (low < high) {
@@ -83,7 +95,7 @@ export function eventsAfter(entry: StoredResponse, after: number): Json[] {
     if (sequences[mid]! > after) high = mid;
     else low = mid + 1;
   }
-  return events.slice(low);
+  return { events, start: low };
 }
 
 /** How long the mock streams a background response again, by default (ms; the service: 5 minutes). */

@@ -130,15 +130,22 @@ export function writeBody(out: Outlet, body: Body, reply: MockReply = {}): void 
   else reset(out, buf.subarray(0, Math.min(limit, Math.max(0, buf.length - 1))));
 }
 
-/** Streams `events` as SSE frames after the headers, applying the reply's fault knobs. */
+/**
+ * Streams `events` from `start` on as SSE frames after the headers, applying the reply's fault knobs
+ * (their event counts start at `start`).
+ */
 export function writeEvents(
   out: Outlet,
   reply: MockReply,
   events: Record<string, unknown>[],
+  start = 0,
 ): void {
   const { res, timers } = out;
   if (reply.omitTerminal) {
-    events = events.filter((e) => e.type !== "response.completed" && e.type !== "response.done");
+    events = events
+      .slice(start)
+      .filter((e) => e.type !== "response.completed" && e.type !== "response.done");
+    start = 0;
   }
   res.writeHead(reply.status ?? 200, {
     ...out.headers,
@@ -181,15 +188,15 @@ export function writeEvents(
     own.add(t);
   };
 
-  let i = 0;
+  let i = start; // the next event; `i - start` of the reply's events are written
   const step = (): void => {
     if (done) return;
-    if (i === 0 && reply.dropAfterEvents === 0) {
+    if (i === start && reply.dropAfterEvents === 0) {
       finish();
       return reset(out, Buffer.alloc(0)); // the headers, then no event at all
     }
     while (i <= events.length) {
-      if (reply.stallAfterEvents !== undefined && i >= reply.stallAfterEvents) {
+      if (reply.stallAfterEvents !== undefined && i - start >= reply.stallAfterEvents) {
         if (reply.keepAliveMs !== undefined && reply.keepAliveMs > 0) {
           own.add(timers.every(reply.keepAliveMs, () => void (!done && write(": keep-alive\n\n"))));
         }
@@ -198,10 +205,10 @@ export function writeEvents(
       if (i === events.length) break;
       const event = events[i]!;
       const type = typeof event.type === "string" ? event.type : "message";
-      const data = i === reply.malformedAt ? "{not json" : JSON.stringify(event);
+      const data = i - start === reply.malformedAt ? "{not json" : JSON.stringify(event);
       i++;
       const frame = `event: ${type}\ndata: ${data}\n\n`;
-      if (i === reply.dropAfterEvents) {
+      if (i - start === reply.dropAfterEvents) {
         finish();
         // A close without the body's last chunk (FIN, not RST: what was sent arrives first).
         return void res.write(frame, () => res.socket?.destroy());
@@ -217,7 +224,7 @@ export function writeEvents(
     if (limit !== undefined && written < limit) reset(out, Buffer.alloc(0));
     else res.end();
   };
-  if (drip !== undefined && events.length > 0) later(drip);
+  if (drip !== undefined && events.length > start) later(drip);
   else step();
 }
 

@@ -133,4 +133,40 @@ describe("the mock's routes", () => {
     // Not ascending (a scripted fault): every event above N, where it was stored.
     expect(await replayed([0, 3, 1, 2, 4], "&starting_after=1")).toEqual([3, 2, 4]);
   });
+
+  it("counts a replay's fault knobs from its first event, and reads a changed event list again", async () => {
+    const response = { id: "resp_knobs", object: "response", status: "completed", output: [] };
+    const list: Record<string, unknown>[] = [0, 1, 2, 3, 4].map((n) => ({
+      type: n === 0 ? "response.created" : n === 4 ? "response.completed" : "x",
+      ...(n === 0 || n === 4 ? { response } : {}),
+      sequence_number: n,
+    }));
+    const retrieve = [{ dropAfterEvents: 2 }, { malformedAt: 0 }, { omitTerminal: true }, {}, {}];
+    const s = await start({ responses: { events: list }, retrieve });
+    await (await clientAt(`${s.url}/v1`).responses.stream(REQUEST)).collect();
+    /** The frames' data lines of one streamed GET, as far as the body goes. */
+    const replay = async (after: number) => {
+      const res = await fetch(
+        `${s.url}/v1/responses/resp_knobs?stream=true&starting_after=${after}`,
+      );
+      const reader = res.body!.getReader();
+      let text = "";
+      try {
+        for (let r = await reader.read(); !r.done; r = await reader.read())
+          text += Buffer.from(r.value).toString("utf8");
+      } catch {
+        // the dropped reply ends without its last chunk
+      }
+      return [...text.matchAll(/^data: (.*)$/gm)].map((m) =>
+        m[1]!.startsWith("{not") ? "malformed" : JSON.parse(m[1]!).sequence_number,
+      );
+    };
+    expect(await replay(1)).toEqual([2, 3]);
+    expect(await replay(1)).toEqual(["malformed", 3, 4]);
+    expect(await replay(1)).toEqual([2, 3]);
+    expect(await replay(3)).toEqual([4]);
+    // The scripted list changed (no longer ascending): the replay follows it.
+    list.push({ type: "x", sequence_number: 2 });
+    expect(await replay(3)).toEqual([4]);
+  });
 });

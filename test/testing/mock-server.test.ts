@@ -10,6 +10,7 @@ import {
   type MockServer,
   type MockServerOptions,
 } from "../../src/testing/index.js";
+import { createClient } from "../../src/index.js";
 import { validate } from "../../src/validate/index.js";
 import { sleep } from "../helpers/calls.js";
 
@@ -376,6 +377,23 @@ describe("scripted failures", () => {
     expect(serialized - before).toBeGreaterThan(0);
     expect(serialized - before).toBeLessThan(total / 2);
     controller.abort();
+  });
+
+  it("closes the connection of a stream the client aborts mid-body", async () => {
+    const delta = { type: "response.output_text.delta", delta: "x".repeat(1000) };
+    const s = await start({ responses: { events: Array.from({ length: 40_000 }, () => delta) } });
+    const client = createClient({ provider: { baseUrl: s.url }, auth: "tok" });
+    const controller = new AbortController();
+    const request = { model: "gpt-test", input: "hi" };
+    const stream = await client.responses.stream(request, { signal: controller.signal });
+    for await (const _event of stream) break; // the body is mid-way: the buffers are full
+    controller.abort();
+    // Node's fetch (undici 6) then opens one new connection and sends nothing on it (its pool
+    // reconnects for the aborted request; it closes itself after about 3 s); the aborted one must
+    // not stay open beside it.
+    await sleep(300);
+    expect(s.openConnections()).toBeLessThanOrEqual(1);
+    expect(s.requests).toHaveLength(1);
   });
 
   it("drips events slowly", async () => {
