@@ -152,8 +152,11 @@ async function connect(
   }
   ctx.logger?.debug?.(`${ctx.where} websocket handshake`, { headers: redactHeaders(headers) });
   // `ws` reads maxPayload as a 32-bit integer (2^32 would be 0, "no limit", and 2^32 + 5 five
-  // bytes): past that, ws is given no limit and the source checks `maxEventBytes` itself.
-  const maxPayload = ctx.maxFrameBytes <= MAX_WS_PAYLOAD ? ctx.maxFrameBytes : 0;
+  // bytes): a larger finite limit is held at 2^31 - 1 (no frame that large can become a string
+  // anyway), so a hostile endless frame is never buffered without bound; Infinity is no limit.
+  const maxPayload = Number.isFinite(ctx.maxFrameBytes)
+    ? Math.min(ctx.maxFrameBytes, MAX_WS_PAYLOAD)
+    : 0;
   const init = { headers, perMessageDeflate: ctx.perMessageDeflate, maxPayload };
   const requestMs = request.timeoutMs ?? ctx.requestTimeoutMs;
   const byConnect = ctx.connectTimeoutMs < requestMs;

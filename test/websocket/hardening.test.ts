@@ -11,6 +11,7 @@ import {
   type ResponseItem,
   type ResponsesRequest,
 } from "../../src/index.js";
+import { WebSocket } from "ws";
 import { connectResponses } from "../../src/websocket/index.js";
 import {
   drain,
@@ -66,6 +67,23 @@ describe("the server's limits and replies", () => {
       const events = await drain(await socket.stream(REQUEST));
       expect(events.at(-1)).toMatchObject({ type: "completed" });
     }
+  });
+
+  it("a finite maxEventBytes past 2^31 - 1 still bounds ws's frames; Infinity is no limit", async () => {
+    const given: number[] = [];
+    class Recording extends WebSocket {
+      constructor(url: string, init: { maxPayload: number }) {
+        given.push(init.maxPayload);
+        super(url, init);
+      }
+    }
+    for (const maxEventBytes of [2 ** 31, 2 ** 40, Infinity, 1024]) {
+      const provider = { limits: { maxEventBytes } } as Partial<ProviderConfig>;
+      const socket = { webSocket: Recording as never };
+      const { socket: s } = await kit.setup({}, { provider, socket });
+      expect((await drain(await s.stream(REQUEST))).at(-1)).toMatchObject({ type: "completed" });
+    }
+    expect(given).toEqual([2 ** 31 - 1, 2 ** 31 - 1, 0, 1024]);
   });
 });
 
