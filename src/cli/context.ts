@@ -109,11 +109,15 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** `stream dropped (reset): resuming resp_… after event 41 (resume 1)`, for `--background`. */
+/**
+ * `stream dropped (reset): resuming resp_… after event 41 (resume 1)`, for `--background`; a
+ * resume that waits first (the reply before brought no new event) says `in 0.4 s`.
+ */
 export function resumeLine(info: ResumeTelemetry): string {
   const after =
     info.startingAfter === undefined ? "from its start" : `after event ${info.startingAfter}`;
-  return `stream dropped (${info.reason}): resuming ${info.responseId} ${after} (resume ${info.resumes})`;
+  const wait = info.delayMs > 0 ? ` in ${(info.delayMs / 1000).toFixed(1)} s` : "";
+  return `stream dropped (${info.reason}): resuming ${info.responseId} ${after}${wait} (resume ${info.resumes})`;
 }
 
 /** `retrying in 0.4 s: HTTP 503 (attempt 2 of 5)`: the line a retry prints on stderr. */
