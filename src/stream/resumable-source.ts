@@ -184,7 +184,9 @@ export class ResumableSource implements MessageSource {
     this.inner.cancel();
     this.ended = false;
     if (delayMs > 0) await this.pause(delayMs);
-    const next = await options.reopen(startingAfter, this.controller.signal);
+    const next = await options.reopen(startingAfter, this.controller.signal).catch((e: unknown) => {
+      throw this.refused(e, startingAfter);
+    });
     if (this.cancelled) {
       next.cancel();
       throw new AbortError("the stream was cancelled while it resumed", options.details);
@@ -269,6 +271,17 @@ export class ResumableSource implements MessageSource {
     this.progressed = false;
     const stuck = this.stalls >= this.options.maxStalls;
     if (stuck && !this.cancelled && this.responseId !== undefined) throw this.stalled(error);
+  }
+
+  /**
+   * A resume GET that failed (a 404, the 400 of an expired response, retries used up): its error
+   * keeps the GET's own `requestId` and `status`, and its message says which resume it was.
+   */
+  private refused(error: unknown, after: number | undefined): unknown {
+    if (!(error instanceof CodexApiError) || error instanceof AbortError) return error;
+    const point = after === undefined ? "from its start" : `after sequence number ${after}`;
+    error.message += ` (resuming ${this.responseId} ${point})`;
+    return error;
   }
 
   /** Waits `ms` before a GET; a cancel during the wait ends the stream with AbortError. */
