@@ -213,7 +213,7 @@ add("a drop before the response id is known is not resumed", {
 });
 
 /** Two replies of a raw server: the POST's first `n` events then a reset, and `resume` for GETs. */
-function rawResume(n: number, resume: Parameters<typeof rawHttp>[0]) {
+export function rawResume(n: number, resume: Parameters<typeof rawHttp>[0]) {
   return () =>
     rawHttp((req, res) => {
       if (req.method === "GET") return resume(req, res);
