@@ -109,11 +109,27 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** `stream dropped (reset): resuming resp_… after event 41 (resume 1)`, for `--background`. */
+/** `text` with its control characters shown as `\xNN`: server text never drives the terminal. */
+export function escapeControls(text: string): string {
+  const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, hex);
+}
+
+/** `resp_1`, or the id shell-quoted, its control characters escaped, when it needs it. */
+export function shellWord(id: string): string {
+  if (/^[\w.:-]+$/.test(id)) return id;
+  return `'${escapeControls(id).replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `stream dropped (reset): resuming resp_… after event 41 (resume 1)`, for `--background`; a
+ * resume that waits first (the reply before brought no new event) says `in 0.4 s`.
+ */
 export function resumeLine(info: ResumeTelemetry): string {
   const after =
     info.startingAfter === undefined ? "from its start" : `after event ${info.startingAfter}`;
-  return `stream dropped (${info.reason}): resuming ${info.responseId} ${after} (resume ${info.resumes})`;
+  const wait = info.delayMs > 0 ? ` in ${(info.delayMs / 1000).toFixed(1)} s` : "";
+  return `stream dropped (${info.reason}): resuming ${shellWord(info.responseId)} ${after}${wait} (resume ${info.resumes})`;
 }
 
 /** `retrying in 0.4 s: HTTP 503 (attempt 2 of 5)`: the line a retry prints on stderr. */

@@ -6,7 +6,7 @@ import { parseFlags, USAGE, UsageError } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { closest } from "../validate/suggest.js";
 import type { Scrubber } from "../transport/redact.js";
-import { openContext, type CliIo, type Ctx } from "./context.js";
+import { escapeControls, openContext, type CliIo, type Ctx } from "./context.js";
 
 export type { CliIo } from "./context.js";
 
@@ -21,7 +21,8 @@ function describe(error: unknown, scrubber: Scrubber): string {
     ].filter(Boolean);
     message = `${error.name}: ${error.message}${extra.length ? ` (${extra.join(", ")})` : ""}`;
   } else message = error instanceof Error ? error.message : String(error);
-  return scrubber.text(message.replace(/\s*\n\s*/g, " "));
+  // Server text (a message, an id) reaches a terminal: its control characters are shown escaped.
+  return scrubber.text(escapeControls(message.replace(/\s*\n\s*/g, " ")));
 }
 
 /** Reports `error` on stderr (with its stack when CODEX_API_DEBUG=1); returns the exit code. */

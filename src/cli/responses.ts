@@ -2,9 +2,16 @@
 // TTY and sent to stderr otherwise; token usage and rate limits follow on stderr (or `--json` events).
 import { text as readAll } from "node:stream/consumers";
 import type { ResponseItem } from "../generated/openapi.js";
-import type { RateLimitSnapshot, ResponseStream, ResponsesRequest, TokenUsage } from "../index.js";
+import {
+  AbortError,
+  CodexApiError,
+  type RateLimitSnapshot,
+  type ResponseStream,
+  type ResponsesRequest,
+  type TokenUsage,
+} from "../index.js";
 import { DEFAULT_MODEL, str, UsageError, wholeNumber, type Values } from "./args.js";
-import { withClient, withoutBom, type Ctx } from "./context.js";
+import { shellWord, withClient, withoutBom, type Ctx } from "./context.js";
 
 const EFFORTS = ["low", "medium", "high"] as const;
 
@@ -77,7 +84,7 @@ export async function responses(ctx: Ctx, v: Values, args: string[]): Promise<nu
       { ...request, ...background },
       { signal: ctx.signal },
     );
-    await print(ctx, v, stream);
+    await (v["background"] === true ? printStored(ctx, v, stream) : print(ctx, v, stream));
   });
   return 0;
 }
@@ -89,9 +96,28 @@ export async function resume(ctx: Ctx, v: Values, args: string[]): Promise<numbe
   await withClient(ctx, v, async (client) => {
     const options = startingAfter === undefined ? {} : { startingAfter };
     const stream = await client.responses.resume(args[0]!, { ...options, signal: ctx.signal });
-    await print(ctx, v, stream);
+    await printStored(ctx, v, stream);
   });
   return 0;
+}
+
+/**
+ * Prints a stored response's stream (`--background`, `resume`); when it fails where its id is
+ * known (a resume refused, resumes used up), stderr says how to continue, so nothing is lost.
+ */
+async function printStored(ctx: Ctx, v: Values, stream: ResponseStream): Promise<void> {
+  try {
+    await print(ctx, v, stream);
+  } catch (error) {
+    if (error instanceof CodexApiError && !(error instanceof AbortError) && error.responseId) {
+      const n = error.lastSequenceNumber;
+      const after = n === undefined ? "" : ` --starting-after ${n}`;
+      const where = n === undefined ? "before its first event" : `after event ${n}`;
+      const id = shellWord(error.responseId);
+      ctx.err(`stopped ${where} of ${id}; to continue: codex-api resume ${id}${after}\n`);
+    }
+    throw error;
+  }
 }
 
 /** Prints a stream: text to stdout as it arrives, reasoning aside, usage and limits on stderr. */

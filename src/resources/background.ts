@@ -8,6 +8,8 @@ import { replyDetails } from "../errors/map.js";
 import { cancelResponse, getResponseStream } from "../generated/client.js";
 import { toRecord } from "../options.js";
 import { mergeHeaders } from "../transport/headers.js";
+import { sleep } from "../transport/race.js";
+import { backoffMs, retryConfig } from "../transport/retry.js";
 import { ResponseStream } from "../stream/response-stream.js";
 import { ResumableSource } from "../stream/resumable-source.js";
 import type { MessageSource } from "../stream/source.js";
@@ -99,8 +101,14 @@ export function backgroundStream(
   const { response } = first;
   let source: MessageSource = sseOf(endpoints, response);
   if (first.resumable && maxResumes > 0) {
+    // A GET that brings no new event is retried under the call's retry policy (README "Background
+    // streams and resume"): its backoff before each, its maxAttempts in a row.
+    const retry = retryConfig(options.retry, retryConfig(endpoints.provider.retry));
     source = new ResumableSource(source, {
       maxResumes,
+      maxStalls: retry.maxAttempts,
+      pauseMs: (n) => backoffMs(n, retry),
+      sleep,
       responseId: first.responseId,
       startingAfter: first.startingAfter,
       details: replyDetails(response),

@@ -31,6 +31,10 @@ export interface ResponsesOptions extends CallOptions {
   /**
    * A background stream (`background: true`) that drops is resumed from where it stopped, at most
    * `maxResumes` times (default `{ maxResumes: 5 }`); `false`: never (README "Background streams and resume").
+   * A resume after a reply that brought no new event waits the retry policy's backoff first
+   * (`retry.baseDelayMs` doubling, at most `retry.maxDelayMs`), and `retry.maxAttempts` GETs in a
+   * row without one end the stream with a StreamError (`code: "resume_no_progress"`), whatever
+   * `maxResumes` is; the first resume after a new event goes at once.
    */
   resume?: false | { maxResumes?: number };
   /**

@@ -3,7 +3,9 @@
 // source fails in a way worth resuming (a reset, an end before the terminal event, `[DONE]` before
 // one, the idle timeout) it calls `reopen(N)` (GET /responses/{id}?stream=true&starting_after=N)
 // and reads on, dropping the replayed messages (numbered N or less, or at or below the highest
-// received). The reader does not change.
+// received). The reader does not change. A resume after a reply that brought no new event waits
+// first (`pause`), and `maxStalls` of them in a row end the stream: a server that ends every GET at
+// once is not asked again in a tight loop.
 import {
   AbortError,
   CodexApiError,
@@ -29,6 +31,16 @@ export interface ResumableOptions {
   reopen: Reopen;
   /** Resumes allowed over the stream's life (a non-negative integer). */
   maxResumes: number;
+  /**
+   * GETs in a row after which, none having brought a new event, the stream ends with a StreamError
+   * (`code: "resume_no_progress"`): the retry policy's `maxAttempts`. The opening GET of
+   * `resume(id)` counts.
+   */
+  maxStalls: number;
+  /** The wait before the `n`-th GET in a row with no new event since the one before (n ≥ 1). */
+  pauseMs: (n: number) => number;
+  /** Waits `ms`, or rejects when `signal` aborts (the source's, with the caller's). */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Known from the start (`client.responses.resume(id)`); else read from `response.created`/`queued`. */
   responseId?: string | undefined;
   /** Where a resume of a persisted stream starts: its first reply is read as a resumed one. */
@@ -58,6 +70,8 @@ export class ResumableSource implements MessageSource {
   private replayed = false; // a reply after a resume point: a message numbered ≤ highest is a repeat
   private repeats = 0; // repeats dropped from the current reply
   private resumes = 0;
+  private stalls: number; // GETs in a row at this resume point with no new event
+  private progressed = false; // a message was handed on since the last GET
   private earlier = 0; // bytes of the replies before the current one
   private innerFailure: CodexApiError | undefined; // the inner source failed while no read was pending
   private ended = false; // `[DONE]` came: the next read resumes
@@ -71,6 +85,8 @@ export class ResumableSource implements MessageSource {
     // A persisted stream continues after a resume point too: nothing at or below it, no gap.
     this.boundary = options.startingAfter;
     this.replayed = options.startingAfter !== undefined;
+    // `resume(id)`: the first reply is a GET too.
+    this.stalls = options.responseId !== undefined ? 1 : 0;
     this.inner = this.adopt(first);
   }
 
@@ -101,6 +117,7 @@ export class ResumableSource implements MessageSource {
           continue;
         }
         const passed = this.pass(messages);
+        if (passed.length > 0) this.progressed = true;
         if (passed.length > 0 || !this.ended) return passed;
       }
     } finally {
@@ -149,19 +166,27 @@ export class ResumableSource implements MessageSource {
    * rethrows `error`, or returns false for an early end that cannot be resumed.
    */
   private async resume(error: unknown, reason: ResumeReason | undefined): Promise<boolean> {
+    if (reason !== undefined) this.checkProgress(error);
     if (reason === undefined || !this.canResume()) {
       if (error !== undefined) throw error;
       return false;
     }
     const { options } = this;
-    this.resumes++;
     const startingAfter = this.highest;
-    const info = { responseId: this.responseId!, startingAfter, resumes: this.resumes, reason };
+    // The first GET after a new event goes at once: a drop mid-stream costs no wait.
+    const delayMs = this.stalls > 0 ? options.pauseMs(this.stalls) : 0;
+    this.stalls++;
+    this.resumes++;
+    const { responseId, resumes } = this;
+    const info = { responseId: responseId!, startingAfter, resumes, reason, delayMs };
     callHook(options.telemetry?.onResume, info, options.logger, "onResume");
     this.earlier += this.inner.bytes;
     this.inner.cancel();
     this.ended = false;
-    const next = await options.reopen(startingAfter, this.controller.signal);
+    if (delayMs > 0) await this.pause(delayMs);
+    const next = await options.reopen(startingAfter, this.controller.signal).catch((e: unknown) => {
+      throw this.refused(e, startingAfter);
+    });
     if (this.cancelled) {
       next.cancel();
       throw new AbortError("the stream was cancelled while it resumed", options.details);
@@ -235,6 +260,52 @@ export class ResumableSource implements MessageSource {
     if (++this.repeats <= (this.highest ?? 0) + 1) return false;
     const message = `the resumed reply repeats events without end (${this.repeats} at or below sequence number ${this.highest})`;
     throw new StreamError(message, { ...this.options.details, retryable: false });
+  }
+
+  /**
+   * Counts the GETs in a row at this resume point that brought no new event, and ends the stream
+   * when `maxStalls` did (it says more than "resumes used up" when both hold, so it comes first).
+   */
+  private checkProgress(error: unknown): void {
+    if (this.progressed) this.stalls = 0;
+    this.progressed = false;
+    const stuck = this.stalls >= this.options.maxStalls;
+    if (stuck && !this.cancelled && this.responseId !== undefined) throw this.stalled(error);
+  }
+
+  /**
+   * A resume GET that failed (a 404, the 400 of an expired response, retries used up): its error
+   * keeps the GET's own `requestId` and `status`, and its message says which resume it was.
+   */
+  private refused(error: unknown, after: number | undefined): unknown {
+    if (!(error instanceof CodexApiError) || error instanceof AbortError) return error;
+    const point = after === undefined ? "from its start" : `after sequence number ${after}`;
+    error.message += ` (resuming ${this.responseId} ${point})`;
+    return error;
+  }
+
+  /** Waits `ms` before a GET; a cancel during the wait ends the stream with AbortError. */
+  private async pause(ms: number): Promise<void> {
+    const { options } = this;
+    try {
+      if (!this.cancelled) await options.sleep(ms, this.controller.signal);
+    } catch (error) {
+      if (!this.cancelled) throw error;
+    }
+    if (this.cancelled) {
+      throw new AbortError("the stream was cancelled while it waited to resume", options.details);
+    }
+  }
+
+  /** `maxStalls` GETs in a row brought no new event: the server is not asked again. */
+  private stalled(cause: unknown): StreamError {
+    const { responseId, highest, stalls } = this;
+    const after = highest === undefined ? "from its start" : `after sequence number ${highest}`;
+    const message =
+      `no progress resuming ${responseId} ${after}: ${stalls} GET(s) in a row brought no new event` +
+      " (has the response ended before that point, or does the server end every reply at once?)";
+    const details = { ...this.options.details, code: "resume_no_progress", retryable: false };
+    return new StreamError(message, cause === undefined ? details : { ...details, cause });
   }
 
   /** A resumed reply whose first event has no `sequence_number`: nothing tells what was missed. */

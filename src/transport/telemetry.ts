@@ -79,6 +79,11 @@ export interface ResumeTelemetry {
   resumes: number;
   /** What ended the reply: a reset, an end before the terminal event, or the idle timeout. */
   reason: "reset" | "ended_early" | "idle";
+  /**
+   * The wait before this GET (ms): 0 when the reply before it brought a new event, else the retry
+   * policy's backoff for the resumes in a row that brought none.
+   */
+  delayMs: number;
 }
 
 /** Hooks called as requests run (they may be async); one that throws or rejects is logged and ignored. */

@@ -17,6 +17,7 @@ import "./round3-attack-caller.js";
 import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { RESUME_ATTACK_CASES } from "./resume-attack.js";
+import { RESUME_HOSTILE_CASES } from "./resume-hostile.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import {
@@ -235,6 +236,7 @@ const CASES = [
   ...RESUME_CASES,
   ...WS_ATTACK_CASES,
   ...RESUME_ATTACK_CASES,
+  ...RESUME_HOSTILE_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -103,11 +103,27 @@ add("the resume GET stalls before its headers", {
   check: carriesPosition,
 });
 
+/** Like `collect`, with `maxResumes` far past what a stalled server should be asked. */
+const collectMany = async ({ client }: { client: CodexClient }) => {
+  const stream = await client.responses.stream(BACKGROUND, { resume: { maxResumes: 1_000_000 } });
+  const events: ResponseEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+};
+
+// The matrix's policy allows 3 attempts: 3 GETs in a row without a new event end the stream.
 add("every resume GET ends at once, with no event", {
   setup: served([{ dropAfterEvents: 4 }], [{ events: [] }]),
-  run: collect,
-  expect: { error: StreamError, retryable: true },
-  check: both(carriesPosition, resumed(5)),
+  run: collectMany,
+  expect: { error: StreamError, retryable: false },
+  check: both(carriesPosition, resumed(3), code("resume_no_progress")),
+});
+
+add("every resume GET replays only events already delivered", {
+  setup: served([{ dropAfterEvents: 4 }], [{ events: EVENTS.slice(0, 4) }]),
+  run: collectMany,
+  expect: { error: StreamError, retryable: false },
+  check: both(carriesPosition, resumed(3), code("resume_no_progress")),
 });
 
 add("the resumed reply fails (response.failed), not resumed again", {
@@ -197,7 +213,7 @@ add("a drop before the response id is known is not resumed", {
 });
 
 /** Two replies of a raw server: the POST's first `n` events then a reset, and `resume` for GETs. */
-function rawResume(n: number, resume: Parameters<typeof rawHttp>[0]) {
+export function rawResume(n: number, resume: Parameters<typeof rawHttp>[0]) {
   return () =>
     rawHttp((req, res) => {
       if (req.method === "GET") return resume(req, res);
@@ -231,9 +247,9 @@ add("the resumed reply opens with [DONE] every time", {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.end("data: [DONE]\n\n");
   }),
-  run: collect,
-  expect: { error: StreamError, retryable: true },
-  check: both(carriesPosition, resumed(5)),
+  run: collectMany,
+  expect: { error: StreamError, retryable: false },
+  check: both(carriesPosition, resumed(3), code("resume_no_progress")),
 });
 
 // --- The caller, while a resume is under way ----------------------------------------------------

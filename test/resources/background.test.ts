@@ -61,7 +61,9 @@ describe("a background stream that drops", () => {
     expect(paths(mock).at(-1)).toBe(`GET /v1/responses/${id}?stream=true&starting_after=2`);
     expect(mock.requests.at(-1)?.rawBody).toBe("");
     expect(mock.requests.at(-1)?.headers["authorization"]).toBe("Bearer tok-1");
-    expect(resumes).toEqual([{ responseId: id, startingAfter: 2, resumes: 1, reason: "reset" }]);
+    expect(resumes).toEqual([
+      { responseId: id, startingAfter: 2, resumes: 1, reason: "reset", delayMs: 0 },
+    ]);
     expect(stream.lastSequenceNumber).toBeGreaterThan(2);
     expect(stream.requestId).toBe("req_2"); // the first reply's, not the resume's
   });

@@ -110,6 +110,29 @@ describe("background stream errors", () => {
     expect(error).toMatchObject({ code: "events_lost", retryable: false });
   });
 
+  it.each([
+    [404, "No response found"],
+    [400, "can no longer be streamed"],
+  ])(
+    "a refused resume (%i) carries the GET's request id; its message names the id and the point",
+    async (status, text) => {
+      const body = { error: { message: text, type: "invalid_request_error" } };
+      const { client } = await setup({
+        responses: { dropAfterEvents: 3 },
+        retrieve: { status, body },
+      });
+      const stream = await client.responses.stream(BACKGROUND);
+      const error = await rejection(stream.collect());
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error).toMatchObject({ status, responseId: "resp_mock_1", lastSequenceNumber: 2 });
+      // The request that failed is the GET (the mock numbers its replies): support needs its id.
+      expect(error.requestId).toBe("req_2");
+      expect(stream.requestId).toBe("req_1");
+      expect(error.message).toContain(text);
+      expect(error.message).toContain("(resuming resp_mock_1 after sequence number 2)");
+    },
+  );
+
   it("maxResumes: 0 does not resume", async () => {
     const { client, mock } = await setup({ responses: { dropAfterEvents: 3 } });
     const stream = await client.responses.stream(BACKGROUND, { resume: { maxResumes: 0 } });

@@ -80,7 +80,9 @@ function recordedClient(cuts: number[], drops: Drop[], overlap = 0) {
     return new Response(body(chunksOf(bytes, cuts, drop), drop?.how === "reset"), { headers });
   };
   return createClient({
-    provider: { baseUrl: "http://127.0.0.1:9/v1", retry: { maxAttempts: 1 } },
+    // A second drop may come before the resumed reply's first new event: the GET after it is a
+    // retry at the same resume point, under the policy (2 attempts, 1 ms backoff).
+    provider: { baseUrl: "http://127.0.0.1:9/v1", retry: { maxAttempts: 2, baseDelayMs: 1 } },
     auth: "sk-resume",
     fetch: fakeFetch as typeof fetch,
   });
