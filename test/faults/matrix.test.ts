@@ -19,6 +19,7 @@ import { RESUME_CASES } from "./resume-rows.js";
 import { RESUME_ATTACK_CASES } from "./resume-attack.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
+import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
 import {
   Capture,
   counters,
@@ -235,6 +236,7 @@ const CASES = [
   ...RESUME_CASES,
   ...WS_ATTACK_CASES,
   ...RESUME_ATTACK_CASES,
+  ...LAZY_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {
