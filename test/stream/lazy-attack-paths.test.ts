@@ -167,6 +167,20 @@ describe("a reported failure, by every path, is its class and nothing else", () 
     }
   });
 
+  it("a socket's warmup whose response fails rejects with the mapped class", async () => {
+    const { api, client } = await setup({
+      responses: [{ events: [created, { type: "error", code: "insufficient_quota" }] }, {}],
+    });
+    const ws = await import("../../src/websocket/index.js");
+    const socket = ws.connectResponses(client);
+    try {
+      expect(await rejected(socket.warmup(REQUEST))).toBeInstanceOf(api.QuotaExceededError);
+      expect(await within(socket.warmup(REQUEST), 5000)).toMatch(/^resp_mock_/);
+    } finally {
+      await socket.close();
+    }
+  });
+
   it("twenty clients of one fresh import fail and collect at once: each its class or its result", async () => {
     const api = await fresh();
     mock = await startMockServer({
@@ -307,6 +321,36 @@ describe("background, cancelOnAbort and resume: loaded on first use, checked as 
       3000,
     );
     expect(mock.requests.at(-1)!.path).toBe("/v1/responses/resp_mock_1/cancel");
+  });
+
+  it("cancelOnAbort without background: break after response.created sends cancel(id)", async () => {
+    const { client, mock } = await setup({ responses: { stallAfterEvents: 2 } });
+    const stream = await client.responses.stream(REQUEST, { cancelOnAbort: true });
+    for await (const event of stream) if (event.type === "created") break;
+    await within(
+      (async () => {
+        while (!mock.requests.some((r) => r.endpoint === "cancel"))
+          await new Promise((r) => setTimeout(r, 5));
+      })(),
+      3000,
+    );
+    expect(mock.requests.map((r) => r.endpoint)).toEqual(["responses", "cancel"]);
+  });
+
+  it("first resume() calls at once, one with a bad id: only that one rejects", async () => {
+    const { client } = await setup();
+    await (await client.responses.stream(BACKGROUND)).collect();
+    const api = await fresh();
+    const other = api.createClient({ provider: { baseUrl: `${mock!.url}/v1` }, auth: "t" });
+    const [good, bad] = await within(
+      Promise.allSettled([
+        other.responses.resume("resp_mock_1").then((s) => s.collect()),
+        other.responses.resume("."),
+      ]),
+      5000,
+    );
+    expect(good.status === "fulfilled" && good.value.text).toBe("Echo: hi");
+    expect(bad.status === "rejected" && bad.reason).toBeInstanceOf(api.InvalidRequestError);
   });
 
   it("two resume() calls at once on a client that never loaded the code both stream", async () => {
