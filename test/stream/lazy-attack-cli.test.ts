@@ -31,4 +31,16 @@ describe("the CLI's background paths", () => {
     expect(r.stderr).toContain("InvalidRequestError: responses.resume: the id must be");
     expect(mock.requests).toEqual([]);
   });
+
+  it("resume of a stored response that failed: exit 1, its class and no partial output", async () => {
+    // Numbered: the mock keeps the events of a background response for its streamed GET.
+    const events = [created, failed].map((e, i) => ({ ...e, sequence_number: i }));
+    mock = await startMockServer({ responses: { events } });
+    const first = await runCli(["responses", "--base-url", mock.url, "--background", "hi"]);
+    expect(first.code).toBe(1);
+    const r = await runCli(["resume", "resp_mock_1", "--base-url", mock.url, "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ContextWindowExceededError: too long");
+    expect(r.stdout).toContain('"type":"created"');
+  });
 });
