@@ -167,6 +167,8 @@ describe("a reported failure while its class loads", () => {
 
   it.each([
     ["an error event of a string", 'event: error\ndata: "boom"\n\n', "RetryableStreamError"],
+    ["an error event of null", "event: error\ndata: null\n\n", "RetryableStreamError"],
+    ["an error event of an array", "event: error\ndata: [1,2]\n\n", "RetryableStreamError"],
     [
       "an error event object",
       sseFrame({ type: "error", code: "context_length_exceeded", message: "too long" }),
