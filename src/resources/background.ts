@@ -18,13 +18,9 @@ import { checkResponseId } from "./response-id.js";
 import type { Endpoints } from "./context.js";
 import {
   callHeaders,
-  maxResumesOf,
-  RESPONSES_RULES,
   type ResponsesOptions,
   type ResumeStreamOptions,
 } from "./responses-options.js";
-import { checkCall } from "./call-options.js";
-import type { OptionRules } from "../option-checks.js";
 
 /** What a stream is opened from: its first reply, and what is known of the response already. */
 export interface FirstReply {
@@ -135,20 +131,16 @@ export function backgroundStream(
   });
 }
 
-const RESUME_RULES: OptionRules = {
-  ...RESPONSES_RULES,
-  startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
-};
-
-/** `client.responses.resume(id, options)`: the stream of a stored response after `startingAfter`. */
+/**
+ * `client.responses.resume(id, options)`: the stream of a stored response after `startingAfter`;
+ * the id and options were checked when it was called (src/resources/responses.ts).
+ */
 export async function resume(
   endpoints: Endpoints,
   id: string,
-  given: ResumeStreamOptions | undefined,
+  options: ResumeStreamOptions,
+  maxResumes: number,
 ): Promise<ResponseStream> {
-  checkResponseId(id, "responses.resume");
-  const options = checkCall("responses.resume", given, RESUME_RULES);
-  const maxResumes = maxResumesOf("responses.resume", options);
   const { startingAfter } = options;
   const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
   const first = { response, responseId: id, startingAfter, resumable: true };

@@ -109,3 +109,9 @@ export const RESPONSES_RULES: OptionRules = {
   resume: [(v) => v === false || isObject(v), "false or an object such as { maxResumes: 5 }"],
   cancelOnAbort: FLAG_RULE,
 };
+
+/** The rules of `client.responses.resume(id, options)`: a stream call's, and where to start. */
+export const RESUME_RULES: OptionRules = {
+  ...RESPONSES_RULES,
+  startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
+};

@@ -9,9 +9,11 @@ import {
   checkBackground,
   maxResumesOf,
   RESPONSES_RULES,
+  RESUME_RULES,
   type ResponsesOptions,
   type ResumeStreamOptions,
 } from "./responses-options.js";
+import { checkResponseId } from "./response-id.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { openResponseStream, type ResponseStream } from "../stream/response-stream.js";
 import { checkCall, checkInput, inputItems } from "./call-options.js";
@@ -134,15 +136,16 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       const azure = isAzureResponsesEndpoint(provider);
       checkBackground("responses.stream", request, azure);
       const body = buildResponsesBody(request, azure);
-      // Loaded before sending: a failed load leaves no background response running unread.
-      const background =
-        request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
       const headers = mergeHeaders(
         provider.headers,
         { ...callHeaders(options), Accept: "text/event-stream" },
         options.headers,
       );
       const send = endpoints.transport.sender("responses", options);
+      // Loaded before sending (a failed load leaves no background response running unread), after
+      // the headers were read: a caller's edit meanwhile does not change them.
+      const background =
+        request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
       const { response } = await createResponse(send, body, { headers, signal: options.signal });
       const turnState = response.headers.get("x-codex-turn-state");
       if (options.turnState && !options.turnState.value && turnState) {
@@ -155,6 +158,12 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       return openResponseStream(response, streamOptions(endpoints, options));
     },
 
-    resume: async (id, options) => (await loadBackground()).resume(endpoints, id, options),
+    /** Checks the id and options when called (a caller's edit meanwhile changes nothing), then loads. */
+    async resume(id: string, given?: ResumeStreamOptions): Promise<ResponseStream> {
+      checkResponseId(id, "responses.resume");
+      const options = checkCall("responses.resume", given, RESUME_RULES);
+      const maxResumes = maxResumesOf("responses.resume", options);
+      return (await loadBackground()).resume(endpoints, id, options, maxResumes);
+    },
   };
 }

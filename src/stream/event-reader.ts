@@ -134,15 +134,22 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       const event = this.take();
       if (event) return Promise.resolve({ done: false, value: event });
       if (this.finished) return Promise.resolve(done);
-      const read = this.readMore();
-      const settled = () => {
-        this.reading = undefined;
-      };
-      this.reading = read.then(settled, settled);
-      return read;
+      return this.waitedOn(this.readMore());
     } catch (error) {
-      return this.fail(error);
+      // A reported failure's class may be loading: a `next()` or `collect()` meanwhile waits for it.
+      return this.waitedOn(this.fail(error));
     }
+  }
+
+  /** `read`, which a `next()` called before it settles waits for. */
+  private waitedOn(
+    read: Promise<IteratorResult<ResponseEvent>>,
+  ): Promise<IteratorResult<ResponseEvent>> {
+    const settled = () => {
+      this.reading = undefined;
+    };
+    this.reading = read.then(settled, settled);
+    return read;
   }
 
   return(): Promise<IteratorResult<ResponseEvent>> {

@@ -20,6 +20,7 @@ import { RESUME_ATTACK_CASES } from "./resume-attack.js";
 import { RESUME_HOSTILE_CASES } from "./resume-hostile.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
+import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
 import {
   Capture,
   counters,
@@ -237,6 +238,7 @@ const CASES = [
   ...WS_ATTACK_CASES,
   ...RESUME_ATTACK_CASES,
   ...RESUME_HOSTILE_CASES,
+  ...LAZY_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {
