@@ -4,25 +4,14 @@
 // (src/stream/collected.ts) and the stored operations. Each case imports the client anew (`fresh()`),
 // so what it loads is a real load, and checks what it did before: the same classes, messages and
 // params, nothing sent for a bad argument, the call as given when it was made.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type * as Api from "../../src/index.js";
 import { startMockServer, type MockScript, type MockServer } from "../../src/testing/index.js";
+import { fresh, failOnUnhandledRejections } from "../helpers/fresh.js";
 import { REQUEST, within } from "../helpers/calls.js";
 
 /** The client's modules imported anew: nothing loaded on first use is loaded yet. */
-async function fresh(): Promise<typeof Api> {
-  vi.resetModules();
-  return import("../../src/index.js");
-}
-
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on("unhandledRejection", onUnhandled));
-afterAll(async () => {
-  await new Promise((r) => setTimeout(r, 20));
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 const SECRET = "tok-secret-4f9a2b7c";
 const BACKGROUND = { ...REQUEST, background: true, store: true };

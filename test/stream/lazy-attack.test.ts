@@ -4,28 +4,16 @@
 // that code loads (next() again, collect(), return(), abort(), the signal), it sees what it saw when
 // the class was known at once: the mapped class, never an internal object. `fresh()` imports the
 // client anew, so the load is a real one (not the module cached by an earlier test).
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type * as Api from "../../src/index.js";
+import { fresh, failOnUnhandledRejections } from "../helpers/fresh.js";
 import { REQUEST, within } from "../helpers/calls.js";
 import { sseFrame, serveEach, type BodyChunk } from "../helpers/server.js";
 
 const serve = serveEach();
 
 /** The client's modules imported anew: nothing loaded on first use is loaded yet. */
-async function fresh(): Promise<typeof Api> {
-  vi.resetModules();
-  return import("../../src/index.js");
-}
-
-// Every rejection of these cases is handled: one that is not fails the file.
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeAll(() => void process.on("unhandledRejection", onUnhandled));
-afterAll(async () => {
-  await new Promise((r) => setTimeout(r, 20));
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 const created = (seq?: number) =>
   sseFrame({
