@@ -127,6 +127,7 @@ async function startMocks(testing: typeof Testing) {
     serverError: { responses: { status: 500 } },
     failed: { responses: { events } },
     stall: { responses: { stallAfterEvents: 3 } },
+    dropped: { responses: { dropAfterEvents: 3, dripMs: 20 } },
   };
   const urls = {} as SmokeUrls;
   const mocks = await Promise.all(

@@ -68,11 +68,6 @@ function sseOf(endpoints: Endpoints, response: Response): SseSource {
   });
 }
 
-/** The caller's signal and the source's, as one. */
-function bothSignals(caller: AbortSignal | undefined, own: AbortSignal): AbortSignal {
-  return caller ? AbortSignal.any([caller, own]) : own;
-}
-
 /** Sends `cancel(id)` for `cancelOnAbort` (bounded by the request timeout; failures to logger.warn). */
 function canceller(endpoints: Endpoints, options: ResponsesOptions): (id: string) => void {
   return (id) => {
@@ -114,8 +109,9 @@ export function backgroundStream(
         const id = (source as ResumableSource).id!;
         // The server named it: one no URL can carry ends the stream here, typed.
         checkResponseId(id, "responses.stream (resuming)");
-        const both = bothSignals(options.signal, signal);
-        return sseOf(endpoints, await openStoredReply(endpoints, id, options, after, both));
+        // `signal` is the source's: the caller's signal cancels the source (src/stream/event-reader.ts),
+        // which aborts it, so no listener is added to the caller's signal per resume.
+        return sseOf(endpoints, await openStoredReply(endpoints, id, options, after, signal));
       },
     });
   }

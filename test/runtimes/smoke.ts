@@ -16,6 +16,8 @@ export interface SmokeUrls {
   failed: string;
   /** Three events, then nothing: the stream stays open. */
   stall: string;
+  /** Three events 20 ms apart, then a dropped connection (a background request resumes). */
+  dropped: string;
 }
 
 /** What a launcher prints (as JSON) for the driver. */
@@ -150,6 +152,16 @@ async function abortsMidStream(api: Api, urls: SmokeUrls): Promise<void> {
   );
 }
 
+/** A background stream with a caller's signal resumes after a drop (no AbortSignal.any needed). */
+async function resumesAfterADrop(api: Api, urls: SmokeUrls): Promise<void> {
+  const background = { ...request, background: true, store: true };
+  const { signal } = new AbortController();
+  const stream = await clientFor(api, urls.dropped).responses.stream(background, { signal });
+  const { text } = await stream.collect();
+  check(text === "Echo: ping", `resumed text ${JSON.stringify(text)}`);
+  check(stream.lastSequenceNumber !== undefined, "a resumed stream has no lastSequenceNumber");
+}
+
 /** gzip where the runtime has `CompressionStream`; elsewhere a typed error, never a ReferenceError. */
 async function compresses(api: Api, urls: SmokeUrls): Promise<void> {
   const send = async () =>
@@ -186,6 +198,7 @@ const steps = [
   compactsAndSummarizes,
   typedErrors,
   abortsMidStream,
+  resumesAfterADrop,
   compresses,
 ];
 

@@ -55,6 +55,29 @@ describe("background stream errors", () => {
     expect(error).toMatchObject({ responseId: "resp_mock_1", lastSequenceNumber: 2 });
   });
 
+  it("the caller's signal aborts a resume GET waiting for headers, without AbortSignal.any", async () => {
+    // Node 20.0 has no AbortSignal.any, and `engines` allows it.
+    const any = AbortSignal.any;
+    Object.defineProperty(AbortSignal, "any", { value: undefined, configurable: true });
+    try {
+      let resumed = false;
+      const { client, mock } = await setup(
+        { responses: { dropAfterEvents: 3 }, retrieve: { stallBeforeHeaders: true } },
+        () => (resumed = true),
+      );
+      const controller = new AbortController();
+      const stream = await client.responses.stream(BACKGROUND, { signal: controller.signal });
+      const done = rejection(stream.collect());
+      await until("the resume", () => resumed && mock.requests.length === 2);
+      controller.abort();
+      expect(await within(done, 2000, "the aborted stream")).toBeInstanceOf(AbortError);
+      await until("the GET's socket closed", () => mock.openConnections() <= 1);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    } finally {
+      Object.defineProperty(AbortSignal, "any", { value: any, configurable: true });
+    }
+  });
+
   it("cancelOnAbort through the caller's signal sends cancel once; no listener stays", async () => {
     const { client, mock } = await setup({ responses: { dripMs: 20 } });
     const controller = new AbortController();
