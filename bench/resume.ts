@@ -55,6 +55,27 @@ async function readOnce(url: string, drops: number) {
   return { text, ms: performance.now() - start, resumes };
 }
 
+/**
+ * The floor: the same two servers read by a bare client (fetch, no parsing), which resumes after
+ * each drop at the sequence number it knows the server dropped at. Returns how long it took (ms).
+ */
+async function readBare(url: string, perDrop: number): Promise<number> {
+  const headers = { authorization: "Bearer bench-token", "content-type": "application/json" };
+  const body = JSON.stringify({ model: "bench", input: [], background: true, store: true });
+  const start = performance.now();
+  let reply = await fetch(`${url}/v1/responses`, { method: "POST", headers, body });
+  for (let after = perDrop - 1; ; after += perDrop) {
+    const reader = reply.body!.getReader();
+    try {
+      while (!(await reader.read()).done);
+      return performance.now() - start;
+    } catch {
+      const query = `stream=true&starting_after=${after}`;
+      reply = await fetch(`${url}/v1/responses/resp_bench?${query}`, { headers });
+    }
+  }
+}
+
 /** Starts the servers (in the child): one streams whole, one drops every `everyMiB`; prints their URLs. */
 async function serve(totalMiB: number, everyMiB: number): Promise<void> {
   const all = events(totalMiB * MiB);
@@ -71,7 +92,8 @@ async function serve(totalMiB: number, everyMiB: number): Promise<void> {
     retrieve: resumed,
   });
   const text = DELTA.repeat(all.length - 3);
-  console.log(JSON.stringify({ whole: whole.url, cut: cut.url, textLength: text.length }));
+  const line = { whole: whole.url, cut: cut.url, textLength: text.length, perDrop };
+  console.log(JSON.stringify(line));
 }
 
 /** The `q`-quantile of `xs` (0 ≤ q ≤ 1), interpolated between the two nearest values. */
@@ -92,10 +114,16 @@ export async function resumeBench(rounds = 15, totalMiB = 20, everyMiB = 2): Pro
   const line = await new Promise<string>((resolve) =>
     createInterface({ input: child.stdout! }).once("line", resolve),
   );
-  const urls = JSON.parse(line) as { whole: string; cut: string; textLength: number };
+  const urls = JSON.parse(line) as {
+    whole: string;
+    cut: string;
+    textLength: number;
+    perDrop: number;
+  };
   const drops = Math.round(totalMiB / everyMiB);
   const times = { whole: [] as number[], cut: [] as number[] };
   const differences: number[] = []; // per round: dropped − whole (ms)
+  const bare: number[] = []; // the same for the bare client
   const texts = { whole: "", cut: "" };
   const resumes: number[] = [];
   try {
@@ -108,6 +136,8 @@ export async function resumeBench(rounds = 15, totalMiB = 20, everyMiB = 2): Pro
         if (which === "cut") resumes.push(run.resumes);
       }
       differences.push(times.cut[round]! - times.whole[round]!);
+      const [whole, cut] = [await readBare(urls.whole, 0), await readBare(urls.cut, urls.perDrop)];
+      bare.push(cut - whole);
     }
   } finally {
     child.kill();
@@ -124,6 +154,11 @@ export async function resumeBench(rounds = 15, totalMiB = 20, everyMiB = 2): Pro
       ` [whole ${base.toFixed(0)} ms, dropped ${median(times.cut).toFixed(0)} ms (medians);` +
       ` dropped − whole per round: median ${extra.toFixed(1)} ms, interquartile ${q1.toFixed(1)}..${q3.toFixed(1)} ms` +
       ` (${perResume(q1)}..${perResume(q3)} ms per resume); ${rounds} rounds]`,
+  );
+  const floor = quantile(bare, 0.5);
+  console.log(
+    `resume floor: a bare fetch client that parses nothing pays +${perResume(floor)} ms per resume` +
+      ` on the same servers (${((floor / base) * 100).toFixed(1)} % of this client's stream time)`,
   );
 }
 

@@ -131,6 +131,23 @@ export function writeBody(out: Outlet, body: Body, reply: MockReply = {}): void 
 }
 
 /**
+ * Each event's SSE frame, serialized once and kept while the event is: a reply that sends an event
+ * again (a resumed stream, the same scripted list) sends what was kept, as a server that stores its
+ * events does. An event object changed after it was sent is sent as it was first.
+ */
+const typeOf = (event: Record<string, unknown>): string =>
+  typeof event.type === "string" ? event.type : "message";
+const frames = new WeakMap<object, Buffer>();
+function frameOf(event: Record<string, unknown>): Buffer {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = Buffer.from(`event: ${typeOf(event)}\ndata: ${JSON.stringify(event)}\n\n`, "utf8");
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+/**
  * Streams `events` from `start` on as SSE frames after the headers, applying the reply's fault knobs
  * (their event counts start at `start`).
  */
@@ -166,8 +183,8 @@ export function writeEvents(
   let written = 0;
   const limit = reply.resetAfterBytes;
   /** Writes a frame; returns false when the connection was reset. */
-  const write = (frame: string): boolean => {
-    const buf = Buffer.from(frame, "utf8");
+  const write = (frame: string | Buffer): boolean => {
+    const buf = typeof frame === "string" ? Buffer.from(frame, "utf8") : frame;
     if (limit !== undefined && written + buf.length >= limit) {
       const part = buf.subarray(0, Math.max(0, limit - written));
       written = limit;
@@ -204,10 +221,9 @@ export function writeEvents(
       }
       if (i === events.length) break;
       const event = events[i]!;
-      const type = typeof event.type === "string" ? event.type : "message";
-      const data = i - start === reply.malformedAt ? "{not json" : JSON.stringify(event);
+      const malformed = i - start === reply.malformedAt;
+      const frame = malformed ? `event: ${typeOf(event)}\ndata: {not json\n\n` : frameOf(event);
       i++;
-      const frame = `event: ${type}\ndata: ${data}\n\n`;
       if (i - start === reply.dropAfterEvents) {
         finish();
         // A close without the body's last chunk (FIN, not RST: what was sent arrives first).
