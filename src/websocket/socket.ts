@@ -107,7 +107,7 @@ export function connectResponses(
   const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
-  const { endpoints } = internals;
+  const { endpoints, sendResponses } = internals;
   const { provider, scrubber, telemetry, logger } = endpoints;
   checkHandshakeHeaders(provider.headers, "provider.headers", "connectResponses");
   const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
@@ -282,7 +282,22 @@ export function connectResponses(
       }
     }
     // HTTP keeps no state between requests: there is nothing to warm up.
-    return warmup ? undefined : client.responses.stream(req, opts);
+    return warmup ? undefined : overHttp(req, opts);
+  }
+
+  /**
+   * A request over HTTP, which close() ends as it ends one over the socket; the signal made for it
+   * is let go of when its stream ends, so none piles up on a long-lived signal.
+   */
+  async function overHttp(req: ResponsesRequest, opts: Checked): Promise<ResponseStream> {
+    const bound = anySignal(opts.signal, closing.signal);
+    const sent = { ...opts, signal: bound.signal, onRelease: bound.dispose };
+    try {
+      return await sendResponses(req, sent);
+    } catch (error) {
+      bound.dispose();
+      throw error;
+    }
   }
 
   return {
