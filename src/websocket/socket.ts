@@ -13,6 +13,7 @@ import {
   TransportError,
 } from "../errors/catalogue.js";
 import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
+import { abortError } from "../errors/map.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { urlFor } from "../transport/url.js";
 import {
@@ -144,11 +145,16 @@ export function connectResponses(
     return mergeHeaders(provider.headers, own, opts.headers);
   }
 
-  /** One request's attempts under the transport's policy (auth, retries, telemetry). */
+  /**
+   * One request's attempts under the transport's policy (auth, retries, telemetry). close() during
+   * them ends them with AbortError, whatever the last attempt ended in (a 426 from a hook included).
+   */
   function attempts<T>(opts: Checked, req: SocketRequest, once: SendOnce<T>): Promise<T> {
     const { signal, timeoutMs } = req;
     const call = { endpoint: "responses" as const, where, signal, retry: opts.retry };
-    return endpoints.transport.run({ ...call, requestTimeoutMs: timeoutMs }, once);
+    return endpoints.transport.run({ ...call, requestTimeoutMs: timeoutMs }, once).catch((e) => {
+      throw closed && !(e instanceof AbortError) ? abortError(signal) : e;
+    });
   }
 
   /** The handshake only, in the queue like a request; `close()` aborts it. */

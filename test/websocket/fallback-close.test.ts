@@ -5,7 +5,8 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, InvalidRequestError, type ResponseEvent } from "../../src/index.js";
 import { startMockServer, type MockReply } from "../../src/testing/index.js";
-import { connectTo, drain } from "../helpers/ws-server.js";
+import { connectTo, drain, responseFrames } from "../helpers/ws-server.js";
+import { sseFrame, startTcpServer } from "../helpers/server.js";
 import { REQUEST, until, within } from "../helpers/calls.js";
 import { front, type Served } from "../faults/kit.js";
 
@@ -213,4 +214,52 @@ describe("HTTP streams of a socket that completed leave no listener", () => {
       await socket.close();
     });
   }
+});
+
+describe("the move to HTTP", () => {
+  it("close() from a hook as the upgrade is refused with 426 ends the call with AbortError", async () => {
+    const mock = await startMockServer({ websocket: { upgrade: { status: 426 } } });
+    servers.push({ close: () => mock.close() } as Served);
+    for (const call of ["stream", "preconnect"] as const) {
+      const holder: { close?: () => Promise<void> } = {};
+      const onRequest = (info: { status?: number }) =>
+        void (info.status === 426 && holder.close?.());
+      const { socket } = connectTo(mock, { client: { telemetry: { onRequest } } });
+      holder.close = () => socket.close();
+      const pending = call === "stream" ? socket.stream(REQUEST) : socket.preconnect();
+      const error = await pending.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, call).toBeInstanceOf(AbortError);
+      expect(String((error as AbortError).cause), call).toMatch(/socket was closed/);
+    }
+    expect(mock.requests.filter((r) => r.endpoint === "responses")).toHaveLength(0);
+  });
+
+  it("a 426 whose body never ends moves the socket at once (the status decides)", async () => {
+    const sse = responseFrames("resp_http")
+      .map((f) => sseFrame(f))
+      .join("");
+    const server = await startTcpServer({
+      onConnection: (peer) =>
+        peer.once("data", (head: Buffer) => {
+          if (head.toString("latin1").startsWith("GET")) {
+            peer.write("HTTP/1.1 426 Upgrade Required\r\ntransfer-encoding: chunked\r\n\r\n");
+            return;
+          }
+          const type = "content-type: text/event-stream\r\nconnection: close";
+          peer.end(`HTTP/1.1 200 OK\r\n${type}\r\ncontent-length: ${sse.length}\r\n\r\n${sse}`);
+        }),
+    });
+    servers.push({ close: () => server.close() } as Served);
+    const { socket } = connectTo(server, { provider: { requestTimeoutMs: 30_000 } });
+    const events = await within(socket.stream(REQUEST).then(drain), 5_000, "the stream");
+    expect([events.at(-1)?.type, socket.transport, server.requestCount()]).toEqual([
+      "completed",
+      "http",
+      2,
+    ]);
+    await socket.close();
+  });
 });
