@@ -561,3 +561,79 @@ add({
   expect: { ok: true },
   expectedValue: [StreamError.name, "websocket"],
 });
+
+// More races around the move ----------------------------------------------------------------------
+
+{
+  const keep: { socket?: ResponsesSocket } = {};
+  add({
+    fault: "on-failure: close() from inside the fallback's warning: nothing goes over HTTP",
+    setup: () => mocked({ events: SHORT }, { status: 503 }),
+    options: (base) => ({
+      ...base,
+      logger: { ...base.logger, warn: () => void keep.socket?.close() },
+    }),
+    run: on({ fallbackToHttp: "on-failure" }, (s) => s.stream(STREAM_REQUEST), keep),
+    expect: { error: AbortError, retryable: false },
+    check: httpPosts(0),
+  });
+}
+{
+  const keep: { socket?: ResponsesSocket } = {};
+  add({
+    fault: "the caller aborts while the upgrade that will be refused (426) is held",
+    setup: () =>
+      kit({
+        upgradeDelayMs: () => 150,
+        refuse: () => ({ status: 426 }),
+        onHttp: (_b, r) => r.end(),
+      }),
+    run: on({}, (s) => s.stream(STREAM_REQUEST, { signal: AbortSignal.timeout(30) }), keep),
+    expect: { error: AbortError, retryable: false },
+    check: transportIs(keep, "websocket"),
+  });
+}
+add({
+  fault: "preconnect() while an HTTP stream runs resolves at once; close() then ends the stream",
+  setup: () => mocked(STALLED),
+  ...LONG_IDLE,
+  run: on({}, async (s) => {
+    const stream = await s.stream(STREAM_REQUEST);
+    const reading = drain(stream).then(
+      () => "done",
+      (e: Error) => e.name,
+    );
+    await promptly(1_000, () => s.preconnect());
+    await s.close();
+    return promptly(3_000, () => reading);
+  }),
+  expect: { ok: true },
+  expectedValue: "AbortError",
+  check: httpPosts(1),
+});
+add({
+  fault: "on-failure: close() while the HTTP replay waits for its headers",
+  setup: () => mocked({ stallBeforeHeaders: true }, { status: 503 }),
+  ...LONG_IDLE,
+  run: on({ fallbackToHttp: "on-failure" }, async (s, ctx) =>
+    promptly(3_000, async () => {
+      const pending = s.stream(STREAM_REQUEST);
+      while (posts(ctx).length === 0) await new Promise((r) => setTimeout(r, 5));
+      await s.close();
+      return pending;
+    }),
+  ),
+  expect: { error: AbortError, retryable: false },
+});
+add({
+  fault: "break out of an HTTP stream, then another stream, then close()",
+  setup: () => mocked([STALLED, { events: SHORT }]),
+  ...LONG_IDLE,
+  run: on({}, async (s) => {
+    for await (const _ of await s.stream(STREAM_REQUEST)) break;
+    return (await drain(await s.stream(STREAM_REQUEST))).at(-1)?.type;
+  }),
+  expect: { ok: true },
+  expectedValue: "completed",
+  check: httpPosts(2),
+});
