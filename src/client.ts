@@ -15,7 +15,7 @@ import {
   type ProviderConfig,
 } from "./provider.js";
 import { CLIENT_ALIASES, checkKeys, toRecord } from "./options.js";
-import { responsesResource, type ResponsesResource } from "./resources/responses.js";
+import { responsesResource, sendResponses, type ResponsesResource } from "./resources/responses.js";
 import {
   jsonOnFirstUse,
   storedOnFirstUse,
@@ -172,5 +172,10 @@ export function createClient(given: ClientOptions = {}): CodexClient {
     // Loaded on first use, like the stored-response methods (README "Runtimes").
     ...jsonOnFirstUse(endpoints),
   };
-  return keepInternals(client, { endpoints, requestTimeoutMs });
+  return keepInternals(client, {
+    endpoints,
+    requestTimeoutMs,
+    // A socket's requests once it uses HTTP (src/websocket/socket.ts), without a copy of this path.
+    sendResponses: (request, options) => sendResponses(endpoints, request, options),
+  });
 }

@@ -2,12 +2,20 @@
 // module-private WeakMap, so it is not part of the client's type, of what it prints or of a copy,
 // and two copies of the package never share it.
 import type { Endpoints } from "./resources/context.js";
+import type { CheckedResponsesOptions, ResponsesRequest } from "./resources/responses.js";
+import type { StreamRelease } from "./resources/responses-options.js";
+import type { ResponseStream } from "./stream/response-stream.js";
 
 /** The client's parts a second transport reuses: its endpoints (transport included) and timeout. */
 export interface ClientInternals {
   endpoints: Endpoints;
   /** The request timeout (ms; Infinity for none). */
   requestTimeoutMs: number;
+  /** POST /responses with checked options, as `client.responses.stream` sends it. */
+  sendResponses(
+    request: ResponsesRequest,
+    options: CheckedResponsesOptions & StreamRelease,
+  ): Promise<ResponseStream>;
 }
 
 const internals = new WeakMap<object, ClientInternals>();

@@ -20,6 +20,7 @@ import {
   callHeaders,
   type ResponsesOptions,
   type ResumeStreamOptions,
+  type StreamRelease,
 } from "./responses-options.js";
 
 /** What a stream is opened from: its first reply, and what is known of the response already. */
@@ -86,7 +87,7 @@ function canceller(endpoints: Endpoints, options: ResponsesOptions): (id: string
 export function backgroundStream(
   endpoints: Endpoints,
   first: FirstReply,
-  options: ResponsesOptions,
+  options: ResponsesOptions & StreamRelease,
   maxResumes: number,
 ): ResponseStream {
   const { response } = first;
@@ -121,6 +122,7 @@ export function backgroundStream(
     telemetry: endpoints.telemetry,
     logger: endpoints.logger,
     signal: options.signal,
+    onRelease: options.onRelease,
     responseId: first.responseId,
     sameResponse: first.resumable,
     cancelOnAbort: options.cancelOnAbort ? canceller(endpoints, options) : undefined,

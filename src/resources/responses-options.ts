@@ -115,3 +115,11 @@ export const RESUME_RULES: OptionRules = {
   ...RESPONSES_RULES,
   startingAfter: [(v) => Number.isSafeInteger(v) && (v as number) >= 0, "a non-negative integer"],
 };
+
+/**
+ * What only the library passes along with checked options: called once when the stream lets go of
+ * `signal` (it ended), so a signal made for this call alone can be disposed of then.
+ */
+export interface StreamRelease {
+  onRelease?: (() => void) | undefined;
+}

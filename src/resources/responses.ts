@@ -12,6 +12,7 @@ import {
   RESUME_RULES,
   type ResponsesOptions,
   type ResumeStreamOptions,
+  type StreamRelease,
 } from "./responses-options.js";
 import { checkResponseId } from "./response-id.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
@@ -110,8 +111,11 @@ export interface ResponsesResource {
   resume(id: string, options?: ResumeStreamOptions): Promise<ResponseStream>;
 }
 
+/** Checked options of a Responses call (`headers` a plain object). */
+export type CheckedResponsesOptions = ReturnType<typeof checkResponsesCall>;
+
 /** How a reply of a Responses call is read: the client's limits and hooks, the call's signal. */
-export function streamOptions(endpoints: Endpoints, options: ResponsesOptions) {
+export function streamOptions(endpoints: Endpoints, options: ResponsesOptions & StreamRelease) {
   return {
     idleTimeoutMs: endpoints.streamIdleTimeoutMs,
     maxEventBytes: endpoints.maxEventBytes,
@@ -120,6 +124,7 @@ export function streamOptions(endpoints: Endpoints, options: ResponsesOptions) {
     telemetry: endpoints.telemetry,
     logger: endpoints.logger,
     signal: options.signal,
+    onRelease: options.onRelease,
   };
 }
 
@@ -130,33 +135,8 @@ const loadBackground = loadOnce("background streams", () => import("./background
 export function responsesResource(endpoints: Endpoints): ResponsesResource {
   return {
     /** Sends the request; resolves once the reply's headers arrived (request errors reject here). */
-    async stream(request: ResponsesRequest, given?: ResponsesOptions): Promise<ResponseStream> {
-      const options = checkResponsesCall("responses.stream", request, given);
-      const { provider } = endpoints;
-      const azure = isAzureResponsesEndpoint(provider);
-      checkBackground("responses.stream", request, azure);
-      const body = buildResponsesBody(request, azure);
-      const headers = mergeHeaders(
-        provider.headers,
-        { ...callHeaders(options), Accept: "text/event-stream" },
-        options.headers,
-      );
-      const send = endpoints.transport.sender("responses", options);
-      // Loaded before sending (a failed load leaves no background response running unread), after
-      // the headers were read: a caller's edit meanwhile does not change them.
-      const background =
-        request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
-      const { response } = await createResponse(send, body, { headers, signal: options.signal });
-      const turnState = response.headers.get("x-codex-turn-state");
-      if (options.turnState && !options.turnState.value && turnState) {
-        options.turnState.value = turnState;
-      }
-      if (background) {
-        const first = { response, resumable: request.background === true };
-        return background.backgroundStream(endpoints, first, options, maxResumesOf("", options));
-      }
-      return openResponseStream(response, streamOptions(endpoints, options));
-    },
+    stream: async (request, given) =>
+      sendResponses(endpoints, request, checkResponsesCall("responses.stream", request, given)),
 
     /** Checks the id and options when called (a caller's edit meanwhile changes nothing), then loads. */
     async resume(id: string, given?: ResumeStreamOptions): Promise<ResponseStream> {
@@ -166,4 +146,39 @@ export function responsesResource(endpoints: Endpoints): ResponsesResource {
       return (await loadBackground()).resume(endpoints, id, options, maxResumes);
     },
   };
+}
+
+/**
+ * POST /responses with options already checked: `client.responses.stream`, and a socket's requests
+ * once it uses HTTP (`options.onRelease`: see `StreamRelease`).
+ */
+export async function sendResponses(
+  endpoints: Endpoints,
+  request: ResponsesRequest,
+  options: CheckedResponsesOptions & StreamRelease,
+): Promise<ResponseStream> {
+  const { provider } = endpoints;
+  const azure = isAzureResponsesEndpoint(provider);
+  checkBackground("responses.stream", request, azure);
+  const body = buildResponsesBody(request, azure);
+  const headers = mergeHeaders(
+    provider.headers,
+    { ...callHeaders(options), Accept: "text/event-stream" },
+    options.headers,
+  );
+  const send = endpoints.transport.sender("responses", options);
+  // Loaded before sending (a failed load leaves no background response running unread), after
+  // the headers were read: a caller's edit meanwhile does not change them.
+  const background =
+    request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
+  const { response } = await createResponse(send, body, { headers, signal: options.signal });
+  const turnState = response.headers.get("x-codex-turn-state");
+  if (options.turnState && !options.turnState.value && turnState) {
+    options.turnState.value = turnState;
+  }
+  if (background) {
+    const first = { response, resumable: request.background === true };
+    return background.backgroundStream(endpoints, first, options, maxResumesOf("", options));
+  }
+  return openResponseStream(response, streamOptions(endpoints, options));
 }

@@ -50,12 +50,16 @@ export class ResponseStream implements AsyncIterable<ResponseEvent> {
   constructor(head: StreamHead, source: MessageSource, options: ResponseStreamOptions) {
     this.#cancelOnAbort = options.cancelOnAbort;
     const { signal } = options;
-    let onRelease: (() => void) | undefined;
+    let onRelease = options.onRelease;
     if (options.cancelOnAbort && signal) {
       // Before the reader's own listener: the stream is still running when this one runs.
       const listener = () => this.#abandoned();
       signal.addEventListener("abort", listener, { once: true });
-      onRelease = () => signal.removeEventListener("abort", listener);
+      const then = onRelease;
+      onRelease = () => {
+        signal.removeEventListener("abort", listener);
+        then?.();
+      };
     }
     this.status = head.status;
     this.headers = head.headers;

@@ -71,6 +71,9 @@ export function readRefusal(
       // already gone
     }
   };
+  // A 426 says all that matters (the socket moves to HTTP): its body, which may never end, is not
+  // waited for.
+  if (res.statusCode === 426) return done();
   res.on("data", (chunk: Uint8Array) => {
     if (size < MAX_ERROR_BODY) chunks.push(chunk.subarray(0, MAX_ERROR_BODY - size));
     size += chunk.length;

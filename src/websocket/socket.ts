@@ -4,39 +4,32 @@
 // upgrade moves the socket to HTTP for good.
 import type { CodexClient } from "../client.js";
 import { internalsOf } from "../internals.js";
-import {
-  AbortError,
-  CodexApiError,
-  InvalidRequestError,
-  RequestTimeoutError,
-  StreamIdleTimeoutError,
-  TransportError,
-} from "../errors/catalogue.js";
-import type { ResponseItem, ResponsesApiRequest } from "../generated/openapi.js";
+import { AbortError, InvalidRequestError } from "../errors/catalogue.js";
+import type { ResponsesApiRequest } from "../generated/openapi.js";
+import { abortError } from "../errors/map.js";
 import { isAzureResponsesEndpoint } from "../provider.js";
 import { urlFor } from "../transport/url.js";
 import {
   buildResponsesBody,
   callHeaders,
-  checkResponsesCall,
   checkResponsesOptions,
-  itemsAsSent,
+  type CheckedResponsesOptions as Checked,
+  checkResponsesCall,
   type ResponsesOptions,
   type ResponsesRequest,
 } from "../resources/responses.js";
-import { withoutRateLimits } from "../rate-limits.js";
 import type { ResponseStream } from "../stream/response-stream.js";
 import { mergeHeaders } from "../transport/headers.js";
-import { anySignal, race } from "../transport/race.js";
+import { anySignal } from "../transport/race.js";
 import type { SendOnce } from "../transport/retry-loop.js";
 import {
   connectOnly,
   defaultWebSocket,
   sendOnce,
-  type Sent,
   type SocketContext,
   type SocketRequest,
 } from "./attempt.js";
+import { fallbackReason } from "./fallback.js";
 import { snapshot } from "./incremental.js";
 import {
   checkHandshakeHeaders,
@@ -44,11 +37,8 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   type ResponsesSocketOptions,
 } from "./options.js";
-import { SocketResponseStream, type RequestEnd } from "./stream.js";
+import { answered, queue } from "./turn.js";
 import type { WebSocketConstructor } from "./wire.js";
-
-/** A call's options, checked (`headers` a plain object). */
-type Checked = ReturnType<typeof checkResponsesCall>;
 
 /** Responses over one WebSocket connection, opened on first use and reused across requests. */
 export interface ResponsesSocket {
@@ -73,31 +63,6 @@ export interface ResponsesSocket {
 export const OPENAI_BETA = "responses_websockets=2026-02-06";
 const CLOSE_WAIT_MS = 1_000;
 
-/** A request the server answered: what completing it records. */
-interface Answered {
-  body: ResponsesApiRequest;
-  opts: Checked;
-  warmup: boolean;
-  release(): void;
-}
-/** Waits for the previous request to end (or the caller's abort); resolves with this one's release. */
-function queue() {
-  let tail: Promise<void> = Promise.resolve();
-  return (signal: AbortSignal | undefined): Promise<() => void> => {
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const previous = tail;
-    tail = previous.then(() => mine);
-    return race(previous, { signal }).then(
-      () => release,
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
-  };
-}
-
 /** Opens Responses over WebSocket for `client` (lazily: nothing is sent before the first request). */
 export function connectResponses(
   client: CodexClient,
@@ -107,12 +72,13 @@ export function connectResponses(
   const internals = internalsOf(client);
   if (!internals)
     throw new InvalidRequestError("connectResponses: `client` is not from createClient");
-  const { endpoints } = internals;
+  const { endpoints, sendResponses } = internals;
   const { provider, scrubber, telemetry, logger } = endpoints;
   checkHandshakeHeaders(provider.headers, "provider.headers", "connectResponses");
   const url = urlFor(provider, "responses").replace(/^http(s?):/i, "ws$1:");
   const where = `GET ${url.split("?")[0]}`;
   const azure = isAzureResponsesEndpoint(provider);
+  const shared = { azure, where, scrubber, telemetry, logger };
   let loading: Promise<WebSocketConstructor> | undefined;
   const ctx: SocketContext = {
     url,
@@ -144,11 +110,16 @@ export function connectResponses(
     return mergeHeaders(provider.headers, own, opts.headers);
   }
 
-  /** One request's attempts under the transport's policy (auth, retries, telemetry). */
+  /**
+   * One request's attempts under the transport's policy (auth, retries, telemetry). close() during
+   * them ends them with AbortError, whatever the last attempt ended in (a 426 from a hook included).
+   */
   function attempts<T>(opts: Checked, req: SocketRequest, once: SendOnce<T>): Promise<T> {
     const { signal, timeoutMs } = req;
     const call = { endpoint: "responses" as const, where, signal, retry: opts.retry };
-    return endpoints.transport.run({ ...call, requestTimeoutMs: timeoutMs }, once);
+    return endpoints.transport.run({ ...call, requestTimeoutMs: timeoutMs }, once).catch((e) => {
+      throw closed && !(e instanceof AbortError) ? abortError(signal) : e;
+    });
   }
 
   /** The handshake only, in the queue like a request; `close()` aborts it. */
@@ -168,7 +139,7 @@ export function connectResponses(
       if (closed) throw isClosed();
     } catch (error) {
       // Only a 426 moves the socket here: "on-failure" is about a request's attempts.
-      const why = fallbackReason(error, false);
+      const why = movesToHttp(error, false);
       if (!why) throw error;
       transport = "http";
       logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
@@ -194,7 +165,7 @@ export function connectResponses(
       const timeoutMs = opts.requestTimeoutMs ?? ctx.requestTimeoutMs;
       const req = { body, headers, signal: bound.signal, timeoutMs };
       const sent = await attempts(opts, req, (auth, n) => sendOnce(ctx, req, auth, n));
-      return answered(sent, { body, opts, warmup, release });
+      return answered(sent, { body, opts, warmup, release }, shared);
     } catch (error) {
       release();
       throw error;
@@ -203,64 +174,9 @@ export function connectResponses(
     }
   }
 
-  /** The stream of a request the server answered; its end releases the next request. */
-  function answered(sent: Sent, req: Answered): ResponseStream {
-    const { connection, source } = sent;
-    const { opts, release } = req;
-    const turnState = connection.wire.headers.get("x-codex-turn-state");
-    if (opts.turnState && !opts.turnState.value && turnState) opts.turnState.value = turnState;
-    let ended = false;
-    const end: RequestEnd = {
-      completed(responseId: string, output: ResponseItem[]) {
-        if (ended) return;
-        ended = true;
-        if (connection.source === source) connection.source = undefined;
-        const { body, warmup } = req;
-        const sentOutput = snapshot(itemsAsSent(output, azure), where);
-        connection.last = { body, output: sentOutput, responseId, warmup };
-        release();
-      },
-      failed() {
-        if (ended) return;
-        ended = true;
-        if (connection.source === source) connection.drop();
-        release();
-      },
-    };
-    source.onFailed = () => end.failed();
-    const head = {
-      status: connection.wire.status,
-      headers: withoutRateLimits(connection.wire.headers),
-    };
-    const streamOptions = {
-      scrubber,
-      ...(opts.includeRawEvents ? { includeRawEvents: true } : {}),
-      ...(telemetry ? { telemetry } : {}),
-      ...(logger ? { logger } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    };
-    return new SocketResponseStream(head, source, streamOptions, end);
-  }
-
-  /**
-   * Why this failure moves the socket to HTTP for good, or undefined when it does not; a preconnect's
-   * (`request` false) only on a 426.
-   */
-  function fallbackReason(error: unknown, request = true): string | undefined {
-    const rule = options.fallbackToHttp ?? true;
-    if (rule === false || closed) return undefined;
-    if (ctx.upgradeRequired) return "the server refused the WebSocket upgrade (426)";
-    if (!request || rule !== "on-failure" || !(error instanceof CodexApiError) || !error.retryable)
-      return;
-    // Errors that reach here came before any frame: an idle timeout is a first frame that never came.
-    const socketFailure =
-      error instanceof TransportError ||
-      error instanceof RequestTimeoutError ||
-      error instanceof StreamIdleTimeoutError ||
-      (ctx.handshakeFailed && error.status !== undefined && error.status >= 500);
-    if (!socketFailure) return undefined;
-    return `the WebSocket failed on every attempt (${error.attempts ?? 1}: ${error.message})`;
-  }
+  /** Why this failure moves the socket to HTTP for good (see ./fallback.ts); never once closed. */
+  const movesToHttp = (error: unknown, request = true) =>
+    closed ? undefined : fallbackReason(options.fallbackToHttp ?? true, ctx, error, request);
 
   /** Over the socket, or over HTTP once the upgrade was refused with 426. */
   async function request(
@@ -275,14 +191,29 @@ export function connectResponses(
         const stream = await send(req, opts, warmup);
         if (stream) return stream;
       } catch (error) {
-        const why = fallbackReason(error);
+        const why = movesToHttp(error);
         if (!why) throw error;
         transport = "http";
         logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
       }
     }
     // HTTP keeps no state between requests: there is nothing to warm up.
-    return warmup ? undefined : client.responses.stream(req, opts);
+    return warmup ? undefined : overHttp(req, opts);
+  }
+
+  /**
+   * A request over HTTP, which close() ends as it ends one over the socket; the signal made for it
+   * is let go of when its stream ends, so none piles up on a long-lived signal.
+   */
+  async function overHttp(req: ResponsesRequest, opts: Checked): Promise<ResponseStream> {
+    const bound = anySignal(opts.signal, closing.signal);
+    const sent = { ...opts, signal: bound.signal, onRelease: bound.dispose };
+    try {
+      return await sendResponses(req, sent);
+    } catch (error) {
+      bound.dispose();
+      throw error;
+    }
   }
 
   return {

@@ -21,6 +21,7 @@ import { RESUME_HOSTILE_CASES } from "./resume-hostile.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
+import { SOCKET_FALLBACK_CASES } from "./socket-fallback.js";
 import {
   Capture,
   counters,
@@ -239,6 +240,7 @@ const CASES = [
   ...RESUME_ATTACK_CASES,
   ...RESUME_HOSTILE_CASES,
   ...LAZY_ATTACK_CASES,
+  ...SOCKET_FALLBACK_CASES,
 ];
 
 describe("fault matrix", () => {
