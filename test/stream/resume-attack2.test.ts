@@ -434,6 +434,42 @@ describe("the caller's request while the code loads", () => {
   });
 });
 
+describe("the caller's request while the code loads (what the copy must not change)", () => {
+  it.each([
+    ["a BigInt", () => ({ n: 1n })],
+    [
+      "a cycle",
+      () => {
+        const o: Json = {};
+        o["self"] = o;
+        return o;
+      },
+    ],
+  ])(
+    "background with %s in the request: still InvalidRequestError, nothing sent",
+    async (_what, make) => {
+      const { client } = await setup({});
+      const request = { ...BACKGROUND, metadata: make() } as unknown as typeof BACKGROUND;
+      const error = await rejection(client.responses.stream(request));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toContain("cannot be sent as JSON");
+      expect(mock!.requests).toEqual([]);
+    },
+  );
+
+  it("background with a Date and a toJSON in the request sends what JSON.stringify writes", async () => {
+    const { client } = await setup({});
+    const when = new Date(0);
+    const custom = { toJSON: () => "custom" };
+    const request = { ...BACKGROUND, metadata: { when, custom } } as unknown as typeof BACKGROUND;
+    await (await client.responses.stream(request, { cancelOnAbort: true })).collect();
+    expect((mock!.requests[0]!.body as Json)["metadata"]).toEqual({
+      when: "1970-01-01T00:00:00.000Z",
+      custom: "custom",
+    });
+  });
+});
+
 describe("the mock's background store", () => {
   it("a background response scripted without sequence_numbers, resumed: not an empty reply", async () => {
     const unnumbered = EVENTS.map(({ sequence_number: _, ...rest }) => rest);
@@ -482,5 +518,3 @@ describe("stored operations whose code cannot load", () => {
     },
   );
 });
-
-void InvalidRequestError;
