@@ -75,6 +75,7 @@ for (const [what, size, budget] of [
   ["the root export", root, ROOT_BUDGET_KB],
   ["an app that only streams", gz, STREAM_APP_BUDGET_KB],
 ] as const) {
+  console.log(`${what}: ${size} B of its ${budget * 1024} B budget`);
   if (size <= budget * 1024) continue;
   console.error(`${what} is ${kb(size)} min + gzip, over its budget of ${budget} KB`);
   process.exitCode = 1;

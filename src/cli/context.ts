@@ -109,10 +109,22 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** `text` with its control characters shown as `\xNN`: server text never drives the terminal. */
+/**
+ * `text` with its control characters shown as `\xNN`, and the invisible ones that reorder or hide
+ * text (bidi controls, zero-width characters, line and paragraph separators, a BOM) as `\uNNNN`:
+ * server text never drives the terminal or reads other than it is.
+ */
 export function escapeControls(text: string): string {
-  const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, hex);
+  const hex = (c: string) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff
+      ? `\\u${code.toString(16).padStart(4, "0")}`
+      : `\\x${code.toString(16).padStart(2, "0")}`;
+  };
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    hex,
+  );
 }
 
 /** `resp_1`, or the id shell-quoted, its control characters escaped, when it needs it. */

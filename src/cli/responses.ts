@@ -5,6 +5,8 @@ import type { ResponseItem } from "../generated/openapi.js";
 import {
   AbortError,
   CodexApiError,
+  InvalidResponseError,
+  StreamError,
   type RateLimitSnapshot,
   type ResponseStream,
   type ResponsesRequest,
@@ -110,14 +112,33 @@ async function printStored(ctx: Ctx, v: Values, stream: ResponseStream): Promise
     await print(ctx, v, stream);
   } catch (error) {
     if (error instanceof CodexApiError && !(error instanceof AbortError) && error.responseId) {
+      if (!resumable(error)) throw error;
       const n = error.lastSequenceNumber;
       const after = n === undefined ? "" : ` --starting-after ${n}`;
       const where = n === undefined ? "before its first event" : `after event ${n}`;
       const id = shellWord(error.responseId);
-      ctx.err(`stopped ${where} of ${id}; to continue: codex-api resume ${id}${after}\n`);
+      // An id spelled like an option (`--base-url=…`) is read as the id only after `--`.
+      const command = error.responseId.startsWith("-")
+        ? `resume${after} -- ${id}`
+        : `resume ${id}${after}`;
+      ctx.err(`stopped ${where} of ${id}; to continue: codex-api ${command}\n`);
     }
     throw error;
   }
+}
+
+/**
+ * Whether resuming may get further: a drop, a refused or failed GET, a stream error of the resume
+ * itself; not a failure the server reported as the response's own (a `response.failed` such as
+ * context_length_exceeded, an incomplete response), which a resume would only repeat.
+ */
+function resumable(error: CodexApiError): boolean {
+  return (
+    error.retryable ||
+    (error.status ?? 0) >= 400 ||
+    error instanceof StreamError ||
+    error instanceof InvalidResponseError
+  );
 }
 
 /** Prints a stream: text to stdout as it arrives, reasoning aside, usage and limits on stderr. */

@@ -9,9 +9,9 @@ import { cancelResponse, getResponseStream } from "../generated/client.js";
 import { toRecord } from "../options.js";
 import { mergeHeaders } from "../transport/headers.js";
 import { sleep } from "../transport/race.js";
-import { backoffMs, retryConfig } from "../transport/retry.js";
+import { backoffMs, MAX_TIMER_MS, retryConfig } from "../transport/retry.js";
 import { ResponseStream } from "../stream/response-stream.js";
-import { ResumableSource } from "../stream/resumable-source.js";
+import { refusedResume, ResumableSource } from "../stream/resumable-source.js";
 import type { MessageSource } from "../stream/source.js";
 import { SseSource } from "../stream/sse-source.js";
 import { checkResponseId } from "./response-id.js";
@@ -99,13 +99,16 @@ export function backgroundStream(
     source = new ResumableSource(source, {
       maxResumes,
       maxStalls: retry.maxAttempts,
-      pauseMs: (n) => backoffMs(n, retry),
+      // A timer holds at most MAX_TIMER_MS (a longer one fires at once); a zero base times the
+      // 2^n of a thousand stalls is NaN: no wait.
+      pauseMs: (n) => Math.min(backoffMs(n, retry), MAX_TIMER_MS) || 0,
       sleep,
       responseId: first.responseId,
       startingAfter: first.startingAfter,
       details: replyDetails(response),
       telemetry: endpoints.telemetry,
       logger: endpoints.logger,
+      scrubber: endpoints.scrubber,
       reopen: async (after, signal) => {
         const id = (source as ResumableSource).id!;
         // The server named it: one no URL can carry ends the stream here, typed.
@@ -140,7 +143,15 @@ export async function resume(
   maxResumes: number,
 ): Promise<ResponseStream> {
   const { startingAfter } = options;
-  const response = await openStoredReply(endpoints, id, options, startingAfter, options.signal);
+  const response = await openStoredReply(
+    endpoints,
+    id,
+    options,
+    startingAfter,
+    options.signal,
+  ).catch((error: unknown) => {
+    throw refusedResume(error, id, startingAfter);
+  });
   const first = { response, responseId: id, startingAfter, resumable: true };
   return backgroundStream(endpoints, first, options, maxResumes);
 }

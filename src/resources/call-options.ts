@@ -95,7 +95,8 @@ function checkCallOptions<T extends CallOptions>(
   checkFields(checked as Record<string, unknown>, "options", rules, where, CALL_ALIASES);
   if (headers !== undefined) assertHeaders(headers, "options.headers", where);
   if (checked.retry !== undefined) {
-    const retry = checked.retry as Record<string, unknown>;
+    // A copy, checked: a later edit of the caller's object changes nothing.
+    const retry = (checked.retry = { ...checked.retry }) as Record<string, unknown>;
     checkFields(retry, "options.retry", RETRY_RULES, where, RETRY_ALIASES);
   }
   return checked as T & { headers?: Record<string, string> };

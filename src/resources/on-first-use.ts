@@ -37,13 +37,25 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
   return {
     /** GET /responses/{id}: the stored Response, in wire shape. */
     retrieve: (id: string, options?: RetrieveOptions): JsonCall<ResponseObject> =>
-      later(load, (r) => r.retrieve(id, options)),
+      later(
+        load,
+        (r) => r.retrieve(id, options),
+        () => checkResponseId(id, "responses.retrieve"),
+      ),
     /** POST /responses/{id}/cancel: stops a background response; resolves with the Response. */
     cancel: (id: string, options?: CallOptions): JsonCall<ResponseObject> =>
-      later(load, (r) => r.cancel(id, options)),
+      later(
+        load,
+        (r) => r.cancel(id, options),
+        () => checkResponseId(id, "responses.cancel"),
+      ),
     /** DELETE /responses/{id}: resolves with the wire object `{ id, object, deleted }`. */
     delete: (id: string, options?: CallOptions): JsonCall<DeletedResponse> =>
-      later(load, (r) => r.delete(id, options)),
+      later(
+        load,
+        (r) => r.delete(id, options),
+        () => checkResponseId(id, "responses.delete"),
+      ),
     /** POST /responses/input_tokens: how many input tokens `request` would use (only the fields that count are sent). */
     inputTokens: (request: InputTokensRequest, options?: CallOptions): JsonCall<InputTokens> =>
       later(load, (r) => r.inputTokens(request, options)),
@@ -73,9 +85,21 @@ export function storedOnFirstUse(endpoints: Endpoints): StoredResponsesResource 
 
 const loadInputItems = loadOnce("input items", () => import("./input-items.js"));
 
-/** The `JsonCall` of `call` run on the resource `load` gives (a failed load rejects it too). */
-function later<R, T>(load: () => Promise<R>, call: (resource: R) => JsonCall<T>): JsonCall<T> {
-  return asJsonCall(load().then((resource) => call(resource).withResponse()));
+/**
+ * The `JsonCall` of `call` run on the resource `load` gives (a failed load rejects it too); `check`
+ * (of an id) runs first: a bad argument is named as such even when the code cannot load.
+ */
+function later<R, T>(
+  load: () => Promise<R>,
+  call: (resource: R) => JsonCall<T>,
+  check?: () => void,
+): JsonCall<T> {
+  return asJsonCall(
+    Promise.resolve()
+      .then(check)
+      .then(load)
+      .then((resource) => call(resource).withResponse()),
+  );
 }
 
 /** `client.compact`, `client.memories` and `client.models`; each loads its module once. */

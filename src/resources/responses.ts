@@ -167,18 +167,26 @@ export async function sendResponses(
     options.headers,
   );
   const send = endpoints.transport.sender("responses", options);
+  const maxResumes = maxResumesOf("", options);
+  let sent = body;
+  const loading = request.background === true || options.cancelOnAbort;
   // Loaded before sending (a failed load leaves no background response running unread), after
-  // the headers were read: a caller's edit meanwhile does not change them.
-  const background =
-    request.background === true || options.cancelOnAbort ? await loadBackground() : undefined;
-  const { response } = await createResponse(send, body, { headers, signal: options.signal });
+  // the headers, the resume count and the body were read: a caller's edit meanwhile changes
+  // nothing (a body JSON cannot write is left for the transport to refuse).
+  if (loading) {
+    try {
+      sent = JSON.parse(JSON.stringify(body)) as typeof body;
+    } catch {}
+  }
+  const background = loading ? await loadBackground() : undefined;
+  const { response } = await createResponse(send, sent, { headers, signal: options.signal });
   const turnState = response.headers.get("x-codex-turn-state");
   if (options.turnState && !options.turnState.value && turnState) {
     options.turnState.value = turnState;
   }
   if (background) {
     const first = { response, resumable: request.background === true };
-    return background.backgroundStream(endpoints, first, options, maxResumesOf("", options));
+    return background.backgroundStream(endpoints, first, options, maxResumes);
   }
   return openResponseStream(response, streamOptions(endpoints, options));
 }

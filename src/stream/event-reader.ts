@@ -295,14 +295,15 @@ export class EventReader implements AsyncIterator<ResponseEvent> {
       );
     }
     const { scrubber, observer } = this.options;
-    const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
-    if (this.responseId !== undefined && scrubbed instanceof CodexApiError) {
-      // What an app persists to resume the stream later (README "Background streams and resume").
-      Object.assign(scrubbed, {
+    if (this.responseId !== undefined && error instanceof CodexApiError) {
+      // What an app persists to resume the stream later (README "Background streams and resume"),
+      // scrubbed with the rest: a server may echo a secret into the id.
+      Object.assign(error, {
         responseId: this.responseId,
         lastSequenceNumber: this.lastSequenceNumber,
       });
     }
+    const scrubbed = scrubber && error instanceof CodexApiError ? scrubber.error(error) : error;
     observer?.failed(scrubbed);
     throw scrubbed;
   }

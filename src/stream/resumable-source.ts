@@ -13,6 +13,7 @@ import {
   StreamIdleTimeoutError,
   type ErrorDetails,
 } from "../errors/catalogue.js";
+import type { Scrubber } from "../transport/redact.js";
 import { callHook, type Logger, type Telemetry } from "../transport/telemetry.js";
 import { createdId, sequenceOf } from "./sequence.js";
 import type { MessageSource, StreamMessage } from "./source.js";
@@ -48,6 +49,8 @@ export interface ResumableOptions {
   details: ErrorDetails;
   telemetry?: Telemetry | undefined;
   logger?: Logger | undefined;
+  /** Cleans the response id `onResume` reports (a server may echo a secret into it). */
+  scrubber?: Scrubber | undefined;
 }
 
 /** Why `error` may be resumed, or undefined when it may not. */
@@ -72,6 +75,7 @@ export class ResumableSource implements MessageSource {
   private resumes = 0;
   private stalls: number; // GETs in a row at this resume point with no new event
   private progressed = false; // a message was handed on since the last GET
+  private delivered = false; // a message was handed on
   private earlier = 0; // bytes of the replies before the current one
   private innerFailure: CodexApiError | undefined; // the inner source failed while no read was pending
   private ended = false; // `[DONE]` came: the next read resumes
@@ -117,7 +121,7 @@ export class ResumableSource implements MessageSource {
           continue;
         }
         const passed = this.pass(messages);
-        if (passed.length > 0) this.progressed = true;
+        if (passed.length > 0) this.progressed = this.delivered = true;
         if (passed.length > 0 || !this.ended) return passed;
       }
     } finally {
@@ -173,19 +177,24 @@ export class ResumableSource implements MessageSource {
     }
     const { options } = this;
     const startingAfter = this.highest;
+    // Nothing delivered carried a sequence number: a GET from the start would repeat it all.
+    if (startingAfter === undefined && this.delivered) {
+      throw this.eventsLost("the events delivered carry no sequence_number to resume after");
+    }
     // The first GET after a new event goes at once: a drop mid-stream costs no wait.
     const delayMs = this.stalls > 0 ? options.pauseMs(this.stalls) : 0;
     this.stalls++;
     this.resumes++;
     const { responseId, resumes } = this;
-    const info = { responseId: responseId!, startingAfter, resumes, reason, delayMs };
+    const id = options.scrubber?.text(responseId!) ?? responseId!;
+    const info = { responseId: id, startingAfter, resumes, reason, delayMs };
     callHook(options.telemetry?.onResume, info, options.logger, "onResume");
     this.earlier += this.inner.bytes;
     this.inner.cancel();
     this.ended = false;
     if (delayMs > 0) await this.pause(delayMs);
     const next = await options.reopen(startingAfter, this.controller.signal).catch((e: unknown) => {
-      throw this.refused(e, startingAfter);
+      throw refusedResume(e, this.responseId!, startingAfter);
     });
     if (this.cancelled) {
       next.cancel();
@@ -273,17 +282,6 @@ export class ResumableSource implements MessageSource {
     if (stuck && !this.cancelled && this.responseId !== undefined) throw this.stalled(error);
   }
 
-  /**
-   * A resume GET that failed (a 404, the 400 of an expired response, retries used up): its error
-   * keeps the GET's own `requestId` and `status`, and its message says which resume it was.
-   */
-  private refused(error: unknown, after: number | undefined): unknown {
-    if (!(error instanceof CodexApiError) || error instanceof AbortError) return error;
-    const point = after === undefined ? "from its start" : `after sequence number ${after}`;
-    error.message += ` (resuming ${this.responseId} ${point})`;
-    return error;
-  }
-
   /** Waits `ms` before a GET; a cancel during the wait ends the stream with AbortError. */
   private async pause(ms: number): Promise<void> {
     const { options } = this;
@@ -321,4 +319,17 @@ export class ResumableSource implements MessageSource {
     const details = { ...this.options.details, code: "events_lost", retryable: false };
     return new StreamError(`events were lost: ${what}`, details);
   }
+}
+
+/**
+ * A resume GET's failure (a 404, the 400 of an expired response, retries used up) with its message
+ * saying which resume it was; that of the opening GET of `resume(id)` carries the id and the point.
+ */
+export function refusedResume(error: unknown, id: string, after: number | undefined): unknown {
+  if (!(error instanceof CodexApiError) || error instanceof AbortError) return error;
+  const point = after === undefined ? "from its start" : `after sequence number ${after}`;
+  error.message += ` (resuming ${id} ${point})`;
+  error.responseId ??= id;
+  if (after !== undefined) error.lastSequenceNumber ??= after;
+  return error;
 }

@@ -19,6 +19,7 @@ import {
   notFound,
   recordResponse,
   tooOldToStream,
+  unnumberedAfter,
   type ResponseStore,
   type StoredResponse,
 } from "./stored.js";
@@ -105,7 +106,11 @@ function serveRetrieve(ctx: RouteContext): void {
   if (since !== undefined && Date.now() - since > ctx.backgroundTtlMs) {
     return stored(() => tooOldToStream(ctx.id))(ctx);
   }
-  const after = Number(query.get("starting_after") ?? "-Infinity");
+  const given = query.get("starting_after");
+  const refused =
+    given === null || ctx.reply.events ? undefined : unnumberedAfter(entry, ctx.id, given);
+  if (refused !== undefined) return stored(() => refused)(ctx);
+  const after = Number(given ?? "-Infinity");
   const { events, start } = ctx.reply.events
     ? { events: ctx.reply.events, start: 0 }
     : eventsAfter(entry, after);

@@ -78,6 +78,8 @@ export function eventsAfter(
   after: number,
 ): { events: Json[]; start: number } {
   const { events } = entry;
+  // No `starting_after`: every event, numbered or not.
+  if (after === -Infinity) return { events, start: 0 };
   let index = indexes.get(events);
   // A list that grew or shrank since (a test that pushed to it) is read again.
   if (index === undefined || index.sequences.length !== events.length) {
@@ -96,6 +98,19 @@ export function eventsAfter(
     else low = mid + 1;
   }
   return { events, start: low };
+}
+
+/**
+ * The 400 for a streamed GET after `after` of a response whose stored events are not all numbered
+ * (a script's events without `sequence_number`): nothing tells which come after it.
+ */
+export function unnumberedAfter(
+  entry: StoredResponse,
+  id: string,
+  after: string,
+): string | undefined {
+  if (entry.events.every((e) => typeof e.sequence_number === "number")) return undefined;
+  return `Response '${id}' cannot be streamed after starting_after=${after}: its stored events carry no sequence_number (the mock numbers none itself: give each scripted event one).`;
 }
 
 /** How long the mock streams a background response again, by default (ms; the service: 5 minutes). */

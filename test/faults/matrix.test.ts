@@ -18,6 +18,7 @@ import { STREAM_CASES } from "./stream-rows.js";
 import { RESUME_CASES } from "./resume-rows.js";
 import { RESUME_ATTACK_CASES } from "./resume-attack.js";
 import { RESUME_HOSTILE_CASES } from "./resume-hostile.js";
+import { RESUME_ATTACK2_CASES } from "./resume-attack2.js";
 import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
@@ -239,6 +240,7 @@ const CASES = [
   ...WS_ATTACK_CASES,
   ...RESUME_ATTACK_CASES,
   ...RESUME_HOSTILE_CASES,
+  ...RESUME_ATTACK2_CASES,
   ...LAZY_ATTACK_CASES,
   ...SOCKET_FALLBACK_CASES,
 ];
