@@ -30,14 +30,31 @@ function valueAt(data: string, at: number, last: boolean): number | undefined {
   return i === data.length ? n : undefined;
 }
 
+/** How far into a payload its own key is looked for first (after `type`, where the service writes it). */
+const HEAD = 128;
+/** How far from its end the last member is looked for first (where the mock writes it). */
+const TAIL = 40;
+
 /** The top-level `sequence_number` of a payload's text when it is a sequence number; else undefined. */
 export function sequenceOf(data: string): number | undefined {
+  // The two places it is written are looked at first, so a long payload (an `output_item.done`
+  // carrying all the text) is not scanned for the key.
+  const head = data.lastIndexOf(KEY, HEAD);
+  if (head >= 0 && data.lastIndexOf("{", head) === 0) {
+    const value = valueAt(data, head, false);
+    if (value !== undefined) return value;
+  }
+  const tail = data.indexOf(KEY, data.length - TAIL);
+  if (tail >= 0) {
+    const value = valueAt(data, tail, true);
+    if (value !== undefined) return value;
+  }
   const at = data.indexOf(KEY);
   if (at < 0) return undefined;
-  // No object opens before the key: it is the payload's own (the service writes it second).
+  // No object opens before the key: it is the payload's own.
   const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
   if (early !== undefined) return early;
-  // The last member of the payload (the mock writes it last).
+  // The last member of the payload.
   const late = valueAt(data, data.lastIndexOf(KEY), true);
   if (late !== undefined) return late;
   try {

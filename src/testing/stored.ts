@@ -62,11 +62,29 @@ export function recordResponse(store: ResponseStore, body: unknown, events: Json
 }
 
 /**
- * The sequence numbers of each event list (NaN where none), and whether they ascend. Kept by list,
- * not by stored response: every reply scripted with the same events shares one, so only the first
- * streamed GET of them reads every event.
+ * The sequence numbers of each event list (NaN where none), whether they ascend and whether every
+ * event has a numeric one. Kept by list, not by stored response: every reply scripted with the same
+ * events shares one, so only the first streamed GET of them reads every event.
  */
-const indexes = new WeakMap<Json[], { sequences: Float64Array; ascending: boolean }>();
+interface Index {
+  sequences: Float64Array;
+  ascending: boolean;
+  numbered: boolean;
+}
+const indexes = new WeakMap<Json[], Index>();
+
+function indexOf(events: Json[]): Index {
+  let index = indexes.get(events);
+  // A list that grew or shrank since (a test that pushed to it) is read again.
+  if (index === undefined || index.sequences.length !== events.length) {
+    const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
+    const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
+    const numbered = events.every((e) => typeof e.sequence_number === "number");
+    index = { sequences, ascending, numbered };
+    indexes.set(events, index);
+  }
+  return index;
+}
 
 /**
  * The stored events numbered above `after`, in stored order: `events` from `start` on (a resume
@@ -80,15 +98,7 @@ export function eventsAfter(
   const { events } = entry;
   // No `starting_after`: every event, numbered or not.
   if (after === -Infinity) return { events, start: 0 };
-  let index = indexes.get(events);
-  // A list that grew or shrank since (a test that pushed to it) is read again.
-  if (index === undefined || index.sequences.length !== events.length) {
-    const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
-    const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
-    index = { sequences, ascending };
-    indexes.set(events, index);
-  }
-  const { sequences, ascending } = index;
+  const { sequences, ascending } = indexOf(events);
   if (!ascending) return { events: events.filter((_, i) => sequences[i]! > after), start: 0 };
   let low = 0;
   let high = sequences.length;
@@ -109,7 +119,7 @@ export function unnumberedAfter(
   id: string,
   after: string,
 ): string | undefined {
-  if (entry.events.every((e) => typeof e.sequence_number === "number")) return undefined;
+  if (indexOf(entry.events).numbered) return undefined;
   return `Response '${id}' cannot be streamed after starting_after=${after}: its stored events carry no sequence_number (the mock numbers none itself: give each scripted event one).`;
 }
 
