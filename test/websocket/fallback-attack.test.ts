@@ -469,6 +469,88 @@ describe("an abort's reason", () => {
   });
 });
 
+describe("more ends and reasons", () => {
+  it("a reason that is no Error (a string) is kept as the AbortError's cause mid-stream", async () => {
+    const { socket, closing } = await fallen({ responses: { stallAfterEvents: 2 } });
+    const caller = new AbortController();
+    const stream = await socket.stream(REQUEST, { signal: caller.signal });
+    const { it } = await read(stream, 1);
+    caller.abort("enough, as a string");
+    const error = await it
+      .next()
+      .then(() => it.next())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBe("enough, as a string");
+    expect([listeners(caller.signal), listeners(closing)]).toEqual([0, 0]);
+    await socket.close();
+  });
+
+  it("a per-call requestTimeoutMs ends a stalled fallback POST; nothing stays subscribed", async () => {
+    const { socket, closing } = await fallen({ responses: { stallBeforeHeaders: true } });
+    const caller = new AbortController();
+    const error = await within(
+      socket
+        .stream(REQUEST, { signal: caller.signal, requestTimeoutMs: 80, retry: { maxAttempts: 1 } })
+        .catch((e: unknown) => e),
+      3_000,
+    );
+    expect((error as Error).name).toBe("RequestTimeoutError");
+    expect([listeners(caller.signal), listeners(closing)]).toEqual([0, 0]);
+    await socket.close();
+  });
+
+  it("on-failure: a socket moved after its upgrades failed leaves nothing subscribed across streams", async () => {
+    const mock = await startMockServer({
+      responses: { headers: { connection: "close" } },
+      websocket: { upgrade: { status: 503 } },
+    });
+    servers.push(mock);
+    const { socket } = connectTo(mock, { socket: { fallbackToHttp: "on-failure" } });
+    const caller = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      const events = await drain(await socket.stream(REQUEST, { signal: caller.signal }));
+      expect(events.at(-1)?.type).toBe("completed");
+      expect(listeners(caller.signal)).toBe(0);
+    }
+    expect(socket.transport).toBe("http");
+    await socket.close();
+  });
+
+  it("the caller's abort with a reason while the upgrade that will be refused is held keeps it", async () => {
+    const { startWsServer } = await import("../helpers/ws-server.js");
+    const server = await startWsServer({
+      upgradeDelayMs: () => 150,
+      refuse: () => ({ status: 426 }),
+    });
+    servers.push(server);
+    const { socket } = connectTo(server);
+    const caller = new AbortController();
+    const reason = new Error("not now");
+    const pending = socket.stream(REQUEST, { signal: caller.signal }).catch((e: unknown) => e);
+    await sleep(30);
+    caller.abort(reason);
+    const error = await within(pending, 2_000);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBe(reason);
+    expect(listeners(caller.signal)).toBe(0);
+    expect(server.httpRequests).toBe(0);
+    await socket.close();
+  });
+
+  it("a stream asked for right after close() while another is being ended is refused, nothing sent", async () => {
+    const { socket, mock } = await fallen({ responses: { stallAfterEvents: 2 } });
+    const stream = await socket.stream(REQUEST);
+    const reading = settle(drain(stream));
+    const sent = mock.requests.length;
+    await socket.close();
+    const late = await settle(socket.stream(REQUEST));
+    expect((late as { error?: unknown }).error).toBeInstanceOf(InvalidRequestError);
+    expect(((await reading) as { error?: unknown }).error).toBeInstanceOf(AbortError);
+    expect(mock.requests.length).toBe(sent);
+  });
+});
+
 describe("background streams of a socket that moved, resumed after a drop", () => {
   const dropped = (retrieve: MockScript["retrieve"]) =>
     fallen({ responses: { dropAfterEvents: 3 }, ...(retrieve ? { retrieve } : {}) });
