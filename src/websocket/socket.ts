@@ -101,6 +101,7 @@ export function connectResponses(
   let transport: "websocket" | "http" = "websocket";
   let closed = false;
   const closing = new AbortController();
+  const overHttpRuns = new Set<AbortController>(); // see overHttp
   const isClosed = () => new InvalidRequestError(`${where}: this socket was closed`);
 
   /** The headers of a handshake opened for a call with these options (auth is added per attempt). */
@@ -197,21 +198,32 @@ export function connectResponses(
         logger?.warn?.(`${where}: ${why}; this socket uses HTTP from now on`);
       }
     }
-    // HTTP keeps no state between requests: there is nothing to warm up.
-    return warmup ? undefined : overHttp(req, opts);
+    if (!warmup) return overHttp(req, opts);
+    // HTTP keeps no state between requests: there is nothing to warm up, but an aborted call
+    // rejects as it does over the socket.
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    return undefined;
   }
 
   /**
-   * A request over HTTP, which close() ends as it ends one over the socket; the signal made for it
-   * is let go of when its stream ends, so none piles up on a long-lived signal.
+   * A request over HTTP, which close() ends as it ends one over the socket. Each has a controller
+   * of its own in `overHttpRuns` rather than a listener on `closing`: a dozen streams at once would
+   * make Node warn of a listener leak on a signal the caller cannot reach. What was made for the
+   * request is let go of when its stream ends, so nothing piles up on a long-lived signal.
    */
   async function overHttp(req: ResponsesRequest, opts: Checked): Promise<ResponseStream> {
-    const bound = anySignal(opts.signal, closing.signal);
-    const sent = { ...opts, signal: bound.signal, onRelease: bound.dispose };
-    try {
-      return await sendResponses(req, sent);
-    } catch (error) {
+    const own = new AbortController();
+    if (closing.signal.aborted) own.abort(closing.signal.reason);
+    overHttpRuns.add(own);
+    const bound = anySignal(opts.signal, own.signal);
+    const release = () => {
+      overHttpRuns.delete(own);
       bound.dispose();
+    };
+    try {
+      return await sendResponses(req, { ...opts, signal: bound.signal, onRelease: release });
+    } catch (error) {
+      release();
       throw error;
     }
   }
@@ -234,6 +246,7 @@ export function connectResponses(
       const shut = connection?.shutdown(error, CLOSE_WAIT_MS);
       // Then whatever is not on the connection yet: a handshake, a backoff, a queued auth call.
       closing.abort(error);
+      for (const run of overHttpRuns) run.abort(error);
       await shut;
     },
   };
