@@ -262,4 +262,14 @@ describe("the move to HTTP", () => {
     ]);
     await socket.close();
   });
+
+  it("applies a call's compression to the POST of a socket that moved to HTTP", async () => {
+    const { mock, socket } = await refusing();
+    const stream = await socket.stream(REQUEST, { compression: "gzip" });
+    expect((await stream.collect()).text).not.toBe("");
+    const post = mock.requests.find((r) => r.method === "POST");
+    expect(post?.headers["content-encoding"]).toBe("gzip");
+    expect(post?.body).toMatchObject({ model: REQUEST.model });
+    await socket.close();
+  });
 });
