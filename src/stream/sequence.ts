@@ -11,8 +11,12 @@ export function isSequenceNumber(v: unknown): v is number {
 const KEY = '"sequence_number"';
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
-/** The digits of the value after the key at `at`, when a `,` or `}` ends them (`last`: a `}` ending the text). */
+/**
+ * The digits of the value after the key at `at`, when a `,` or `}` ends them (`last`: a `}` ending
+ * the text). A key after a backslash is the end of another (`"\"sequence_number":1`): not read.
+ */
 function valueAt(data: string, at: number, last: boolean): number | undefined {
+  if (data.charCodeAt(at - 1) === 92 /* \ */) return undefined;
   let i = at + KEY.length;
   while (isSpace(data.charCodeAt(i))) i++;
   if (data.charCodeAt(i++) !== 58 /* : */) return undefined;
@@ -50,13 +54,17 @@ export function sequenceOf(data: string): number | undefined {
     if (value !== undefined) return value;
   }
   const at = data.indexOf(KEY);
-  if (at < 0) return undefined;
-  // No object opens before the key: it is the payload's own.
-  const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
-  if (early !== undefined) return early;
-  // The last member of the payload.
-  const late = valueAt(data, data.lastIndexOf(KEY), true);
-  if (late !== undefined) return late;
+  // Without the key as written, only a key spelled with an escape (`"\u0073equence_number"`) is one.
+  if (at < 0) {
+    if (!data.includes("\\u")) return undefined;
+  } else {
+    // No object opens before the key: it is the payload's own.
+    const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
+    if (early !== undefined) return early;
+    // The last member of the payload.
+    const late = valueAt(data, data.lastIndexOf(KEY), true);
+    if (late !== undefined) return late;
+  }
   try {
     const value = (JSON.parse(data) as { sequence_number?: unknown }).sequence_number;
     return isSequenceNumber(value) ? value : undefined;

@@ -23,6 +23,7 @@ import { WEBSOCKET_CASES } from "./websocket-cases.js";
 import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
 import { SOCKET_FALLBACK_CASES } from "./socket-fallback.js";
+import { ROUND_ATTACK_CASES } from "./round-attack.js";
 import {
   Capture,
   counters,
@@ -243,6 +244,7 @@ const CASES = [
   ...RESUME_ATTACK2_CASES,
   ...LAZY_ATTACK_CASES,
   ...SOCKET_FALLBACK_CASES,
+  ...ROUND_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {
