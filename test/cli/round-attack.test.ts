@@ -97,3 +97,19 @@ describe("the resume hint pasted into bash", () => {
     expect(bashWords(word!)).toEqual([id]);
   });
 });
+
+describe("the resume hint of an id that carries the API key", () => {
+  test("no command naming the scrubbed id, which would resume another response", async () => {
+    const KEY = "sk-round-attack-secret-0123456789";
+    server = await startMockServer({
+      responses: { events: withId(`resp_${KEY}`), dropAfterEvents: 4 },
+      retrieve: { status: 404 },
+    });
+    const args = ["responses", "--base-url", server.url, "--background", "hi"];
+    const r = await runCli(args, { env: { OPENAI_API_KEY: KEY } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain(KEY);
+    expect(hint(r.stderr)).toBeUndefined();
+    expect(r.stderr).toContain("its id carries a secret");
+  });
+});
