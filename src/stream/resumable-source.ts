@@ -194,7 +194,7 @@ export class ResumableSource implements MessageSource {
     this.ended = false;
     if (delayMs > 0) await this.pause(delayMs);
     const next = await options.reopen(startingAfter, this.controller.signal).catch((e: unknown) => {
-      throw refusedResume(e, this.responseId!, startingAfter);
+      throw refusedResume(e, id, startingAfter);
     });
     if (this.cancelled) {
       next.cancel();

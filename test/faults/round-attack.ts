@@ -5,7 +5,13 @@
 // (`"\u0073equence_number"`). The number JSON.parse gives is the event's: a resume repeats
 // nothing and loses nothing, so each run collects what one undropped reply of the same events does.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamError, type ResponseEvent } from "../../src/index.js";
+import {
+  InvalidRequestError,
+  ServerError,
+  StreamError,
+  type ResponseEvent,
+} from "../../src/index.js";
+import { SECRET_TOKEN } from "./harness.js";
 import { sseFrame } from "../helpers/server.js";
 import { type FaultCase, rawHttp, type RunContext } from "./kit.js";
 import { BACKGROUND, EVENTS } from "./resume-rows.js";
@@ -139,3 +145,28 @@ ROUND_ATTACK_CASES.push({
   check: (_ctx, { error }) =>
     (error as StreamError | undefined)?.code === "events_lost" ? [] : ["no code events_lost"],
 });
+
+// --- An id the caller passes that carries a secret ------------------------------------------------
+
+const SECRET_ID = `resp_${SECRET_TOKEN}`;
+for (const [what, statuses] of [
+  ["refused (404)", [404]],
+  ["a 503, then refused (404)", [503, 404]],
+  ["a 500 every time", [500]],
+] as [string, number[]][]) {
+  ROUND_ATTACK_CASES.push({
+    fault: `round attack: resume(id) of an id carrying the bearer token, ${what}`,
+    endpoint: "resume",
+    setup: () => {
+      let n = 0;
+      return rawHttp((_req, res) => {
+        const status = statuses[Math.min(n++, statuses.length - 1)]!;
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: `no response ${SECRET_ID}`, type: "x" } }));
+      });
+    },
+    run: async ({ client }: RunContext) =>
+      (await client.responses.resume(SECRET_ID, { startingAfter: 2 })).collect(),
+    expect: { error: statuses.at(-1) === 404 ? InvalidRequestError : ServerError },
+  });
+}
