@@ -127,6 +127,21 @@ const add = (fault: string, row: Omit<FaultCase, "fault" | "endpoint" | "run" | 
   });
 }
 
+/** Event `i` with its key twice at the top level: `first` after `type`, the real one past the head. */
+const twice = (i: number, first: number): string => {
+  const { type, sequence_number, ...rest } = EVENTS[i]!;
+  const body = JSON.stringify({ ...rest, note: "x".repeat(150) }).slice(1, -1);
+  return `{"type":${JSON.stringify(type)},"sequence_number":${first},${body},"sequence_number":${sequence_number},"z":1}`;
+};
+{
+  // JSON.parse (the reader, the caller) keeps the second: the replayed event 6 is new, not event 2.
+  const list = payloads({ 6: twice(6, 2) });
+  add("a replayed event with its key twice (2, then its own): not taken for a repeat", {
+    setup: dropped(list, 5, 3),
+    baseline: whole(list),
+  });
+}
+
 // A real gap stays one when a decoy names the missing number.
 ROUND_ATTACK_CASES.push({
   fault:

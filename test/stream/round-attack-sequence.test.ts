@@ -3,8 +3,8 @@
 // (an escaped quote) before or after the real one, a key spelled with unicode escapes, whitespace,
 // braces inside strings, numbers JSON writes oddly, nested objects ending at the tail window,
 // payloads shorter than either window and payloads that are not objects. Each reads what JSON.parse
-// gives when that is a sequence number, and nothing otherwise. (A payload repeating the real key at
-// its top level is left out, as in sequence-property.test.ts.)
+// gives when that is a sequence number, and nothing otherwise, the key repeated at the top level
+// included (JSON.parse keeps the last).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isSequenceNumber, sequenceOf } from "../../src/stream/sequence.js";
@@ -86,12 +86,51 @@ const CASES: [string, string][] = [
   ["null", `null`],
   ["the key as a string value", `{"type":"sequence_number","x":"sequence_number"}`],
   ["the number as a string", `{"type":"t","sequence_number":"3"}`],
+  ["the key twice in the head", `{"type":"t","sequence_number":1,"sequence_number":9,"z":1}`],
+  [
+    "the key twice, the second past the head",
+    `{"type":"t","sequence_number":1,"d":"${pad(150)}","sequence_number":9,"z":1}`,
+  ],
+  [
+    "the key twice, the second last",
+    `{"type":"t","sequence_number":1,"d":"${pad(150)}","sequence_number":9}`,
+  ],
+  [
+    "the key twice, both past the head",
+    `{"type":"t","d":"${pad(150)}","sequence_number":1,"e":"${pad(50)}","sequence_number":9,"z":1}`,
+  ],
+  [
+    "the key twice, the second not a number",
+    `{"type":"t","sequence_number":1,"sequence_number":null}`,
+  ],
+  [
+    "the key twice, the first nested between",
+    `{"type":"t","sequence_number":1,"a":{"sequence_number":5},"sequence_number":9,"z":1}`,
+  ],
 ];
 
 describe("sequenceOf on crafted payloads", () => {
   it.each(CASES)("%s: agrees with JSON.parse", (_what, data) => {
     const parsed = (JSON.parse(data) as { sequence_number?: unknown } | null)?.sequence_number;
     expect(sequenceOf(data)).toBe(isSequenceNumber(parsed) ? parsed : undefined);
+  });
+
+  it("the key repeated at the top level: the last one, as JSON.parse keeps it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 1000 }), { minLength: 2, maxLength: 4 }),
+        fc.array(fc.nat({ max: 200 }), { minLength: 5, maxLength: 5 }),
+        fc.boolean(),
+        (numbers, pads, last) => {
+          const members = numbers.map(
+            (n, i) => `"sequence_number":${n},"p${i}":"${pad(pads[i]!)}"`,
+          );
+          const data = `{"type":"t",${members.join(",")}${last ? `,"sequence_number":${numbers.at(-1)}` : ""}}`;
+          expect(sequenceOf(data)).toBe(numbers.at(-1));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("a random key ending in an escaped quote and the name never wins over the real one", () => {
