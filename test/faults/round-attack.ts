@@ -185,3 +185,30 @@ for (const [what, statuses] of [
     expect: { error: statuses.at(-1) === 404 ? InvalidRequestError : ServerError },
   });
 }
+
+// --- An event delivered without a number, then a drop -----------------------------------------------
+
+const bare = (i: number): string => {
+  const { sequence_number: _, ...rest } = EVENTS[i]!;
+  return JSON.stringify(rest);
+};
+
+ROUND_ATTACK_CASES.push({
+  fault:
+    "round attack: a delta sent without its number just before a drop, stored with it: events_lost, not repeated",
+  endpoint: "resume",
+  setup: dropped(payloads({ 5: bare(5) }), 6, 0, payloads({})),
+  run,
+  expect: { error: StreamError, retryable: false },
+  check: (_ctx, { error }) =>
+    (error as StreamError | undefined)?.code === "events_lost" ? [] : ["no code events_lost"],
+});
+
+{
+  // Numbered events after it: the resume point is theirs, nothing is repeated or lost.
+  const list = payloads({ 3: bare(3) });
+  add("an event without a number in the middle, numbered ones after it, then a drop", {
+    setup: dropped(list, 6),
+    baseline: whole(list),
+  });
+}
