@@ -109,6 +109,9 @@ export async function readJson(file: string): Promise<unknown> {
   }
 }
 
+/** The characters escapeControls shows escaped. */
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
 /**
  * `text` with its control characters shown as `\xNN`, and the invisible ones that reorder or hide
  * text (bidi controls, zero-width characters, line and paragraph separators, a BOM) as `\uNNNN`:
@@ -121,16 +124,24 @@ export function escapeControls(text: string): string {
       ? `\\u${code.toString(16).padStart(4, "0")}`
       : `\\x${code.toString(16).padStart(2, "0")}`;
   };
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
-    hex,
-  );
+  return text.replace(HIDDEN, hex);
 }
 
-/** `resp_1`, or the id shell-quoted, its control characters escaped, when it needs it. */
+/**
+ * `resp_1`, or the id shell-quoted when it needs it: in `'…'`, or, when it has characters shown
+ * escaped (control, invisible), in bash's `$'…'`, whose `\xNN` and `\uNNNN` read back as those
+ * characters: pasted, the word names the same id.
+ */
 export function shellWord(id: string): string {
   if (/^[\w.:-]+$/.test(id)) return id;
-  return `'${escapeControls(id).replaceAll("'", `'\\''`)}'`;
+  if (escapeControls(id) === id) return `'${id.replaceAll("'", `'\\''`)}'`;
+  const escape = (c: string) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  };
+  return `$'${id.replace(/[\\']/g, "\\$&").replace(HIDDEN, escape)}'`;
 }
 
 /**

@@ -117,6 +117,11 @@ async function printStored(ctx: Ctx, v: Values, stream: ResponseStream): Promise
       const after = n === undefined ? "" : ` --starting-after ${n}`;
       const where = n === undefined ? "before its first event" : `after event ${n}`;
       const id = shellWord(error.responseId);
+      // An id that echoed a secret was scrubbed (README "Errors"): no command can name it.
+      if (error.responseId.includes("[redacted]")) {
+        ctx.err(`stopped ${where} of ${id}: its id carries a secret, shown [redacted]\n`);
+        throw error;
+      }
       // An id spelled like an option (`--base-url=…`) is read as the id only after `--`.
       const command = error.responseId.startsWith("-")
         ? `resume${after} -- ${id}`

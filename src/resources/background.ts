@@ -150,7 +150,8 @@ export async function resume(
     startingAfter,
     options.signal,
   ).catch((error: unknown) => {
-    throw refusedResume(error, id, startingAfter);
+    // The error was scrubbed; the id added to it is too (a caller may resume an id that echoed one).
+    throw refusedResume(error, endpoints.scrubber.text(id), startingAfter);
   });
   const first = { response, responseId: id, startingAfter, resumable: true };
   return backgroundStream(endpoints, first, options, maxResumes);

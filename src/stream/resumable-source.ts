@@ -76,6 +76,7 @@ export class ResumableSource implements MessageSource {
   private stalls: number; // GETs in a row at this resume point with no new event
   private progressed = false; // a message was handed on since the last GET
   private delivered = false; // a message was handed on
+  private trailing = false; // one without a sequence number was, after the highest numbered one
   private earlier = 0; // bytes of the replies before the current one
   private innerFailure: CodexApiError | undefined; // the inner source failed while no read was pending
   private ended = false; // `[DONE]` came: the next read resumes
@@ -181,6 +182,10 @@ export class ResumableSource implements MessageSource {
     if (startingAfter === undefined && this.delivered) {
       throw this.eventsLost("the events delivered carry no sequence_number to resume after");
     }
+    // One delivered after it has none: a GET after it would repeat that one, or skip it.
+    if (this.trailing) {
+      throw this.eventsLost(`an event delivered after sequence number ${startingAfter} has none`);
+    }
     // The first GET after a new event goes at once: a drop mid-stream costs no wait.
     const delayMs = this.stalls > 0 ? options.pauseMs(this.stalls) : 0;
     this.stalls++;
@@ -194,7 +199,7 @@ export class ResumableSource implements MessageSource {
     this.ended = false;
     if (delayMs > 0) await this.pause(delayMs);
     const next = await options.reopen(startingAfter, this.controller.signal).catch((e: unknown) => {
-      throw refusedResume(e, this.responseId!, startingAfter);
+      throw refusedResume(e, id, startingAfter);
     });
     if (this.cancelled) {
       next.cancel();
@@ -219,8 +224,11 @@ export class ResumableSource implements MessageSource {
         const data = messages[i]!.data;
         if (data === "[DONE]") return this.endAt(messages, i);
         const seq = sequenceOf(data);
-        if (seq !== undefined && (this.highest === undefined || seq > this.highest))
+        if (seq === undefined) this.trailing = true;
+        else if (this.highest === undefined || seq > this.highest) {
           this.highest = seq;
+          this.trailing = false;
+        }
       }
       return messages;
     }
@@ -236,6 +244,8 @@ export class ResumableSource implements MessageSource {
       if (this.responseId === undefined) this.responseId = createdId(data);
       if (seq === undefined && this.boundary !== undefined) throw this.unnumbered(this.boundary);
       if (seq !== undefined && !this.admit(seq)) continue;
+      if (seq === undefined) this.trailing = true;
+      else if (seq >= this.highest!) this.trailing = false;
       out.push(message);
     }
     return out;

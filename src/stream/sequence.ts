@@ -1,7 +1,8 @@
 // What a resumable stream (./resumable-source.ts) reads of a payload without mapping it: the id of
 // a `response.created`, and its top-level `sequence_number`, read from the text where the text
-// leaves no doubt (the key before any nested object, or the last member), else parsed: a nested
-// key of the same name (a tool parameter echoed in the response) is never taken for it.
+// leaves no doubt (the last member, or the key before any nested object when it does not come
+// again), else parsed: a nested key of the same name (a tool parameter echoed in the response) is
+// never taken for it, nor one that a second top-level key overrides.
 
 /** A sequence number: a non-negative safe integer (what `resume(id, { startingAfter })` accepts). */
 export function isSequenceNumber(v: unknown): v is number {
@@ -11,8 +12,12 @@ export function isSequenceNumber(v: unknown): v is number {
 const KEY = '"sequence_number"';
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
-/** The digits of the value after the key at `at`, when a `,` or `}` ends them (`last`: a `}` ending the text). */
+/**
+ * The digits of the value after the key at `at`, when a `,` or `}` ends them (`last`: a `}` ending
+ * the text). A key after a backslash is the end of another (`"\"sequence_number":1`): not read.
+ */
 function valueAt(data: string, at: number, last: boolean): number | undefined {
+  if (data.charCodeAt(at - 1) === 92 /* \ */) return undefined;
   let i = at + KEY.length;
   while (isSpace(data.charCodeAt(i))) i++;
   if (data.charCodeAt(i++) !== 58 /* : */) return undefined;
@@ -38,25 +43,33 @@ const TAIL = 40;
 /** The top-level `sequence_number` of a payload's text when it is a sequence number; else undefined. */
 export function sequenceOf(data: string): number | undefined {
   // The two places it is written are looked at first, so a long payload (an `output_item.done`
-  // carrying all the text) is not scanned for the key.
-  const head = data.lastIndexOf(KEY, HEAD);
-  if (head >= 0 && data.lastIndexOf("{", head) === 0) {
-    const value = valueAt(data, head, false);
-    if (value !== undefined) return value;
-  }
+  // carrying all the text) is not parsed. The last member (where the mock writes it) is the one
+  // JSON.parse keeps even when the key comes twice.
   const tail = data.indexOf(KEY, data.length - TAIL);
   if (tail >= 0) {
     const value = valueAt(data, tail, true);
     if (value !== undefined) return value;
   }
+  // Before any nested object (after `type`, where the service writes it), when the key does not
+  // come again: a second top-level one is what JSON.parse keeps (one scan, no parse).
+  const head = data.lastIndexOf(KEY, HEAD);
+  if (head >= 0 && data.lastIndexOf("{", head) === 0 && data.indexOf(KEY, head + 1) < 0) {
+    const value = valueAt(data, head, false);
+    if (value !== undefined) return value;
+  }
   const at = data.indexOf(KEY);
-  if (at < 0) return undefined;
-  // No object opens before the key: it is the payload's own.
-  const early = data.lastIndexOf("{", at) === 0 ? valueAt(data, at, false) : undefined;
-  if (early !== undefined) return early;
-  // The last member of the payload.
-  const late = valueAt(data, data.lastIndexOf(KEY), true);
-  if (late !== undefined) return late;
+  // Without the key as written, only a key spelled with an escape (`"\u0073equence_number"`) is one.
+  if (at < 0) {
+    if (!data.includes("\\u")) return undefined;
+  } else {
+    // No object opens before the key, and it does not come again: it is the payload's own.
+    const own = data.lastIndexOf("{", at) === 0 && data.indexOf(KEY, at + 1) < 0;
+    const early = own ? valueAt(data, at, false) : undefined;
+    if (early !== undefined) return early;
+    // The last member of the payload.
+    const late = valueAt(data, data.lastIndexOf(KEY), true);
+    if (late !== undefined) return late;
+  }
   try {
     const value = (JSON.parse(data) as { sequence_number?: unknown }).sequence_number;
     return isSequenceNumber(value) ? value : undefined;

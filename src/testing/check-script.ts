@@ -52,7 +52,12 @@ const events: Check = (v, path) => {
   if (!Array.isArray(v)) return `${path} must be an array of event objects`;
   const at = v.findIndex((e) => !isObject(e));
   if (at !== -1) return `${path}[${at}] must be an object (an SSE payload)`;
-  return json(v, path);
+  const problem = json(v, path);
+  if (problem) return problem;
+  // A toJSON may write something else (nothing, a string, an array): no event's payload.
+  const written = v.findIndex((e) => !JSON.stringify(e)?.startsWith("{"));
+  if (written !== -1) return `${path}[${written}] must be written by JSON.stringify as an object`;
+  return undefined;
 };
 
 const REPLY: Record<string, Check> = {

@@ -16,7 +16,7 @@ import {
   type MockUpgrade,
   type NextReply,
 } from "./script.js";
-import type { Timers } from "./writers.js";
+import { jsonOf, mockFailure, type Timers } from "./writers.js";
 
 /** A WebSocket handshake as the mock received it. */
 export interface RecordedHandshake {
@@ -158,14 +158,14 @@ function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): 
   if (reply.stallBeforeHeaders) return;
   let written = 0;
   /** Sends a text frame; false when `resetAfterBytes` cut the connection instead. */
-  const send = (text: string): boolean => {
+  const send = (text: string | Buffer): boolean => {
     if (ws.readyState !== ws.OPEN) return false;
     written += Buffer.byteLength(text);
     if (reply.resetAfterBytes !== undefined && written > reply.resetAfterBytes) {
       peer.socket.destroy();
       return false;
     }
-    ws.send(text);
+    ws.send(text, { binary: false });
     return true;
   };
   const status = reply.status ?? 200;
@@ -193,7 +193,22 @@ function answer(peer: Peer, reply: MockReply, request: unknown, last: boolean): 
         return;
       }
       if (i === reply.binaryAt) ws.send(new Uint8Array([0, 1, 2]), { binary: true });
-      else if (!send(i === reply.malformedAt ? "{not json" : JSON.stringify(events[i]))) return;
+      else {
+        let text: string | Buffer;
+        try {
+          text = i === reply.malformedAt ? "{not json" : jsonOf(events[i]!);
+        } catch (error) {
+          // Never thrown from a timer (the host process): an in-band error says why.
+          const failure = {
+            message: mockFailure(error),
+            type: "server_error",
+            code: "mock_failure",
+          };
+          send(JSON.stringify({ type: "error", status: 500, error: failure }));
+          return void ws.close(1011, "mock: cannot send an event");
+        }
+        if (!send(text)) return;
+      }
       if (reply.dripMs && i + 1 < events.length) {
         i++;
         const t = ctx.timers.later(reply.dripMs, () => (own.delete(t), step()));

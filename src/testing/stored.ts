@@ -67,6 +67,8 @@ export function recordResponse(store: ResponseStore, body: unknown, events: Json
  * events shares one, so only the first streamed GET of them reads every event.
  */
 interface Index {
+  /** The events read (a list whose event was replaced by another object is read again). */
+  of: Json[];
   sequences: Float64Array;
   ascending: boolean;
   numbered: boolean;
@@ -75,12 +77,14 @@ const indexes = new WeakMap<Json[], Index>();
 
 function indexOf(events: Json[]): Index {
   let index = indexes.get(events);
-  // A list that grew or shrank since (a test that pushed to it) is read again.
-  if (index === undefined || index.sequences.length !== events.length) {
+  // A list changed since (a test that pushed to it, or replaced an event by a new object, as the
+  // README says to change one) is read again.
+  const same = (of: Json[]) => of.length === events.length && of.every((e, i) => e === events[i]);
+  if (index === undefined || !same(index.of)) {
     const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
     const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
     const numbered = events.every((e) => typeof e.sequence_number === "number");
-    index = { sequences, ascending, numbered };
+    index = { of: events.slice(), sequences, ascending, numbered };
     indexes.set(events, index);
   }
   return index;

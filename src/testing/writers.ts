@@ -132,20 +132,38 @@ export function writeBody(out: Outlet, body: Body, reply: MockReply = {}): void 
 
 /**
  * Each event's SSE frame, serialized once and kept while the event is: a reply that sends an event
- * again (a resumed stream, the same scripted list) sends what was kept, as a server that stores its
- * events does. An event object changed after it was sent is sent as it was first.
+ * again (a resumed stream, the same scripted list, over HTTP or a WebSocket) sends what was kept, as
+ * a server that stores its events does. An event object changed after it was sent is sent as it
+ * was first. `data`: where the JSON starts in the frame (a WebSocket sends that part).
  */
 const typeOf = (event: Record<string, unknown>): string =>
   typeof event.type === "string" ? event.type : "message";
-const frames = new WeakMap<object, Buffer>();
-function frameOf(event: Record<string, unknown>): Buffer {
-  let frame = frames.get(event);
-  if (frame === undefined) {
-    frame = Buffer.from(`event: ${typeOf(event)}\ndata: ${JSON.stringify(event)}\n\n`, "utf8");
-    frames.set(event, frame);
+const frames = new WeakMap<object, { frame: Buffer; data: number }>();
+function serialized(event: Record<string, unknown>): { frame: Buffer; data: number } {
+  let kept = frames.get(event);
+  if (kept === undefined) {
+    const json: unknown = JSON.stringify(event);
+    // A toJSON may write anything: only an object is an event (check-script.ts refuses the rest).
+    if (typeof json !== "string" || !json.startsWith("{")) {
+      throw new TypeError(`an event must be written as a JSON object, not ${String(json)}`);
+    }
+    const head = `event: ${typeOf(event)}\ndata: `;
+    kept = { frame: Buffer.from(`${head}${json}\n\n`, "utf8"), data: Buffer.byteLength(head) };
+    frames.set(event, kept);
   }
-  return frame;
+  return kept;
 }
+const frameOf = (event: Record<string, unknown>): Buffer => serialized(event).frame;
+
+/** An event's JSON as the HTTP side sends it (serialized once): a WebSocket's text frame. */
+export function jsonOf(event: Record<string, unknown>): Buffer {
+  const { frame, data } = serialized(event);
+  return frame.subarray(data, frame.length - 2);
+}
+
+/** What the mock says when it cannot write an event (a cycle a reply function returned). */
+export const mockFailure = (error: unknown): string =>
+  `mock server: cannot send an event: ${(error as Error)?.message ?? String(error)}`;
 
 /**
  * Streams `events` from `start` on as SSE frames after the headers, applying the reply's fault knobs
@@ -222,7 +240,15 @@ export function writeEvents(
       if (i === events.length) break;
       const event = events[i]!;
       const malformed = i - start === reply.malformedAt;
-      const frame = malformed ? `event: ${typeOf(event)}\ndata: {not json\n\n` : frameOf(event);
+      let frame: string | Buffer;
+      try {
+        frame = malformed ? `event: ${typeOf(event)}\ndata: {not json\n\n` : frameOf(event);
+      } catch (error) {
+        // Never thrown from a timer (the host process): the client reads why, as an error event.
+        finish();
+        const payload = { type: "error", code: "mock_failure", message: mockFailure(error) };
+        return void res.end(`event: error\ndata: ${JSON.stringify(payload)}\n\n`);
+      }
       i++;
       if (i - start === reply.dropAfterEvents) {
         finish();

@@ -88,8 +88,9 @@ describe("background streams in the CLI", () => {
     });
     const r = await runCli(["responses", "--base-url", server.url, "--background", "hi"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("codex-api resume 'resp_a'\\''b\\x1b[2J' --starting-after 3\n");
-    expect(r.stderr).toContain("resuming 'resp_a'\\''b\\x1b[2J' after event 3");
+    // Bash's $'…' reads \x1b back as the escape: pasted, the word is the id (round-attack.test.ts).
+    expect(r.stderr).toContain("codex-api resume $'resp_a\\'b\\x1b[2J' --starting-after 3\n");
+    expect(r.stderr).toContain("resuming $'resp_a\\'b\\x1b[2J' after event 3");
     // Nothing the server named reaches the terminal raw: not the hint, not the error line.
     expect(r.stderr).not.toContain("\u001b");
   });

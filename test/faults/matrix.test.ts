@@ -24,6 +24,7 @@ import { WS_ATTACK_CASES } from "./websocket-attack.js";
 import { LAZY_ATTACK_CASES } from "./lazy-attack.js";
 import { SOCKET_FALLBACK_CASES } from "./socket-fallback.js";
 import { FALLBACK_ATTACK_CASES } from "./fallback-attack.js";
+import { ROUND_ATTACK_CASES } from "./round-attack.js";
 import {
   Capture,
   counters,
@@ -245,6 +246,7 @@ const CASES = [
   ...LAZY_ATTACK_CASES,
   ...SOCKET_FALLBACK_CASES,
   ...FALLBACK_ATTACK_CASES,
+  ...ROUND_ATTACK_CASES,
 ];
 
 describe("fault matrix", () => {

@@ -2,7 +2,7 @@
 // parsing it: for random payloads (the key first, second, last, nested, inside strings, with or
 // without whitespace, long or short), the top-level `sequence_number` read from the text is the one
 // JSON.parse gives whenever that is a sequence number, and nothing otherwise. A payload that repeats
-// the key at its top level is left out: read from the text, the first one counts.
+// the key at its top level is left out here (round-attack-sequence.test.ts: the last one counts).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isSequenceNumber, sequenceOf } from "../../src/stream/sequence.js";
