@@ -13,7 +13,7 @@ const isObject = (v: unknown): v is Json =>
 export interface StoredResponse {
   response: Json;
   inputItems: Json[];
-  /** The SSE payloads it was sent as (empty for a seeded one). */
+  /** The SSE payloads it was sent as (empty for a seeded one): its own list, kept as sent. */
   events: Json[];
   /** For a `background: true` request: when it was created (ms, `Date.now()`), for the TTL. */
   backgroundSince?: number;
@@ -56,36 +56,38 @@ export function recordResponse(store: ResponseStore, body: unknown, events: Json
     if (isObject(e.response) && e.response.id) response = e.response;
   }
   if (response === undefined || typeof response.id !== "string") return;
-  const entry: StoredResponse = { response, inputItems: withIds(inputOf(body)), events };
+  // Its own copy of the list: a script's list changed later (an event replaced by a new object, as
+  // the README says to change one) is what a later request sends, not what this one was sent as.
+  const entry: StoredResponse = {
+    response,
+    inputItems: withIds(inputOf(body)),
+    events: events.slice(),
+  };
   if (isObject(body) && body.background === true) entry.backgroundSince = Date.now();
   store.set(response.id, entry);
 }
 
 /**
- * The sequence numbers of each event list (NaN where none), whether they ascend and whether every
- * event has a numeric one. Kept by list, not by stored response: every reply scripted with the same
- * events shares one, so only the first streamed GET of them reads every event.
+ * The sequence numbers of each stored response's events (NaN where none), whether they ascend and
+ * whether every event has a numeric one: read once, at its first streamed GET after a point (its
+ * list is its own and does not change).
  */
 interface Index {
-  /** The events read (a list whose event was replaced by another object is read again). */
-  of: Json[];
   sequences: Float64Array;
   ascending: boolean;
   numbered: boolean;
 }
-const indexes = new WeakMap<Json[], Index>();
+const indexes = new WeakMap<StoredResponse, Index>();
 
-function indexOf(events: Json[]): Index {
-  let index = indexes.get(events);
-  // A list changed since (a test that pushed to it, or replaced an event by a new object, as the
-  // README says to change one) is read again.
-  const same = (of: Json[]) => of.length === events.length && of.every((e, i) => e === events[i]);
-  if (index === undefined || !same(index.of)) {
+function indexOf(entry: StoredResponse): Index {
+  let index = indexes.get(entry);
+  if (index === undefined) {
+    const { events } = entry;
     const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
     const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
     const numbered = events.every((e) => typeof e.sequence_number === "number");
-    index = { of: events.slice(), sequences, ascending, numbered };
-    indexes.set(events, index);
+    index = { sequences, ascending, numbered };
+    indexes.set(entry, index);
   }
   return index;
 }
@@ -102,7 +104,7 @@ export function eventsAfter(
   const { events } = entry;
   // No `starting_after`: every event, numbered or not.
   if (after === -Infinity) return { events, start: 0 };
-  const { sequences, ascending } = indexOf(events);
+  const { sequences, ascending } = indexOf(entry);
   if (!ascending) return { events: events.filter((_, i) => sequences[i]! > after), start: 0 };
   let low = 0;
   let high = sequences.length;
@@ -123,7 +125,7 @@ export function unnumberedAfter(
   id: string,
   after: string,
 ): string | undefined {
-  if (indexOf(entry.events).numbered) return undefined;
+  if (indexOf(entry).numbered) return undefined;
   return `Response '${id}' cannot be streamed after starting_after=${after}: its stored events carry no sequence_number (the mock numbers none itself: give each scripted event one).`;
 }
 
