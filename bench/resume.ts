@@ -17,26 +17,45 @@ import { median } from "./server-process.js";
 const MiB = 1024 * 1024;
 const DELTA = "resumable ".repeat(25); // 250 characters per delta event
 
-/** The events of one background response of about `bytes` of SSE. */
+/**
+ * The events of one background response of about `bytes` of SSE, numbered. Written out as literals,
+ * not spread: objects of one shape, as JSON.parse gives a recording's events (the mock reads a
+ * number from each when a resumed GET first asks for a point, slow on objects of many shapes).
+ */
 function events(bytes: number): Record<string, unknown>[] {
   const id = "resp_bench";
   const response = { id, object: "response", status: "in_progress", model: "bench", output: [] };
-  const out: Record<string, unknown>[] = [{ type: "response.created", response }];
-  const base = { item_id: "msg_bench", output_index: 0, content_index: 0 };
+  const out: Record<string, unknown>[] = [
+    { type: "response.created", response, sequence_number: 0 },
+  ];
   for (let size = 0; size < bytes; size += DELTA.length + 160) {
-    out.push({ type: "response.output_text.delta", ...base, delta: DELTA });
+    out.push({
+      type: "response.output_text.delta",
+      item_id: "msg_bench",
+      output_index: 0,
+      content_index: 0,
+      delta: DELTA,
+      sequence_number: out.length,
+    });
   }
   const text = DELTA.repeat(out.length - 1);
+  const content = [{ type: "output_text", text, annotations: [] }];
   const item = {
     type: "message",
     id: "msg_bench",
     role: "assistant",
     status: "completed",
-    content: [{ type: "output_text", text, annotations: [] }],
+    content,
   };
-  out.push({ type: "response.output_item.done", output_index: 0, item });
-  out.push({ type: "response.completed", response: { ...response, status: "completed" } });
-  return out.map((e, i) => ({ ...e, sequence_number: i }));
+  out.push({
+    type: "response.output_item.done",
+    output_index: 0,
+    item,
+    sequence_number: out.length,
+  });
+  const completed = { ...response, status: "completed" };
+  out.push({ type: "response.completed", response: completed, sequence_number: out.length });
+  return out;
 }
 
 /** A full collection before a timed run (`npm run bench` exposes gc), so none lands inside it. */

@@ -83,9 +83,16 @@ function indexOf(entry: StoredResponse): Index {
   let index = indexes.get(entry);
   if (index === undefined) {
     const { events } = entry;
-    const sequences = Float64Array.from(events, (e) => Number(e.sequence_number));
-    const ascending = sequences.every((n, i) => i === 0 || n >= sequences[i - 1]!);
-    const numbered = events.every((e) => typeof e.sequence_number === "number");
+    // One read of each event (reading a property of many differently built objects is slow).
+    const sequences = new Float64Array(events.length);
+    let ascending = true;
+    let numbered = true;
+    for (let i = 0; i < events.length; i++) {
+      const seq = events[i]!.sequence_number;
+      if (typeof seq !== "number") numbered = false;
+      sequences[i] = Number(seq);
+      if (i > 0 && !(sequences[i]! >= sequences[i - 1]!)) ascending = false;
+    }
     index = { sequences, ascending, numbered };
     indexes.set(entry, index);
   }
