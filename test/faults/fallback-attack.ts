@@ -14,7 +14,7 @@ import { startMockServer, type MockReply, type MockScript } from "../../src/test
 import { type ResponsesSocket } from "../../src/websocket/index.js";
 import { sseFrame, startTcpServer } from "../helpers/server.js";
 import { responseFrames } from "../helpers/ws-server.js";
-import { front, STREAM_REQUEST, type FaultCase, type Served } from "./kit.js";
+import { frontOfMock, STREAM_REQUEST, type FaultCase, type Served } from "./kit.js";
 import { both, drain, on, transportIs } from "./websocket-attack-kit.js";
 import { LONG_IDLE, promptly, type MockServed } from "./socket-fallback-kit.js";
 
@@ -40,13 +40,7 @@ async function refusing(script: MockScript): Promise<MockServed> {
     cancel: closed(script.cancel),
     websocket: { upgrade: { status: 426 } },
   });
-  const served = await front({
-    url: mock.url,
-    openConnections: () => mock.openConnections(),
-    requestCount: () => mock.requests.length,
-    lastRequestId: () => undefined,
-    close: () => mock.close(),
-  });
+  const served = await frontOfMock(mock);
   return { ...served, mock };
 }
 const mockOf = (ctx: { served: Served }) => (ctx.served as MockServed).mock;

@@ -20,6 +20,7 @@ import {
   startMockServer,
   type MockReply,
   type MockScript,
+  type MockServer,
 } from "../../src/testing/index.js";
 import { refusedPort, startServer, startTcpServer, type ReplyHandler } from "../helpers/server.js";
 import type { Capture } from "./harness.js";
@@ -369,3 +370,13 @@ export function authFor(c: FaultCase): { auth: AuthProvider; refreshes: () => nu
     },
   };
 }
+
+/** A mock server behind a counting front (requests: the mock's HTTP requests). */
+export const frontOfMock = (mock: MockServer): Promise<Served> =>
+  front({
+    url: mock.url,
+    openConnections: () => mock.openConnections(),
+    requestCount: () => mock.requests.length,
+    lastRequestId: () => undefined,
+    close: () => mock.close(),
+  });

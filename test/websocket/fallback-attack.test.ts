@@ -1,10 +1,9 @@
 // An adversary's pass over a socket that moved to HTTP (README "Responses over WebSocket"): however
 // one of its HTTP streams ends (completed, break, a failed POST, the idle timeout, maxEventBytes, a
 // reported failure, collect() then abort, a reset, never read), nothing stays subscribed to the
-// caller's signal or to the socket's own close signal; an abort's reason is kept; background and
-// cancelOnAbort streams end under close() during a resume; no timer, no unhandled rejection.
-import { getEventListeners } from "node:events";
-import type { Socket } from "node:net";
+// caller's signal or to the socket's own close signal; an abort's reason is kept; no timer, no
+// unhandled rejection. Background and cancelOnAbort streams, queued requests and hostile upgrade
+// replies: fallback-attack-resume.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -14,101 +13,27 @@ import {
   ServerError,
   StreamError,
   StreamIdleTimeoutError,
-  type ResponseEvent,
   type ResponseStream,
 } from "../../src/index.js";
-import { startMockServer, type MockReply, type MockScript } from "../../src/testing/index.js";
+import { startMockServer, type MockScript } from "../../src/testing/index.js";
 import type { ResponsesSocketOptions } from "../../src/websocket/index.js";
-import { connectTo, drain, responseFrames } from "../helpers/ws-server.js";
-import { sseFrame, startTcpServer } from "../helpers/server.js";
+import { connectTo, drain } from "../helpers/ws-server.js";
 import { REQUEST, sleep, until, within } from "../helpers/calls.js";
 import { failOnUnhandledRejections } from "../helpers/fresh.js";
-import { front, type Served } from "../faults/kit.js";
+import {
+  servers,
+  closeServers,
+  BACKGROUND,
+  listeners,
+  timers,
+  settle,
+  refusing,
+  fallen,
+  read,
+} from "./fallback-attack-kit.js";
 
 failOnUnhandledRejections();
-
-const servers: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-const BACKGROUND = { ...REQUEST, background: true, store: true };
-const listeners = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-
-/**
- * `make()`, and the AbortControllers constructed while it ran: connectResponses makes one, the
- * socket's close signal, which every HTTP stream listens to until it ends.
- */
-function withControllers<T>(make: () => T): { value: T; made: AbortController[] } {
-  const Original = globalThis.AbortController;
-  const made: AbortController[] = [];
-  globalThis.AbortController = class extends Original {
-    constructor() {
-      super();
-      made.push(this);
-    }
-  };
-  try {
-    return { value: make(), made };
-  } finally {
-    globalThis.AbortController = Original;
-  }
-}
-
-/** The mock refusing every upgrade with 426, with this script, behind a counting front. */
-async function refusing(script: MockScript, options: Parameters<typeof connectTo>[1] = {}) {
-  // Connection: close, so a completed HTTP stream or resume GET leaves no pooled socket behind.
-  const closed = (entry: MockScript["responses"]) =>
-    toList(entry).map((r) => ({ ...r, headers: { ...r.headers, connection: "close" } }));
-  const mock = await startMockServer({
-    ...script,
-    responses: closed(script.responses),
-    retrieve: closed(script.retrieve),
-    websocket: { upgrade: { status: 426 } },
-  });
-  const served = await front({
-    url: mock.url,
-    openConnections: () => mock.openConnections(),
-    requestCount: () => mock.requests.length,
-    lastRequestId: () => undefined,
-    close: () => mock.close(),
-  });
-  servers.push(served);
-  const { value, made } = withControllers(() =>
-    connectTo(served, {
-      ...options,
-      provider: { streamIdleTimeoutMs: 30_000, ...options.provider },
-    }),
-  );
-  expect(made).toHaveLength(1);
-  const closing = made[0]!.signal;
-  return { mock, served, socket: value.socket, client: value.client, closing };
-}
-
-/** Moves the socket to HTTP with one completed stream. */
-async function fallen(script: MockScript, options: Parameters<typeof connectTo>[1] = {}) {
-  const made = await refusing({ ...script, responses: [{}, ...toList(script.responses)] }, options);
-  await drain(await made.socket.stream(REQUEST));
-  expect(made.socket.transport).toBe("http");
-  return made;
-}
-const toList = (r: MockScript["responses"]) =>
-  (r === undefined ? [{}] : Array.isArray(r) ? r : [r]) as MockReply[];
-
-const settle = <T>(p: Promise<T>) =>
-  p.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-
-/** The first `n` events of `stream`, and its iterator. */
-async function read(stream: AsyncIterable<ResponseEvent>, n: number) {
-  const it = stream[Symbol.asyncIterator]();
-  const seen: ResponseEvent[] = [];
-  while (seen.length < n) seen.push((await it.next()).value as ResponseEvent);
-  return { it, seen };
-}
+afterEach(closeServers);
 
 describe("nothing stays subscribed after an HTTP stream of a socket ends, however it ends", () => {
   const ends: [
@@ -548,236 +473,5 @@ describe("more ends and reasons", () => {
     expect((late as { error?: unknown }).error).toBeInstanceOf(InvalidRequestError);
     expect(((await reading) as { error?: unknown }).error).toBeInstanceOf(AbortError);
     expect(mock.requests.length).toBe(sent);
-  });
-});
-
-describe("background streams of a socket that moved, resumed after a drop", () => {
-  const dropped = (retrieve: MockScript["retrieve"]) =>
-    fallen({ responses: { dropAfterEvents: 3 }, ...(retrieve ? { retrieve } : {}) });
-
-  it("resume completes: the events of an unbroken stream, nothing left subscribed", async () => {
-    const { socket, closing } = await dropped(undefined);
-    const caller = new AbortController();
-    const events = await drain(await socket.stream(BACKGROUND, { signal: caller.signal }));
-    expect(events.at(-1)?.type).toBe("completed");
-    expect([listeners(caller.signal), listeners(closing)]).toEqual([0, 0]);
-    await socket.close();
-  });
-
-  it("close() during the resume GET waiting for headers: AbortError at once, connections closed", async () => {
-    const { socket, closing, mock, served } = await dropped({ stallBeforeHeaders: true });
-    const caller = new AbortController();
-    const stream = await socket.stream(BACKGROUND, { signal: caller.signal });
-    const reading = settle(drain(stream));
-    await until(() => mock.requests.some((r) => r.method === "GET"), "the resume GET");
-    const started = Date.now();
-    await socket.close();
-    const { error } = (await within(reading, 2_000)) as { error?: AbortError };
-    expect(error).toBeInstanceOf(AbortError);
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect([listeners(caller.signal), listeners(closing)]).toEqual([0, 0]);
-    await until(() => served.openConnections() === 0, "connections closed", 2_000);
-  });
-
-  it("close() during the backoff before a second resume GET: AbortError at once, no timer left", async () => {
-    const { socket, mock } = await fallen(
-      { responses: { dropAfterEvents: 3 }, retrieve: [{ events: [], omitTerminal: true }] },
-      { provider: { retry: { baseDelayMs: 20_000, maxDelayMs: 20_000, maxAttempts: 5 } } },
-    );
-    const before = timers();
-    const stream = await socket.stream(BACKGROUND);
-    const reading = settle(drain(stream));
-    await until(() => mock.requests.filter((r) => r.method === "GET").length === 1, "a GET");
-    await sleep(50);
-    await socket.close();
-    const { error } = (await within(reading, 2_000)) as { error?: AbortError };
-    expect(error).toBeInstanceOf(AbortError);
-    await until(() => timers() <= before, "no timer left", 2_000);
-  });
-
-  it("the caller's abort with a reason during the resume GET keeps the reason", async () => {
-    const { socket, mock } = await dropped({ stallBeforeHeaders: true });
-    const caller = new AbortController();
-    const reason = new Error("stop resuming");
-    const stream = await socket.stream(BACKGROUND, { signal: caller.signal });
-    const reading = settle(drain(stream));
-    await until(() => mock.requests.some((r) => r.method === "GET"), "the resume GET");
-    caller.abort(reason);
-    const { error } = (await within(reading, 2_000)) as { error?: AbortError };
-    expect(error).toBeInstanceOf(AbortError);
-    expect(error?.cause).toBe(reason);
-    await socket.close();
-  });
-
-  it("cancelOnAbort: close() during the resume GET cancels the response once", async () => {
-    const { socket, mock } = await dropped({ stallBeforeHeaders: true });
-    const stream = await socket.stream(BACKGROUND, { cancelOnAbort: true });
-    const reading = settle(drain(stream));
-    await until(() => mock.requests.some((r) => r.method === "GET"), "the resume GET");
-    await socket.close();
-    expect(((await within(reading, 2_000)) as { error?: unknown }).error).toBeInstanceOf(
-      AbortError,
-    );
-    await until(() => mock.requests.some((r) => r.endpoint === "cancel"), "the cancel", 2_000);
-    await sleep(50);
-    expect(mock.requests.filter((r) => r.endpoint === "cancel")).toHaveLength(1);
-  });
-});
-
-describe("cancelOnAbort through close()", () => {
-  it("close() while the POST waits for headers: AbortError, no cancel (no id yet)", async () => {
-    const { socket, mock } = await fallen({ responses: { stallBeforeHeaders: true } });
-    const opening = settle(socket.stream(REQUEST, { cancelOnAbort: true }));
-    await until(() => mock.requests.length === 2, "the POST sent");
-    await socket.close();
-    expect(((await within(opening, 2_000)) as { error?: unknown }).error).toBeInstanceOf(
-      AbortError,
-    );
-    await sleep(50);
-    expect(mock.requests.filter((r) => r.endpoint === "cancel")).toHaveLength(0);
-  });
-
-  it("close() after a cancelOnAbort stream completed sends no cancel", async () => {
-    const { socket, mock } = await fallen({});
-    await drain(await socket.stream(REQUEST, { cancelOnAbort: true }));
-    await socket.close();
-    await sleep(50);
-    expect(mock.requests.filter((r) => r.endpoint === "cancel")).toHaveLength(0);
-  });
-
-  it("close() of a never-iterated cancelOnAbort stream cancels its response once it is known", async () => {
-    const { socket, mock } = await fallen({ responses: { stallAfterEvents: 2 } });
-    const stream = await socket.stream(REQUEST, { cancelOnAbort: true });
-    await sleep(50);
-    await socket.close();
-    await expect(drain(stream)).rejects.toBeInstanceOf(AbortError);
-    // The id is in an event nobody read yet: nothing can be cancelled without it.
-    await sleep(50);
-    expect(mock.requests.filter((r) => r.endpoint === "cancel").length).toBeLessThanOrEqual(1);
-  });
-});
-
-describe("requests queued when close() comes", () => {
-  it("streams queued behind a held 426 upgrade: all rejected, none sent, no listener on their signals", async () => {
-    const { startWsServer } = await import("../helpers/ws-server.js");
-    const server = await startWsServer({
-      upgradeDelayMs: () => 150,
-      refuse: () => ({ status: 426 }),
-    });
-    servers.push(server);
-    const { socket } = connectTo(server);
-    const signals = [1, 2, 3].map(() => new AbortController().signal);
-    const streams = signals.map((signal) => settle(socket.stream(REQUEST, { signal })));
-    await sleep(30);
-    await socket.close();
-    const outcomes = await within(Promise.all(streams), 2_000, "the streams");
-    for (const o of outcomes)
-      expect((o as { error?: unknown }).error).toBeInstanceOf(CodexApiError);
-    expect(signals.map(listeners)).toEqual([0, 0, 0]);
-    expect(server.httpRequests).toBe(0);
-  });
-});
-
-describe("hostile upgrade replies", () => {
-  const sse = responseFrames("resp_http")
-    .map((f) => sseFrame(f))
-    .join("");
-  const ok = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\ncontent-length: ${sse.length}\r\n\r\n${sse}`;
-  async function raw(onUpgrade: (peer: Socket) => void) {
-    const server = await startTcpServer({
-      onConnection: (peer) =>
-        peer.once("data", (head: Buffer) => {
-          if (head.toString("latin1").startsWith("GET")) onUpgrade(peer);
-          else peer.end(ok);
-        }),
-    });
-    servers.push(server);
-    return server;
-  }
-
-  it("a 426 whose body floods without end moves the socket, and its connection is closed", async () => {
-    let flooding = true;
-    const server = await raw((peer) => {
-      peer.write("HTTP/1.1 426 Upgrade Required\r\ntransfer-encoding: chunked\r\n\r\n");
-      const chunk = `10000\r\n${"x".repeat(0x10000)}\r\n`;
-      const pump = () => {
-        while (flooding && !peer.destroyed && peer.write(chunk));
-        if (flooding && !peer.destroyed) peer.once("drain", pump);
-      };
-      pump();
-    });
-    const { socket } = connectTo(server, { provider: { requestTimeoutMs: 5_000 } });
-    const events = await within(socket.stream(REQUEST).then(drain), 5_000, "the stream");
-    flooding = false;
-    expect([events.at(-1)?.type, socket.transport]).toEqual(["completed", "http"]);
-    await until(() => server.openRequestSockets() === 0, "the 426's connection closed", 2_000);
-    await socket.close();
-  });
-
-  it("a 426 followed by a reset right after its headers moves the socket", async () => {
-    const server = await raw((peer) => {
-      peer.write("HTTP/1.1 426 Upgrade Required\r\ncontent-length: 100\r\n\r\npartial");
-      setTimeout(() => (peer as Socket & { resetAndDestroy(): void }).resetAndDestroy(), 5);
-    });
-    const { socket } = connectTo(server);
-    const events = await within(socket.stream(REQUEST).then(drain), 5_000, "the stream");
-    expect([events.at(-1)?.type, socket.transport]).toEqual(["completed", "http"]);
-    await socket.close();
-  });
-
-  it("a reset in the middle of the 426's headers does not move the socket", async () => {
-    const server = await raw((peer) => {
-      peer.write("HTTP/1.1 426 Upgrade Required\r\ncontent-le");
-      setTimeout(() => (peer as Socket & { resetAndDestroy(): void }).resetAndDestroy(), 5);
-    });
-    const { socket } = connectTo(server);
-    const outcome = await within(settle(socket.stream(REQUEST)), 5_000, "the stream");
-    expect((outcome as { error?: unknown }).error).toBeInstanceOf(CodexApiError);
-    expect(socket.transport).toBe("websocket");
-    await socket.close();
-  });
-
-  it("a 426 with a Retry-After is not retried over the socket: one upgrade, then HTTP", async () => {
-    const server = await raw((peer) =>
-      peer.end("HTTP/1.1 426 Upgrade Required\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n"),
-    );
-    const { socket } = connectTo(server);
-    const events = await within(socket.stream(REQUEST).then(drain), 5_000, "the stream");
-    expect([events.at(-1)?.type, socket.transport, server.requestCount()]).toEqual([
-      "completed",
-      "http",
-      2,
-    ]);
-    await socket.close();
-  });
-
-  it("a 101 then an immediate close: not a move; the error is typed and nothing is left", async () => {
-    const { createHash } = await import("node:crypto");
-    const server = await raw((peer) => {
-      const head = "";
-      void head;
-      peer.once("data", () => {});
-    });
-    void server;
-    const s2 = await startTcpServer({
-      onConnection: (peer) =>
-        peer.once("data", (head: Buffer) => {
-          const key = /sec-websocket-key:\s*(\S+)/i.exec(head.toString("latin1"))?.[1] ?? "";
-          const accept = createHash("sha1")
-            .update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
-            .digest("base64");
-          peer.end(
-            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-          );
-        }),
-    });
-    servers.push(s2);
-    const before = timers();
-    const { socket } = connectTo(s2);
-    const outcome = await within(settle(socket.stream(REQUEST)), 5_000, "the stream");
-    expect((outcome as { error?: unknown }).error).toBeInstanceOf(CodexApiError);
-    expect(socket.transport).toBe("websocket");
-    await socket.close();
-    await until(() => timers() <= before, "no timer left", 2_000);
   });
 });

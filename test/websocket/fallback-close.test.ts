@@ -8,7 +8,7 @@ import { startMockServer, type MockReply } from "../../src/testing/index.js";
 import { connectTo, drain, responseFrames } from "../helpers/ws-server.js";
 import { sseFrame, startTcpServer } from "../helpers/server.js";
 import { REQUEST, until, within } from "../helpers/calls.js";
-import { front, type Served } from "../faults/kit.js";
+import { frontOfMock, type Served } from "../faults/kit.js";
 
 const servers: Served[] = [];
 afterEach(async () => {
@@ -25,13 +25,7 @@ async function refusing(...replies: MockReply[]) {
   });
   // The mock keeps a stalled reply's socket half open after the client left: the connections are
   // counted at a TCP front, on the client's side.
-  const served = await front({
-    url: mock.url,
-    openConnections: () => mock.openConnections(),
-    requestCount: () => mock.requests.length,
-    lastRequestId: () => undefined,
-    close: () => mock.close(),
-  });
+  const served = await frontOfMock(mock);
   servers.push(served);
   // A long idle timeout: only close() can end a stalled stream within the test's bounds.
   const { socket } = connectTo(served, { provider: { streamIdleTimeoutMs: 30_000 } });
